@@ -1,0 +1,76 @@
+// Positioned error messages (SPEC §2.4): `FILE:LINE:COL: error: MESSAGE`, the
+// offending line, and a caret under the column.
+
+import type {Diagnostic} from './ast.js';
+
+/**
+ * Control characters other than the tab would garble the terminal (or move its
+ * cursor); they are shown as `?`, one for one, so the caret still lines up.
+ */
+function printable(line: string): string {
+	return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '?');
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+	const line = printable(d.sourceLine);
+	const upTo = Math.max(0, d.col - 1);
+	let pad = '';
+	for (let i = 0; i < upTo; i++) pad += line[i] === '\t' ? '\t' : ' ';
+	return `${d.file}:${d.line}:${d.col}: error: ${d.message}\n${line}\n${pad}^`;
+}
+
+export function formatDiagnostics(ds: Diagnostic[]): string {
+	const summary = `${ds.length} error${ds.length === 1 ? '' : 's'}`;
+	return [...ds.map(formatDiagnostic), summary].join('\n');
+}
+
+/** Levenshtein distance (insertions, deletions and substitutions cost 1). */
+export function levenshtein(a: string, b: string): number {
+	if (a === b) return 0;
+	if (a.length === 0) return b.length;
+	if (b.length === 0) return a.length;
+	let previous = new Array<number>(b.length + 1);
+	let current = new Array<number>(b.length + 1);
+	for (let j = 0; j <= b.length; j++) previous[j] = j;
+	for (let i = 1; i <= a.length; i++) {
+		current[0] = i;
+		for (let j = 1; j <= b.length; j++) {
+			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+			current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+		}
+		[previous, current] = [current, previous];
+	}
+	return previous[b.length]!;
+}
+
+/**
+ * The candidate closest to `word` (ignoring case; exact case breaks ties, then
+ * the order of the candidates), or null when even the closest one is further
+ * than max(2, word.length / 3) edits away.
+ */
+export function closest(word: string, candidates: readonly string[]): string | null {
+	if (word.length === 0 || word.length > 64) return null;
+	const limit = Math.max(2, word.length / 3);
+	const lower = word.toLowerCase();
+	let best: string | null = null;
+	let bestDistance = Infinity;
+	let bestExact = Infinity;
+	for (const candidate of candidates) {
+		if (Math.abs(candidate.length - word.length) > limit) continue;
+		const distance = levenshtein(lower, candidate.toLowerCase());
+		if (distance > limit) continue;
+		const exact = levenshtein(word, candidate);
+		if (distance < bestDistance || (distance === bestDistance && exact < bestExact)) {
+			best = candidate;
+			bestDistance = distance;
+			bestExact = exact;
+		}
+	}
+	return best;
+}
+
+/** ` (did you mean 'X'?)`, or nothing when no candidate is close. */
+export function suggestion(word: string, candidates: readonly string[]): string {
+	const best = closest(word, candidates);
+	return best === null ? '' : ` (did you mean '${best}'?)`;
+}
