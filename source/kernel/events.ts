@@ -1,0 +1,82 @@
+// Events the kernel returns as data (SPEC §4). Field order here is the order
+// they are serialised in, so the JSON output is stable byte for byte.
+
+export type FaultKind =
+	| 'segv-maperr'
+	| 'segv-accerr'
+	| 'zero'
+	| 'anon'
+	| 'file'
+	| 'file-cow'
+	| 'shmem'
+	| 'cow-zero'
+	| 'cow-reuse'
+	| 'cow-copy'
+	| 'oom';
+
+export type Access = 'read' | 'write' | 'exec';
+
+export type ForkCost = {vmas: number; ptes: number; pgtables: number};
+
+export type CompletionAction = 'init' | 'wait' | 'complete' | 'wake';
+export type CompletionVia = 'exit_mm' | 'exec_mmap' | 'coredump_wait' | null;
+
+export type KernelEvent =
+	| {tick: number; type: 'exec'; pid: number; program: string}
+	| {
+			tick: number;
+			type: 'syscall';
+			pid: number;
+			name: string;
+			ret: number;
+			child?: number;
+			cost?: ForkCost;
+			child_return?: true;
+	  }
+	| {
+			tick: number;
+			type: 'fault';
+			pid: number;
+			kind: FaultKind;
+			access: Access;
+			addr: string;
+			region: string | null;
+			frame: number | null;
+			from: number | null;
+			path: string[];
+	  }
+	| {
+			tick: number;
+			type: 'completion';
+			action: CompletionAction;
+			id: number;
+			owner: number;
+			by: number;
+			via: CompletionVia;
+			done: number;
+	  }
+	| {tick: number; type: 'state'; pid: number; from: string; to: string; why: string}
+	| {tick: number; type: 'sched'; from: number | null; to: number | null}
+	| {tick: number; type: 'signal'; pid: number; signal: string; action: 'send' | 'deliver' | 'core'}
+	| {tick: number; type: 'exit'; pid: number; code: number; signal: string | null; core: boolean}
+	| {tick: number; type: 'reap'; pid: number; child: number; status: number}
+	| {tick: number; type: 'reparent'; pid: number; from: number; to: number}
+	| {tick: number; type: 'unprotected'; pid: number; access: Access; addr: string; frame: number | null}
+	| {tick: number; type: 'expect'; pid: number; ok: boolean; line: number; text: string; actual: number}
+	| {tick: number; type: 'print'; pid: number; text: string}
+	| {tick: number; type: 'break'; spec: string}
+	| {tick: number; type: 'panic'; text: string}
+	| {
+			tick: number;
+			type: 'end';
+			reason: 'exited' | 'max-ticks' | 'panic' | 'break';
+			frames_total: number;
+			frames_free: number;
+			expects_failed: number;
+	  };
+
+export type EventType = KernelEvent['type'];
+
+export function hex(n: number): string {
+	return '0x' + n.toString(16);
+}

@@ -1,0 +1,133 @@
+// kernel/exit.c: do_exit → exit_mm → mmput → exit_mmap; exit_notify and
+// forget_original_parent; do_wait.
+
+import {mmRelease} from './completion.js';
+import {ECHILD, removeVma} from './mmap.js';
+import {freePage} from './page-alloc.js';
+import {collectTables} from './pgtable.js';
+import {removeFromRunQueue, setState, sleepOn, wakeUpProcess} from './sched.js';
+import {sendSignal, signalName} from './signal.js';
+import {signalNumbers} from '../scenario/ast.js';
+import type {KernelState, MmStruct, Task} from './types.js';
+
+/** mmput(): drop a user; the last one tears the address space down. */
+export function mmput(k: KernelState, mm: MmStruct): void {
+	if (--mm.users > 0) return;
+	exitMmap(k, mm);
+	k.mms.delete(mm.id);
+}
+
+/** exit_mmap(): unmap every VMA (zapping its PTEs), then free the page tables. */
+export function exitMmap(k: KernelState, mm: MmStruct): void {
+	for (const vma of [...mm.vmas]) removeVma(k, mm, vma);
+	if (mm.pgd >= 0) {
+		for (const pfn of collectTables(k.frames, mm.pgd)) freePage(k.frames, pfn);
+		mm.pgd = -1;
+		mm.pgtables = 0;
+	}
+}
+
+/** exit_mm(): mm_release (which may complete a vfork), then mmput. */
+export function exitMm(k: KernelState, task: Task): void {
+	mmRelease(k, task, 'exit_mm');
+	if (task.mm === null) return;
+	const mm = k.mms.get(task.mm)!;
+	task.mm = null;
+	mmput(k, mm);
+}
+
+export function isLive(task: Task): boolean {
+	return task.state !== 'Z' && task.state !== 'X';
+}
+
+/**
+ * do_exit(). `code` is the exit code (already & 0xff); `signal` the killing
+ * signal or 0; `core` whether a core was dumped.
+ */
+export function doExit(k: KernelState, task: Task, code: number, signal: number, core: boolean): void {
+	exitMm(k, task);
+	if (task.pid === 1) {
+		let others = false;
+		for (const t of k.tasks.values()) if (t !== task && isLive(t)) others = true;
+		if (others) {
+			// forget_original_parent() → find_new_reaper()
+			k.events.push({tick: k.tick, type: 'panic', text: 'Attempted to kill init!'});
+			endRun(k, 'panic');
+			return;
+		}
+	}
+	task.exitCode = code;
+	task.exitSignal = signal;
+	task.coreDumped = core;
+	task.pending = [];
+	removeFromRunQueue(k, task.pid);
+	if (k.current === task.pid) k.current = null;
+	exitNotify(k, task);
+	setState(k, task, 'Z', signal === 0 ? 'exit' : signalName(signal));
+	k.events.push({tick: k.tick, type: 'exit', pid: task.pid, code, signal: signal === 0 ? null : signalName(signal), core});
+	const parent = k.tasks.get(task.ppid);
+	if (parent !== undefined && isLive(parent)) {
+		sendSignal(k, parent, signalNumbers.SIGCHLD);
+		wakeWaiter(k, parent, task.pid);
+	}
+	if (task.pid === 1) endRun(k, 'exited');
+}
+
+function wakeWaiter(k: KernelState, parent: Task, child: number): void {
+	if (parent.state !== 'S' || parent.wait.kind !== 'child') return;
+	if (parent.wait.pid === null || parent.wait.pid === child) wakeUpProcess(k, parent, 'child-exit');
+}
+
+/** forget_original_parent(): the children go to init. */
+function exitNotify(k: KernelState, task: Task): void {
+	if (task.children.length === 0) return;
+	const init = k.tasks.get(1);
+	for (const pid of task.children) {
+		const child = k.tasks.get(pid)!;
+		child.ppid = 1;
+		k.events.push({tick: k.tick, type: 'reparent', pid, from: task.pid, to: 1});
+		if (init !== undefined) {
+			init.children.push(pid);
+			if (child.state === 'Z') wakeWaiter(k, init, pid);
+		}
+	}
+	task.children = [];
+}
+
+export function endRun(k: KernelState, reason: 'exited' | 'max-ticks' | 'panic'): void {
+	if (k.ended !== null) return;
+	k.ended = reason;
+	k.events.push({
+		tick: k.tick,
+		type: 'end',
+		reason,
+		frames_total: k.frames.kind.length,
+		frames_free: k.frames.free,
+		expects_failed: k.expectsFailed,
+	});
+}
+
+/**
+ * do_wait(): reap a zombie child (any, or `pid`). Returns the reaped pid or
+ * -ECHILD, or null when the caller must sleep until a child exits.
+ */
+export function doWait(k: KernelState, task: Task, pid: number | null): number | null {
+	const candidates = task.children.filter((c) => pid === null || c === pid);
+	if (candidates.length === 0) return ECHILD;
+	for (const c of candidates) {
+		const child = k.tasks.get(c)!;
+		if (child.state !== 'Z') continue;
+		// wait_task_zombie(): release_task
+		task.children.splice(task.children.indexOf(c), 1);
+		task.regs.ret = c;
+		task.regs.status = child.exitCode;
+		task.regs.signal = child.exitSignal;
+		task.regs.core = child.coreDumped ? 1 : 0;
+		setState(k, child, 'X', 'reaped');
+		k.events.push({tick: k.tick, type: 'reap', pid: task.pid, child: c, status: child.exitCode});
+		k.tasks.delete(c);
+		return c;
+	}
+	sleepOn(k, task, 'S', 'wait', {kind: 'child', pid});
+	return null;
+}

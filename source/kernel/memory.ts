@@ -1,0 +1,339 @@
+// Faults and user accesses (mm/memory.c, arch/x86/mm/fault.c): the only way a
+// mapping gets a frame.
+
+import {hex, type Access, type FaultKind} from './events.js';
+import {allocPage, copyPage, putPage, readWord, writeWord} from './page-alloc.js';
+import {lookupPte, mkPte, pteAlloc, pteTable, ptePfn} from './pgtable.js';
+import {shmemPage, filemapPage} from './filemap.js';
+import {sendSignal} from './signal.js';
+import {signalNumbers} from '../scenario/ast.js';
+import {
+	FRAME_ANON,
+	FRAME_FILE,
+	PAGE_SIZE,
+	PTE_ACCESSED,
+	PTE_DIRTY,
+	PTE_NX,
+	PTE_PRESENT,
+	PTE_RW,
+	PTE_USER,
+	PTRS_PER_TABLE,
+	VM_EXEC,
+	VM_MAYWRITE,
+	VM_READ,
+	VM_SHARED,
+	VM_WRITE,
+	WORDS_PER_PAGE,
+	type KernelState,
+	type MmStruct,
+	type Task,
+	type Vma,
+} from './types.js';
+
+/** find_vma(): the VMA containing va, or undefined. */
+export function findVma(mm: MmStruct, va: number): Vma | undefined {
+	const vmas = mm.vmas;
+	let lo = 0;
+	let hi = vmas.length - 1;
+	while (lo <= hi) {
+		const mid = (lo + hi) >> 1;
+		const vma = vmas[mid]!;
+		if (va < vma.start) hi = mid - 1;
+		else if (va >= vma.end) lo = mid + 1;
+		else return vma;
+	}
+	return undefined;
+}
+
+export function findVmaByName(mm: MmStruct, region: string): Vma | undefined {
+	for (const vma of mm.vmas) if (vma.region === region) return vma;
+	return undefined;
+}
+
+/** The hardware bits a PTE gets in a VMA (vm_get_page_prot), before write-protection. */
+export function vmaPteBits(vma: Vma): number {
+	const f = vma.flags;
+	let bits = PTE_PRESENT;
+	if ((f & (VM_READ | VM_WRITE | VM_EXEC)) !== 0) bits |= PTE_USER; // PROT_NONE pages are not user-accessible
+	if ((f & VM_EXEC) === 0) bits |= PTE_NX;
+	return bits;
+}
+
+/** is_cow_mapping(): private and may be written. */
+export function isCowMapping(flags: number): boolean {
+	return (flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
+}
+
+export type FaultResult = 'ok' | 'segv' | 'oom';
+
+const PATH_FAULT = ['handle_mm_fault', 'handle_pte_fault'];
+
+function emitFault(
+	k: KernelState,
+	task: Task,
+	kind: FaultKind,
+	access: Access,
+	va: number,
+	vma: Vma | undefined,
+	frame: number | null,
+	from: number | null,
+	path: string[],
+): void {
+	k.events.push({
+		tick: k.tick,
+		type: 'fault',
+		pid: task.pid,
+		kind,
+		access,
+		addr: hex(va),
+		region: vma?.region ?? null,
+		frame,
+		from,
+		path,
+	});
+}
+
+function accessAllowed(vma: Vma, access: Access): boolean {
+	// arch/x86/mm/fault.c access_error()
+	if (access === 'write') return (vma.flags & VM_WRITE) !== 0;
+	if (access === 'exec') return (vma.flags & VM_EXEC) !== 0;
+	return (vma.flags & (VM_READ | VM_WRITE | VM_EXEC)) !== 0;
+}
+
+function setPte(k: KernelState, mm: MmStruct, vpn: number, pte: number, oldPte: number): void {
+	const leaf = pteTable(k.frames, mm.pgd, vpn)!;
+	leaf[vpn % PTRS_PER_TABLE] = pte;
+	const wasCounted = (oldPte & PTE_PRESENT) !== 0 && ptePfn(oldPte) !== 0;
+	const isCounted = (pte & PTE_PRESENT) !== 0 && ptePfn(pte) !== 0;
+	if (isCounted && !wasCounted) {
+		mm.rss++;
+		if (mm.rss > mm.hiwaterRss) mm.hiwaterRss = mm.rss;
+	} else if (!isCounted && wasCounted) {
+		mm.rss--;
+	}
+}
+
+/**
+ * handle_mm_fault(): resolve a fault at va. `prefix` names the callers above
+ * handle_mm_fault (e.g. get_user_pages for mlock).
+ */
+export function handleMmFault(
+	k: KernelState,
+	task: Task,
+	mm: MmStruct,
+	va: number,
+	access: Access,
+	prefix: readonly string[] = [],
+): FaultResult {
+	const result = handleFault(k, task, mm, va, access, prefix);
+	// force_sig(SIGSEGV) from bad_area; pagefault_out_of_memory() kills the faulting task
+	if (result === 'segv') sendSignal(k, task, signalNumbers.SIGSEGV);
+	else if (result === 'oom') sendSignal(k, task, signalNumbers.SIGKILL);
+	return result;
+}
+
+function handleFault(
+	k: KernelState,
+	task: Task,
+	mm: MmStruct,
+	va: number,
+	access: Access,
+	prefix: readonly string[],
+): FaultResult {
+	const vma = findVma(mm, va);
+	if (vma === undefined) {
+		emitFault(k, task, 'segv-maperr', access, va, undefined, null, null, [...prefix, 'do_page_fault', 'bad_area']);
+		return 'segv';
+	}
+	if (!accessAllowed(vma, access)) {
+		emitFault(k, task, 'segv-accerr', access, va, vma, null, null, [...prefix, 'do_page_fault', 'bad_area_access_error']);
+		return 'segv';
+	}
+	const t = k.frames;
+	const vpn = Math.floor(va / PAGE_SIZE);
+	const leaf = pteAlloc(t, mm, vpn);
+	if (leaf === undefined) return oom(k, task, access, va, vma, [...prefix, 'handle_mm_fault', 'pte_alloc_map']);
+	const old = leaf[vpn % PTRS_PER_TABLE]!;
+	if ((old & PTE_PRESENT) === 0) return handleMissing(k, task, mm, vma, va, vpn, access, prefix);
+	if (access === 'write' && (old & PTE_RW) === 0) return doWpPage(k, task, mm, vma, va, vpn, old, prefix);
+	// Spurious fault (the PTE already allows it): only the accessed/dirty bits change.
+	leaf[vpn % PTRS_PER_TABLE] = old | PTE_ACCESSED | (access === 'write' ? PTE_DIRTY : 0);
+	return 'ok';
+}
+
+function oom(k: KernelState, task: Task, access: Access, va: number, vma: Vma, path: string[]): FaultResult {
+	emitFault(k, task, 'oom', access, va, vma, null, null, [...path, 'out_of_memory']);
+	return 'oom';
+}
+
+function handleMissing(
+	k: KernelState,
+	task: Task,
+	mm: MmStruct,
+	vma: Vma,
+	va: number,
+	vpn: number,
+	access: Access,
+	prefix: readonly string[],
+): FaultResult {
+	const t = k.frames;
+	const bits = vmaPteBits(vma) | PTE_ACCESSED;
+	const index = vpn - Math.floor(vma.start / PAGE_SIZE);
+	if (vma.shmem !== null) {
+		// do_linear_fault → __do_fault → shmem_fault
+		const path = [...prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'shmem_fault'];
+		const pfn = shmemPage(k, vma.shmem, index);
+		if (pfn < 0) return oom(k, task, access, va, vma, path);
+		t.refcount[pfn]++;
+		t.mapcount[pfn]++;
+		const writable = (vma.flags & VM_WRITE) !== 0 ? PTE_RW : 0;
+		setPte(k, mm, vpn, mkPte(pfn, bits | writable | (access === 'write' ? PTE_DIRTY : 0)), 0);
+		emitFault(k, task, 'shmem', access, va, vma, pfn, null, path);
+		return 'ok';
+	}
+	if (vma.file !== null) {
+		// do_linear_fault → __do_fault → filemap_fault
+		const path = [...prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'filemap_fault'];
+		const cache = filemapPage(k, vma.file, index);
+		if (cache < 0) return oom(k, task, access, va, vma, path);
+		if (access !== 'write') {
+			t.refcount[cache]++;
+			t.mapcount[cache]++;
+			setPte(k, mm, vpn, mkPte(cache, bits), 0);
+			emitFault(k, task, 'file', access, va, vma, cache, null, path);
+			return 'ok';
+		}
+		// A write to a private file mapping: __do_fault copies into an anon page.
+		const pfn = allocPage(t, FRAME_ANON);
+		if (pfn < 0) return oom(k, task, access, va, vma, path);
+		copyPage(t, cache, pfn);
+		t.mapcount[pfn] = 1;
+		vma.anonVma = true;
+		setPte(k, mm, vpn, mkPte(pfn, bits | PTE_RW | PTE_DIRTY), 0);
+		emitFault(k, task, 'file-cow', access, va, vma, pfn, cache, path);
+		return 'ok';
+	}
+	// do_anonymous_page
+	const path = [...prefix, ...PATH_FAULT, 'do_anonymous_page'];
+	if (access !== 'write') {
+		t.mapcount[0]++; // display count: Linux keeps none for the zero page
+		setPte(k, mm, vpn, mkPte(0, bits), 0);
+		emitFault(k, task, 'zero', access, va, vma, 0, null, path);
+		return 'ok';
+	}
+	const pfn = allocPage(t, FRAME_ANON);
+	if (pfn < 0) return oom(k, task, access, va, vma, path);
+	t.mapcount[pfn] = 1;
+	vma.anonVma = true; // anon_vma_prepare()
+	setPte(k, mm, vpn, mkPte(pfn, bits | PTE_RW | PTE_DIRTY), 0);
+	emitFault(k, task, 'anon', access, va, vma, pfn, null, path);
+	return 'ok';
+}
+
+/** do_wp_page(): a write to a present, write-protected PTE in a writable VMA. */
+function doWpPage(
+	k: KernelState,
+	task: Task,
+	mm: MmStruct,
+	vma: Vma,
+	va: number,
+	vpn: number,
+	old: number,
+	prefix: readonly string[],
+): FaultResult {
+	const t = k.frames;
+	const path = [...prefix, ...PATH_FAULT, 'do_wp_page'];
+	const oldPfn = ptePfn(old);
+	const keep = old & (PTE_USER | PTE_NX);
+	if ((vma.flags & VM_SHARED) !== 0) {
+		// Shared writable mapping: the page is made writable where it is.
+		setPte(k, mm, vpn, old | PTE_RW | PTE_DIRTY | PTE_ACCESSED, old);
+		emitFault(k, task, 'shmem', 'write', va, vma, oldPfn, null, path);
+		return 'ok';
+	}
+	if (oldPfn !== 0 && t.kind[oldPfn] === FRAME_ANON && t.mapcount[oldPfn] === 1) {
+		// reuse_swap_page(): the only mapper writes in place.
+		setPte(k, mm, vpn, old | PTE_RW | PTE_DIRTY | PTE_ACCESSED, old);
+		emitFault(k, task, 'cow-reuse', 'write', va, vma, oldPfn, null, path);
+		return 'ok';
+	}
+	const pfn = allocPage(t, FRAME_ANON);
+	if (pfn < 0) return oom(k, task, 'write', va, vma, path);
+	vma.anonVma = true; // anon_vma_prepare()
+	if (oldPfn !== 0) copyPage(t, oldPfn, pfn); // cow_user_page(); the zero page copies as zeros
+	t.mapcount[pfn] = 1;
+	setPte(k, mm, vpn, mkPte(pfn, keep | PTE_PRESENT | PTE_RW | PTE_DIRTY | PTE_ACCESSED), old);
+	let kind: FaultKind;
+	if (oldPfn === 0) {
+		t.mapcount[0]--;
+		kind = 'cow-zero';
+	} else {
+		// page_remove_rmap() + page_cache_release() of the old page
+		t.mapcount[oldPfn]--;
+		kind = t.kind[oldPfn] === FRAME_FILE ? 'file-cow' : 'cow-copy';
+		putPage(t, oldPfn);
+	}
+	emitFault(k, task, kind, 'write', va, vma, pfn, oldPfn, path);
+	return 'ok';
+}
+
+export type AccessResult = {ok: true; value: number} | {ok: false; fault: FaultResult};
+
+/**
+ * A user access through the MMU: the hardware checks the PTE; anything it does
+ * not allow goes to handle_mm_fault, and the access is retried once.
+ */
+export function userAccess(
+	k: KernelState,
+	task: Task,
+	mm: MmStruct,
+	va: number,
+	access: Access,
+	value: number,
+): AccessResult {
+	const t = k.frames;
+	const vpn = Math.floor(va / PAGE_SIZE);
+	for (let attempt = 0; attempt < 2; attempt++) {
+		const leaf = va >= 0 && va < 0x8000_0000_0000 ? pteTable(t, mm.pgd, vpn) : undefined;
+		const index = vpn % PTRS_PER_TABLE;
+		const pte = leaf === undefined ? 0 : leaf[index]!;
+		if (hardwareAllows(pte, access)) {
+			const pfn = ptePfn(pte);
+			const word = Math.floor((va % PAGE_SIZE) / 8);
+			if (access === 'write') {
+				leaf![index] = pte | PTE_ACCESSED | PTE_DIRTY;
+				writeWord(t, pfn, word, value);
+				return {ok: true, value};
+			}
+			leaf![index] = pte | PTE_ACCESSED;
+			return {ok: true, value: access === 'exec' ? 0 : readWord(t, pfn, word)};
+		}
+		if (attempt === 1) break;
+		const result = handleMmFault(k, task, mm, va, access);
+		if (result !== 'ok') return {ok: false, fault: result};
+	}
+	// A fault that resolved without making the access possible is a kernel bug.
+	throw new Error(`fault at ${hex(va)} resolved but the access still fails`);
+}
+
+function hardwareAllows(pte: number, access: Access): boolean {
+	if ((pte & (PTE_PRESENT | PTE_USER)) !== (PTE_PRESENT | PTE_USER)) return false;
+	if (access === 'write') return (pte & PTE_RW) !== 0;
+	if (access === 'exec') return (pte & PTE_NX) === 0;
+	return true;
+}
+
+/** The word a task would read at va, without faulting (for watchpoints and the debugger). */
+export function peekWord(k: KernelState, mm: MmStruct, va: number): number | null {
+	if (k.config.mmu === 'off') {
+		const pfn = Math.floor(va / PAGE_SIZE);
+		if (va < 0 || pfn >= k.frames.kind.length) return null;
+		return readWord(k.frames, pfn, Math.floor((va % PAGE_SIZE) / 8));
+	}
+	if (va < 0 || va >= 0x8000_0000_0000) return null;
+	const pte = lookupPte(k.frames, mm.pgd, Math.floor(va / PAGE_SIZE));
+	if ((pte & PTE_PRESENT) === 0) return null;
+	return readWord(k.frames, ptePfn(pte), Math.floor((va % PAGE_SIZE) / 8));
+}
+
+export {WORDS_PER_PAGE, setPte};

@@ -1,0 +1,337 @@
+// VMAs and the mmap family (mm/mmap.c, mm/mprotect.c, mm/madvise.c,
+// mm/mlock.c, mm/nommu.c), and commit accounting (mm/mmap.c
+// __vm_enough_memory).
+
+import type {Prot} from '../scenario/ast.js';
+import {handleMmFault, isCowMapping, vmaPteBits, type FaultResult} from './memory.js';
+import {shmemCreate, shmemPut} from './filemap.js';
+import {allocContiguous, putPage} from './page-alloc.js';
+import {forEachLeaf, mkPte, ptePfn} from './pgtable.js';
+import {
+	FRAME_ANON,
+	MAP_BASE,
+	PAGE_SIZE,
+	PTE_ACCESSED,
+	PTE_DIRTY,
+	PTE_PRESENT,
+	PTE_RW,
+	PTRS_PER_TABLE,
+	TASK_SIZE,
+	VM_ACCOUNT,
+	VM_DONTCOPY,
+	VM_EXEC,
+	VM_LOCKED,
+	VM_MAYEXEC,
+	VM_MAYREAD,
+	VM_MAYWRITE,
+	VM_READ,
+	VM_SHARED,
+	VM_WRITE,
+	type KernelState,
+	type MmStruct,
+	type Task,
+	type Vma,
+} from './types.js';
+
+export const EINVAL = -22;
+export const ENOMEM = -12;
+export const ENOENT = -2;
+export const ECHILD = -10;
+
+export function vmaPages(vma: Vma): number {
+	return (vma.end - vma.start) / PAGE_SIZE;
+}
+
+/** calc_vm_prot_bits() | calc_vm_flag_bits(), with the VM_MAY* bits mmap adds. */
+export function protToFlags(prot: Prot, shared: boolean): number {
+	let flags = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	if (prot.r) flags |= VM_READ;
+	if (prot.w) flags |= VM_WRITE;
+	if (prot.x) flags |= VM_EXEC;
+	if (shared) flags |= VM_SHARED;
+	// accountable_mapping(): private and writable
+	else if (prot.w) flags |= VM_ACCOUNT;
+	return flags;
+}
+
+export function flagsToProt(flags: number): string {
+	return (
+		((flags & VM_READ) !== 0 ? 'r' : '-') +
+		((flags & VM_WRITE) !== 0 ? 'w' : '-') +
+		((flags & VM_EXEC) !== 0 ? 'x' : '-')
+	);
+}
+
+export function commitLimit(k: KernelState): number {
+	return k.config.commit_limit;
+}
+
+/** security_vm_enough_memory() → __vm_enough_memory(): charge `pages`, or refuse. */
+export function vmEnoughMemory(k: KernelState, pages: number): boolean {
+	const mode = k.config.overcommit;
+	if (mode === 'heuristic' && pages > k.config.frames) return false;
+	if (mode === 'never' && k.committed + pages > commitLimit(k)) return false;
+	k.committed += pages;
+	return true;
+}
+
+/** vm_unacct_memory() */
+export function vmUnacctMemory(k: KernelState, pages: number): void {
+	k.committed -= pages;
+}
+
+export function makeMm(k: KernelState): MmStruct {
+	const mm: MmStruct = {
+		id: k.nextMm++,
+		users: 1,
+		vmas: [],
+		pgd: -1,
+		pgtables: 0,
+		totalVm: 0,
+		lockedVm: 0,
+		rss: 0,
+		hiwaterRss: 0,
+		hiwaterVm: 0,
+		committed: 0,
+		names: new Map(),
+		mmapBase: MAP_BASE,
+	};
+	k.mms.set(mm.id, mm);
+	return mm;
+}
+
+/** vma_link() with the counters of mm/mmap.c (map_count, total_vm, locked_vm). */
+export function insertVma(mm: MmStruct, vma: Vma): void {
+	let i = mm.vmas.length;
+	while (i > 0 && mm.vmas[i - 1]!.start > vma.start) i--;
+	mm.vmas.splice(i, 0, vma);
+	const pages = vmaPages(vma);
+	mm.totalVm += pages;
+	if (mm.totalVm > mm.hiwaterVm) mm.hiwaterVm = mm.totalVm;
+	if ((vma.flags & VM_LOCKED) !== 0) mm.lockedVm += pages;
+	if ((vma.flags & VM_ACCOUNT) !== 0) mm.committed += pages;
+	mm.names.set(vma.region, vma.start);
+}
+
+function overlaps(mm: MmStruct, start: number, end: number): boolean {
+	for (const vma of mm.vmas) if (vma.start < end && start < vma.end) return true;
+	return false;
+}
+
+/** get_unmapped_area(), bottom-up above the highest mapping below the stack. */
+function unmappedArea(mm: MmStruct, pages: number): number {
+	let base = MAP_BASE;
+	for (const vma of mm.vmas) {
+		if (vma.region === 'stack') continue;
+		if (vma.end + PAGE_SIZE > base) base = vma.end + PAGE_SIZE;
+	}
+	const end = base + pages * PAGE_SIZE;
+	if (end > TASK_SIZE || overlaps(mm, base, end)) return ENOMEM;
+	return base;
+}
+
+export type MapRequest = {
+	region: string;
+	pages: number;
+	prot: Prot;
+	shared: boolean;
+	at: number | null;
+	dontfork?: boolean;
+	locked?: boolean;
+	file?: string | null;
+};
+
+/**
+ * do_mmap_pgoff() → mmap_region(): a new VMA. Returns its start, or -errno.
+ * With MMU nothing is backed until it faults; no-MMU backs it now with
+ * contiguous frames (mm/nommu.c do_mmap_private).
+ */
+export function doMmap(k: KernelState, mm: MmStruct, req: MapRequest): number {
+	if (req.pages <= 0) return EINVAL;
+	if (findRegion(mm, req.region) !== undefined) return EINVAL;
+	let flags = protToFlags(req.prot, req.shared);
+	if (req.dontfork) flags |= VM_DONTCOPY;
+	if (req.locked) flags |= VM_LOCKED;
+	const nommu = k.config.mmu === 'off';
+	let start: number;
+	let pfn: number | null = null;
+	if (nommu) {
+		if (req.pages > k.frames.kind.length) return ENOMEM;
+		start = 0;
+	} else if (req.at !== null) {
+		start = req.at;
+		const end = start + req.pages * PAGE_SIZE;
+		if (start % PAGE_SIZE !== 0 || end > TASK_SIZE) return EINVAL;
+		if (overlaps(mm, start, end)) return ENOMEM;
+	} else {
+		start = unmappedArea(mm, req.pages);
+		if (start < 0) return start;
+	}
+	if ((flags & VM_ACCOUNT) !== 0 && !vmEnoughMemory(k, req.pages)) return ENOMEM;
+	if (nommu) {
+		pfn = allocContiguous(k.frames, req.pages, FRAME_ANON);
+		if (pfn < 0) {
+			if ((flags & VM_ACCOUNT) !== 0) vmUnacctMemory(k, req.pages);
+			return ENOMEM;
+		}
+		for (let p = pfn; p < pfn + req.pages; p++) k.frames.mapcount[p] = 1;
+		start = pfn * PAGE_SIZE;
+		mm.rss += req.pages;
+		if (mm.rss > mm.hiwaterRss) mm.hiwaterRss = mm.rss;
+	}
+	const vma: Vma = {
+		start,
+		end: start + req.pages * PAGE_SIZE,
+		region: req.region,
+		flags,
+		file: req.file ?? null,
+		shmem: req.shared && !nommu ? shmemCreate(k) : null,
+		anonVma: false,
+		pfn,
+	};
+	insertVma(mm, vma);
+	return start;
+}
+
+/** The live VMA a region name refers to in this mm. */
+export function findRegion(mm: MmStruct, region: string): Vma | undefined {
+	for (const vma of mm.vmas) if (vma.region === region) return vma;
+	return undefined;
+}
+
+/** zap_pte_range() over one VMA: every present PTE goes, with its frame's counts. */
+export function zapVmaPtes(k: KernelState, mm: MmStruct, vma: Vma): void {
+	if (mm.pgd < 0) return;
+	const t = k.frames;
+	const startVpn = vma.start / PAGE_SIZE;
+	forEachLeaf(t, mm.pgd, startVpn, vma.end / PAGE_SIZE, (leaf, from, to) => {
+		for (let i = from; i < to; i++) {
+			const pte = leaf[i]!;
+			if ((pte & PTE_PRESENT) === 0) continue;
+			leaf[i] = 0;
+			const pfn = ptePfn(pte);
+			t.mapcount[pfn]--;
+			if (pfn !== 0) {
+				mm.rss--;
+				putPage(t, pfn);
+			}
+		}
+	});
+}
+
+/** unmap_region() + remove_vma(): the VMA and everything it maps leave the mm. */
+export function removeVma(k: KernelState, mm: MmStruct, vma: Vma): void {
+	const pages = vmaPages(vma);
+	if (vma.pfn !== null) {
+		// no-MMU: the mapping's own contiguous frames
+		const t = k.frames;
+		for (let p = vma.pfn; p < vma.pfn + pages; p++) {
+			t.mapcount[p]--;
+			putPage(t, p);
+		}
+		mm.rss -= pages;
+	} else {
+		zapVmaPtes(k, mm, vma);
+	}
+	if (vma.shmem !== null) shmemPut(k, vma.shmem);
+	if ((vma.flags & VM_ACCOUNT) !== 0) {
+		vmUnacctMemory(k, pages);
+		mm.committed -= pages;
+	}
+	mm.totalVm -= pages;
+	if ((vma.flags & VM_LOCKED) !== 0) mm.lockedVm -= pages;
+	mm.vmas.splice(mm.vmas.indexOf(vma), 1);
+}
+
+/** do_munmap(): unmapping a region that is not mapped is not an error. */
+export function doMunmap(k: KernelState, mm: MmStruct, region: string): number {
+	const vma = findRegion(mm, region);
+	if (vma !== undefined) removeVma(k, mm, vma);
+	return 0;
+}
+
+/** mprotect_fixup() → change_protection(). */
+export function doMprotect(k: KernelState, mm: MmStruct, region: string, prot: Prot): number {
+	const vma = findRegion(mm, region);
+	if (vma === undefined) return ENOMEM;
+	const shared = (vma.flags & VM_SHARED) !== 0;
+	let flags = (vma.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | protToFlags(prot, shared);
+	flags &= ~VM_ACCOUNT;
+	flags |= vma.flags & VM_ACCOUNT;
+	const pages = vmaPages(vma);
+	if (!shared && prot.w && (vma.flags & VM_ACCOUNT) === 0) {
+		// A private mapping becoming writable is charged now.
+		if (!vmEnoughMemory(k, pages)) return ENOMEM;
+		flags |= VM_ACCOUNT;
+		mm.committed += pages;
+	}
+	vma.flags = flags;
+	if (k.config.mmu === 'off' || mm.pgd < 0) return 0; // no-MMU records the prot, nothing more
+	const bits = vmaPteBits(vma);
+	const t = k.frames;
+	forEachLeaf(t, mm.pgd, vma.start / PAGE_SIZE, vma.end / PAGE_SIZE, (leaf, from, to) => {
+		for (let i = from; i < to; i++) {
+			const pte = leaf[i]!;
+			if ((pte & PTE_PRESENT) === 0) continue;
+			let rw = pte & PTE_RW;
+			if (!prot.w) rw = 0;
+			else if (shared) rw = PTE_RW; // shared: vm_page_prot is writable
+			leaf[i] = mkPte(ptePfn(pte), bits | rw | (pte & (PTE_ACCESSED | PTE_DIRTY)));
+		}
+	});
+	return 0;
+}
+
+/** madvise(MADV_DONTFORK / MADV_DOFORK) */
+export function doMadvise(mm: MmStruct, region: string, advice: 'dontfork' | 'dofork'): number {
+	const vma = findRegion(mm, region);
+	if (vma === undefined) return ENOMEM;
+	if (advice === 'dontfork') vma.flags |= VM_DONTCOPY;
+	else vma.flags &= ~VM_DONTCOPY;
+	return 0;
+}
+
+/**
+ * mlock_fixup() → __mlock_vma_pages_range(): VM_LOCKED, and every page faulted
+ * in now (written if the mapping is private and writable).
+ */
+export function doMlock(k: KernelState, task: Task, mm: MmStruct, region: string): number | FaultResult {
+	const vma = findRegion(mm, region);
+	if (vma === undefined) return ENOMEM;
+	if ((vma.flags & VM_LOCKED) === 0) {
+		vma.flags |= VM_LOCKED;
+		mm.lockedVm += vmaPages(vma);
+	}
+	return populateVma(k, task, mm, vma, ['sys_mlock', '__mlock_vma_pages_range', '__get_user_pages']);
+}
+
+export function populateVma(k: KernelState, task: Task, mm: MmStruct, vma: Vma, prefix: string[]): number | FaultResult {
+	if (k.config.mmu === 'off') return 0;
+	const write = (vma.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
+	if ((vma.flags & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return 0;
+	const t = k.frames;
+	for (let va = vma.start; va < vma.end; va += PAGE_SIZE) {
+		const vpn = va / PAGE_SIZE;
+		let pte = 0;
+		forEachLeaf(t, mm.pgd, vpn, vpn + 1, (leaf, from) => {
+			pte = leaf[from]!;
+		});
+		const present = (pte & PTE_PRESENT) !== 0;
+		if (present && (!write || (pte & PTE_RW) !== 0)) continue;
+		const result = handleMmFault(k, task, mm, va, write ? 'write' : (vma.flags & VM_READ) !== 0 || (vma.flags & VM_WRITE) !== 0 ? 'read' : 'exec', prefix);
+		if (result !== 'ok') return result;
+	}
+	return 0;
+}
+
+export function doMunlock(mm: MmStruct, region: string): number {
+	const vma = findRegion(mm, region);
+	if (vma === undefined) return ENOMEM;
+	if ((vma.flags & VM_LOCKED) !== 0) {
+		vma.flags &= ~VM_LOCKED;
+		mm.lockedVm -= vmaPages(vma);
+	}
+	return 0;
+}
+
+export {isCowMapping, PTRS_PER_TABLE};

@@ -1,0 +1,68 @@
+// The scheduler: one CPU, a round-robin run queue with a quantum
+// (kernel/sched.c: wake_up_process, wake_up_new_task, schedule).
+
+import type {KernelState, Task, TaskState, WaitReason} from './types.js';
+
+export function setState(k: KernelState, task: Task, to: TaskState, why: string): void {
+	if (task.state === to) return;
+	k.events.push({tick: k.tick, type: 'state', pid: task.pid, from: task.state, to, why});
+	task.state = to;
+}
+
+/** try_to_wake_up(): a sleeper becomes runnable at the tail of the run queue. */
+export function wakeUpProcess(k: KernelState, task: Task, why: string): void {
+	if (task.state !== 'S' && task.state !== 'D') return;
+	task.wait = task.wait.kind === 'completion' ? task.wait : {kind: 'none'};
+	setState(k, task, 'R', why);
+	k.runQueue.push(task.pid);
+}
+
+/** wake_up_new_task(): the child joins the run queue; the parent keeps the CPU unless the child runs first. */
+export function wakeUpNewTask(k: KernelState, parent: Task, child: Task): void {
+	if (k.config.child_runs_first) {
+		k.runQueue.unshift(child.pid);
+		// The parent gives up the rest of its quantum (sched_child_runs_first).
+		if (k.current === parent.pid) k.ran = k.config.quantum;
+	} else {
+		k.runQueue.push(child.pid);
+	}
+}
+
+/** The current task blocks: it leaves the CPU and the run queue until woken. */
+export function sleepOn(k: KernelState, task: Task, state: 'S' | 'D', why: string, wait: WaitReason): void {
+	task.wait = wait;
+	setState(k, task, state, why);
+	removeFromRunQueue(k, task.pid);
+}
+
+export function removeFromRunQueue(k: KernelState, pid: number): void {
+	const i = k.runQueue.indexOf(pid);
+	if (i >= 0) k.runQueue.splice(i, 1);
+}
+
+/**
+ * schedule(): keep the current task while it is runnable and has quantum left,
+ * else rotate it to the tail and take the head. Returns the task to run, or null (idle).
+ */
+export function schedule(k: KernelState, lastRan: number | null): Task | null {
+	const quantum = k.config.quantum;
+	let current = k.current === null ? undefined : k.tasks.get(k.current);
+	if (current !== undefined && current.state !== 'R') current = undefined;
+	if (current !== undefined && k.ran >= quantum) {
+		if (k.runQueue.length > 0) {
+			k.runQueue.push(current.pid);
+			current = undefined;
+		} else {
+			k.ran = 0;
+		}
+	}
+	if (current === undefined) {
+		const next = k.runQueue.shift();
+		current = next === undefined ? undefined : k.tasks.get(next);
+		k.ran = 0;
+	}
+	const to = current === undefined ? null : current.pid;
+	if (to !== lastRan) k.events.push({tick: k.tick, type: 'sched', from: lastRan, to});
+	k.current = to;
+	return current ?? null;
+}

@@ -1,0 +1,205 @@
+// Kernel state: plain data only (numbers, arrays, typed arrays, Maps, plain
+// objects), so that one structuredClone() snapshots all of it.
+
+import type {Config, Program} from '../scenario/ast.js';
+import type {ForkCost, KernelEvent} from './events.js';
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 4096;
+export const WORDS_PER_PAGE = PAGE_SIZE / 8;
+export const PTRS_PER_TABLE = 512;
+
+export const TEXT_START = 0x40_0000;
+export const MAP_BASE = 0x60_0000;
+export const STACK_TOP = 0x7fff_ffff_f000;
+export const STACK_PAGES = 2;
+export const TASK_SIZE = 0x8000_0000_0000;
+
+/** Frame kinds (SPEC §1.1); index into frameKindNames. */
+export const FRAME_FREE = 0;
+export const FRAME_ZERO = 1;
+export const FRAME_ANON = 2;
+export const FRAME_FILE = 3;
+export const FRAME_SHMEM = 4;
+export const FRAME_PGTABLE = 5;
+export type FrameKind = 'free' | 'zero' | 'anon' | 'file' | 'shmem' | 'pgtable';
+export const frameKindNames: readonly FrameKind[] = ['free', 'zero', 'anon', 'file', 'shmem', 'pgtable'];
+
+/** PTE bits. A leaf entry is (pfn << PTE_PFN_SHIFT) | bits; 0 is "none". */
+export const PTE_PRESENT = 1;
+export const PTE_RW = 2;
+export const PTE_USER = 4;
+export const PTE_ACCESSED = 8;
+export const PTE_DIRTY = 16;
+export const PTE_NX = 32;
+export const PTE_PFN_SHIFT = 6;
+
+/** vm_flags bits, named after include/linux/mm.h. */
+export const VM_READ = 0x1;
+export const VM_WRITE = 0x2;
+export const VM_EXEC = 0x4;
+export const VM_SHARED = 0x8;
+export const VM_MAYREAD = 0x10;
+export const VM_MAYWRITE = 0x20;
+export const VM_MAYEXEC = 0x40;
+export const VM_LOCKED = 0x2000;
+export const VM_DONTCOPY = 0x2_0000;
+export const VM_ACCOUNT = 0x10_0000;
+
+export type FrameTable = {
+	/** Frame kind per PFN (FRAME_*). */
+	kind: Uint8Array;
+	/** page->_count */
+	refcount: Int32Array;
+	/** PTEs mapping the frame (no-MMU: mm's using it). For the zero page, a display count. */
+	mapcount: Int32Array;
+	/** Bit set per used frame, for "lowest free PFN first". */
+	used: Uint32Array;
+	/** Lowest index of `used` that may have a clear bit. */
+	freeHint: number;
+	free: number;
+	/**
+	 * Sparse word contents: PFN → (word index → value). Frames never written hold no entry.
+	 * Page-table frames keep their entries in `tables` instead.
+	 */
+	words: Map<number, Map<number, number>>;
+	/** Page-table pages: PFN → 512 entries. Upper levels hold child PFN + 1 (0 = none); leaves hold PTEs. */
+	tables: Map<number, Int32Array>;
+};
+
+export type Vma = {
+	start: number;
+	end: number;
+	region: string;
+	flags: number;
+	/** Program image backing this VMA (text), or null for anon. */
+	file: string | null;
+	/** Shared-anon object id (MAP_SHARED|MAP_ANONYMOUS), or null. */
+	shmem: number | null;
+	/** Has anon pages (vma->anon_vma != NULL). */
+	anonVma: boolean;
+	/** No-MMU only: first PFN of the contiguous backing. */
+	pfn: number | null;
+};
+
+export type MmStruct = {
+	id: number;
+	users: number;
+	/** Sorted by start. */
+	vmas: Vma[];
+	/** PFN of the PGD page, or -1 (no-MMU). */
+	pgd: number;
+	pgtables: number;
+	totalVm: number;
+	lockedVm: number;
+	rss: number;
+	hiwaterRss: number;
+	hiwaterVm: number;
+	/** Accounted (committed) pages of this mm's VM_ACCOUNT VMAs. */
+	committed: number;
+	/** Region name → address last given to it, kept after munmap (a stale pointer). */
+	names: Map<string, number>;
+	/** Address of the next runtime mmap without `at`. */
+	mmapBase: number;
+};
+
+export type TaskState = 'R' | 'S' | 'D' | 'Z' | 'X';
+
+export type Registers = {
+	ret: number;
+	status: number;
+	signal: number;
+	core: number;
+	r0: number;
+	r1: number;
+	r2: number;
+	r3: number;
+	r4: number;
+	r5: number;
+	r6: number;
+	r7: number;
+};
+
+/** Why a task sleeps, for the debugger's "waits on" column. */
+export type WaitReason =
+	| {kind: 'none'}
+	| {kind: 'child'; pid: number | null}
+	| {kind: 'timer'; until: number}
+	| {kind: 'completion'; id: number; child: number; name: string; cost: ForkCost};
+
+export type Task = {
+	pid: number;
+	ppid: number;
+	comm: string;
+	state: TaskState;
+	/** mm id, or null once released. */
+	mm: number | null;
+	pc: number;
+	regs: Registers;
+	/** Completion id the task must complete at mm_release, or null. */
+	vforkDone: number | null;
+	sigaltstack: boolean;
+	/** Pending signal numbers, in arrival order. */
+	pending: number[];
+	children: number[];
+	exitCode: number;
+	exitSignal: number;
+	coreDumped: boolean;
+	wait: WaitReason;
+	/** Ticks left of a multi-tick instruction (compute, touch progress), or 0. */
+	progress: number;
+	/** A new child that has not yet run returns 0 from fork when it first runs. */
+	childReturn: string | null;
+	/** The program the task runs. */
+	program: string;
+};
+
+export type Completion = {
+	id: number;
+	owner: number;
+	done: number;
+	waiters: number[];
+};
+
+export type ShmemObject = {
+	id: number;
+	/** Page index → PFN of the cache frame. */
+	pages: Map<number, number>;
+	/** VMAs referring to it. */
+	refs: number;
+};
+
+export type EndReason = 'exited' | 'max-ticks' | 'panic';
+
+export type KernelState = {
+	config: Config & {commit_limit: number};
+	programs: Record<string, Program>;
+	tick: number;
+	frames: FrameTable;
+	/** Program name → page-cache frames of its image (page index → PFN). */
+	pageCache: Map<string, Map<number, number>>;
+	/** No-MMU: program name → first PFN of its shared text. */
+	textFrames: Map<string, number>;
+	shmem: Map<number, ShmemObject>;
+	nextShmem: number;
+	mms: Map<number, MmStruct>;
+	nextMm: number;
+	tasks: Map<number, Task>;
+	nextPid: number;
+	completions: Map<number, Completion>;
+	nextCompletion: number;
+	runQueue: number[];
+	current: number | null;
+	/** The task that ran the previous tick (for the `sched` event's from). */
+	lastRan: number | null;
+	/** Sleepers woken at the start of tick `until`, in the order they slept. */
+	timers: {pid: number; until: number}[];
+	/** Ticks the current task has run in its quantum. */
+	ran: number;
+	/** Global commit count (vm_committed_as). */
+	committed: number;
+	ended: EndReason | null;
+	expectsFailed: number;
+	/** Events of the tick being executed. */
+	events: KernelEvent[];
+};
