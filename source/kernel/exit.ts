@@ -80,7 +80,10 @@ function wakeWaiter(k: KernelState, parent: Task, child: number): void {
 
 /** forget_original_parent(): the children go to init. */
 function exitNotify(k: KernelState, task: Task): void {
-	if (task.children.length === 0) return;
+	// find_new_reaper(): init has no reaper to hand its children to. It only gets
+	// here as the last live task, so they are all zombies: they stay its own
+	// (reparenting them to itself would loop over the list it appends to).
+	if (task.children.length === 0 || task.pid === 1) return;
 	const init = k.tasks.get(1);
 	for (const pid of task.children) {
 		const child = k.tasks.get(pid)!;
