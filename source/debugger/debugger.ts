@@ -1,0 +1,349 @@
+// The debugger: a cursor over the run's timeline. The kernel takes no input
+// once booted, so the run is one fixed sequence of ticks; going back restores
+// the nearest snapshot and re-executes forward (rr's checkpoints), and every
+// event up to the furthest tick reached is kept in one log.
+
+import type {Config, Scenario} from '../scenario/ast.js';
+import {cloneKernel} from '../kernel/dump.js';
+import type {KernelEvent} from '../kernel/events.js';
+import {boot, resolveAddress, stepTick} from '../kernel/kernel.js';
+import {peekWord} from '../kernel/memory.js';
+import type {KernelState} from '../kernel/types.js';
+import {isEventBreakpoint, matchesEvent, parseBreakpoint, type Breakpoint} from './breakpoints.js';
+
+export type BreakpointEntry = {id: number; breakpoint: Breakpoint; enabled: boolean; hits: number};
+
+export type Hit = {
+	breakpointId: number;
+	spec: string;
+	tick: number;
+	/** Index into the log of the event that matched, or null (tick, frame, watch). */
+	eventIndex: number | null;
+};
+
+export type StopReason = 'step' | 'break' | 'end' | 'event' | 'start' | 'goto' | 'paused';
+
+export type Stop = {reason: StopReason; tick: number; hit: Hit | null};
+
+/** Snapshots kept at most, and the memory they may take together. */
+const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+const FIRST_INTERVAL = 1024;
+
+export class Debugger {
+	readonly scenario: Scenario;
+	readonly config: Config;
+	kernel: KernelState;
+	/** Every event of ticks 0 … frontier, in order. */
+	readonly log: KernelEvent[] = [];
+	/** log index of the first event of each tick; tickStart[t] for t in 0 … frontier+1. */
+	private readonly tickStart: number[] = [];
+	/** The furthest tick executed so far. */
+	frontier = 0;
+	/** The tick the run ended at, once known. */
+	endTick: number | null = null;
+	breakpoints: BreakpointEntry[] = [];
+	private nextBreakpointId = 1;
+	private snapshots = new Map<number, KernelState>();
+	private interval = FIRST_INTERVAL;
+	private snapshotBytes = 0;
+	lastStop: Stop;
+
+	constructor(scenario: Scenario, config: Config = scenario.config, breakpoints: readonly string[] = []) {
+		this.scenario = scenario;
+		this.config = config;
+		this.kernel = boot(scenario, config);
+		this.tickStart.push(0);
+		this.appendEvents(this.kernel.events);
+		this.tickStart.push(this.log.length);
+		if (this.kernel.ended !== null) this.endTick = 0;
+		this.snapshots.set(0, cloneKernel(this.kernel));
+		this.snapshotBytes = estimateBytes(this.kernel);
+		for (const spec of breakpoints) this.addBreakpoint(spec);
+		this.lastStop = {reason: 'start', tick: 0, hit: null};
+	}
+
+	get tick(): number {
+		return this.kernel.tick;
+	}
+
+	get ended(): boolean {
+		return this.kernel.ended !== null;
+	}
+
+	/** Number of log events visible at the current tick. */
+	visibleEvents(tick = this.tick): number {
+		return this.tickStart[Math.min(tick, this.frontier) + 1]!;
+	}
+
+	/** The events of one tick (it must have been executed). */
+	eventsOf(tick: number): KernelEvent[] {
+		if (tick > this.frontier) return [];
+		return this.log.slice(this.tickStart[tick], this.tickStart[tick + 1]);
+	}
+
+	addBreakpoint(spec: string): {ok: true; id: number} | {ok: false; message: string; col: number} {
+		const r = parseBreakpoint(spec);
+		if (!r.ok) return r;
+		const id = this.nextBreakpointId++;
+		this.breakpoints.push({id, breakpoint: r.breakpoint, enabled: true, hits: 0});
+		return {ok: true, id};
+	}
+
+	removeBreakpoint(id: number): boolean {
+		const i = this.breakpoints.findIndex((b) => b.id === id);
+		if (i < 0) return false;
+		this.breakpoints.splice(i, 1);
+		return true;
+	}
+
+	toggleBreakpoint(id: number): boolean {
+		const b = this.breakpoints.find((b) => b.id === id);
+		if (b === undefined) return false;
+		b.enabled = !b.enabled;
+		return true;
+	}
+
+	private appendEvents(events: KernelEvent[]): void {
+		for (const e of events) this.log.push(e);
+	}
+
+	/** Execute one tick forward; returns its events. Extends the log at the frontier. */
+	private forward(): KernelEvent[] {
+		const k = this.kernel;
+		const events = stepTick(k);
+		if (k.tick > this.frontier) {
+			this.frontier = k.tick;
+			this.appendEvents(events);
+			this.tickStart.push(this.log.length);
+			if (k.ended !== null) this.endTick = k.tick;
+			if (k.tick % this.interval === 0) this.takeSnapshot();
+		}
+		return events;
+	}
+
+	private takeSnapshot(): void {
+		const size = estimateBytes(this.kernel);
+		while (this.snapshotBytes + size > MAX_SNAPSHOT_BYTES && this.snapshots.size > 2) this.thinSnapshots();
+		this.snapshots.set(this.kernel.tick, cloneKernel(this.kernel));
+		this.snapshotBytes += size;
+		if (this.snapshots.size > 512) this.thinSnapshots();
+	}
+
+	/** Keep every other snapshot and double the interval (tick 0 always stays). */
+	private thinSnapshots(): void {
+		this.interval *= 2;
+		let bytes = 0;
+		for (const [tick, snap] of this.snapshots) {
+			if (tick % this.interval !== 0) this.snapshots.delete(tick);
+			else bytes += estimateBytes(snap);
+		}
+		this.snapshotBytes = bytes;
+	}
+
+	/** Put the kernel at `tick` exactly (clamped to the run's end). */
+	private seek(tick: number): void {
+		if (tick < 0) tick = 0;
+		if (this.endTick !== null && tick > this.endTick) tick = this.endTick;
+		if (tick === this.tick) return;
+		if (tick < this.tick || tick - this.tick > this.interval) {
+			let best = 0;
+			for (const t of this.snapshots.keys()) if (t <= tick && t > best) best = t;
+			if (tick < this.tick || best > this.tick) this.kernel = cloneKernel(this.snapshots.get(best)!);
+		}
+		while (this.tick < tick && !this.ended) this.forward();
+	}
+
+	/** The values the frame and watch breakpoints look at, before a tick. */
+	private probe(): number[] {
+		const out: number[] = [];
+		for (const entry of this.breakpoints) {
+			const bp = entry.breakpoint;
+			if (!entry.enabled) continue;
+			if (bp.kind === 'frame') out.push(bp.value! < this.kernel.frames.refcount.length ? this.kernel.frames.refcount[bp.value!]! : 0);
+			else if (bp.kind === 'watch') for (const v of this.watchValues(bp)) out.push(v);
+		}
+		return out;
+	}
+
+	private watchValues(bp: Breakpoint): number[] {
+		const k = this.kernel;
+		const values: number[] = [];
+		const tasks = bp.pid === null ? [...k.tasks.values()].sort((a, b) => a.pid - b.pid) : [k.tasks.get(bp.pid)].filter((t) => t !== undefined);
+		for (const task of tasks) {
+			const mm = task.mm === null ? undefined : k.mms.get(task.mm);
+			if (mm === undefined) {
+				values.push(Number.NaN);
+				continue;
+			}
+			values.push(peekWord(k, mm, resolveAddress(mm, bp.watch!)) ?? Number.NaN);
+		}
+		return values;
+	}
+
+	/** Breakpoint hit by the tick just executed, given its events and the probe before it. */
+	private check(events: KernelEvent[], before: number[], firstIndex: number): Hit | null {
+		const after = before.length > 0 ? this.probe() : before;
+		let p = 0;
+		for (const entry of this.breakpoints) {
+			if (!entry.enabled) continue;
+			const bp = entry.breakpoint;
+			if (isEventBreakpoint(bp)) {
+				for (let i = 0; i < events.length; i++) {
+					if (matchesEvent(bp, events[i]!)) return this.hit(entry, firstIndex + i);
+				}
+				continue;
+			}
+			if (bp.kind === 'tick') {
+				if (this.tick === bp.value) return this.hit(entry, null);
+				continue;
+			}
+			const n = bp.kind === 'frame' ? 1 : this.watchCount(bp);
+			let changed = false;
+			for (let j = 0; j < n; j++, p++) {
+				const a = before[p];
+				const b = after[p];
+				if (!(Number.isNaN(a!) && Number.isNaN(b!)) && a !== b) changed = true;
+			}
+			if (changed) return this.hit(entry, null);
+		}
+		return null;
+	}
+
+	private watchCount(bp: Breakpoint): number {
+		return bp.pid === null ? this.kernel.tasks.size : this.kernel.tasks.has(bp.pid) ? 1 : 0;
+	}
+
+	private hit(entry: BreakpointEntry, eventIndex: number | null): Hit {
+		entry.hits++;
+		return {breakpointId: entry.id, spec: entry.breakpoint.spec, tick: this.tick, eventIndex};
+	}
+
+	/**
+	 * Run forward up to `maxTicks` ticks, stopping after a tick that hits a
+	 * breakpoint (unless `breakpoints` is false), that `until` accepts, or at the end.
+	 * Returns the stop, or null when the budget ran out first.
+	 */
+	run(maxTicks: number, options: {breakpoints?: boolean; until?: (events: KernelEvent[]) => boolean} = {}): Stop | null {
+		const useBreakpoints = options.breakpoints !== false && this.breakpoints.some((b) => b.enabled);
+		for (let n = 0; n < maxTicks; n++) {
+			if (this.ended) return this.stop('end', null);
+			// Watch and frame breakpoints may see a different task set before and after; probe per tick.
+			const before = useBreakpoints ? this.probe() : [];
+			const watchShape = useBreakpoints ? this.breakpoints.map((b) => (b.breakpoint.kind === 'watch' && b.enabled ? this.watchCount(b.breakpoint) : 0)) : [];
+			const events = this.forward();
+			const first = this.tickStart[this.tick]!;
+			if (useBreakpoints) {
+				const shapeNow = this.breakpoints.map((b) => (b.breakpoint.kind === 'watch' && b.enabled ? this.watchCount(b.breakpoint) : 0));
+				const sameShape = shapeNow.every((v, i) => v === watchShape[i]);
+				const hit = this.check(events, sameShape ? before : this.probe(), first);
+				if (hit !== null) return this.stop('break', hit);
+			}
+			if (options.until !== undefined && options.until(events)) return this.stop('event', null);
+			if (this.ended) return this.stop('end', null);
+		}
+		return null;
+	}
+
+	private stop(reason: StopReason, hit: Hit | null): Stop {
+		this.lastStop = {reason, tick: this.tick, hit};
+		return this.lastStop;
+	}
+
+	/** `s`: one tick (or n), stopping early at a breakpoint hit. */
+	step(n = 1): Stop {
+		return this.run(n) ?? this.stop('step', null);
+	}
+
+	/** `n`: to the next tick with an event of process `pid`. */
+	nextEvent(pid: number, maxTicks = Number.MAX_SAFE_INTEGER): Stop | null {
+		return this.run(maxTicks, {until: (events) => events.some((e) => eventPid(e) === pid)});
+	}
+
+	/** `c`: to the next breakpoint hit or the end; null while the budget runs out (call again). */
+	continue(maxTicks = Number.MAX_SAFE_INTEGER): Stop | null {
+		return this.run(maxTicks);
+	}
+
+	/** `r`: back one tick. */
+	reverseStep(n = 1): Stop {
+		this.seek(Math.max(0, this.tick - n));
+		return this.stop('step', null);
+	}
+
+	/** `g`: to tick N exactly (clamped to the run). */
+	goto(tick: number): Stop {
+		if (this.endTick === null && tick > this.frontier) {
+			this.seek(this.frontier);
+			while (this.tick < tick && !this.ended) this.forward();
+		} else {
+			this.seek(tick);
+		}
+		return this.stop('goto', null);
+	}
+
+	restart(): Stop {
+		this.seek(0);
+		for (const b of this.breakpoints) b.hits = 0;
+		return this.stop('start', null);
+	}
+
+	/**
+	 * `R`: back to the latest earlier tick at which an enabled breakpoint hits
+	 * (re-executing snapshot intervals from the newest back), or tick 0.
+	 */
+	reverseContinue(): Stop {
+		const target = this.tick;
+		if (!this.breakpoints.some((b) => b.enabled) || target === 0) {
+			this.seek(0);
+			return this.stop('start', null);
+		}
+		let hi = target; // search ticks in (lo, hi)
+		while (hi > 0) {
+			let lo = 0;
+			for (const t of this.snapshots.keys()) if (t < hi && t > lo) lo = t;
+			if (lo === hi) break;
+			this.seek(lo);
+			let found: Hit | null = null;
+			while (this.tick < hi - 1) {
+				const before = this.probe();
+				const events = this.forward();
+				const h = this.check(events, before, this.tickStart[this.tick]!);
+				if (h !== null) found = h;
+			}
+			if (found !== null) {
+				this.seek(found.tick);
+				return this.stop('break', found);
+			}
+			hi = lo + 1;
+			if (lo === 0) break;
+		}
+		this.seek(0);
+		return this.stop('start', null);
+	}
+
+	/** Pending for the TUI's "pause" of a running continue. */
+	pause(): Stop {
+		return this.stop('paused', null);
+	}
+}
+
+export function eventPid(e: KernelEvent): number | null {
+	switch (e.type) {
+		case 'completion':
+			return e.by;
+		case 'sched':
+			return e.to;
+		case 'break':
+		case 'panic':
+		case 'end':
+			return null;
+		default:
+			return e.pid;
+	}
+}
+
+/** A rough size of a snapshot of this state, for the snapshot budget. */
+function estimateBytes(k: KernelState): number {
+	const frames = k.frames.kind.length;
+	return frames * 10 + k.frames.tables.size * 2100 + k.frames.words.size * 120 + k.tasks.size * 400 + 4096;
+}

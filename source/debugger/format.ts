@@ -1,0 +1,66 @@
+// One line of text per event, for `cowdbg run` and the TUI's log pane. The
+// JSON form is the event itself (SPEC §4).
+
+import type {KernelEvent} from '../kernel/events.js';
+
+function pidText(pid: number | null): string {
+	return pid === null ? 'idle' : `pid ${pid}`;
+}
+
+/** The event without its tick, as a short sentence. */
+export function describeEvent(e: KernelEvent): string {
+	switch (e.type) {
+		case 'exec':
+			return `${pidText(e.pid)} exec ${e.program}`;
+		case 'syscall': {
+			if (e.child_return === true) return `${pidText(e.pid)} ${e.name}() = 0 in the child`;
+			let s = `${pidText(e.pid)} ${e.name}() = ${e.ret}`;
+			if (e.cost !== undefined) s += `  cost: ${e.cost.vmas} vmas, ${e.cost.ptes} ptes, ${e.cost.pgtables} pgtables`;
+			return s;
+		}
+		case 'fault': {
+			let s = `${pidText(e.pid)} fault ${e.kind} ${e.access} ${e.addr}`;
+			if (e.region !== null) s += ` (${e.region})`;
+			if (e.frame !== null) s += ` → pfn ${e.frame}`;
+			if (e.from !== null) s += ` from pfn ${e.from}`;
+			return `${s}  [${e.path.join(' > ')}]`;
+		}
+		case 'completion': {
+			let s = `completion #${e.id} ${e.action} (owner ${e.owner}, by ${e.by}`;
+			if (e.via !== null) s += `, via ${e.via}`;
+			return `${s}) done=${e.done}`;
+		}
+		case 'state':
+			return `${pidText(e.pid)} ${e.from} → ${e.to} (${e.why})`;
+		case 'sched':
+			return `sched ${e.from === null ? 'idle' : e.from} → ${e.to === null ? 'idle' : e.to}`;
+		case 'signal':
+			return `${pidText(e.pid)} ${e.signal} ${e.action}`;
+		case 'exit':
+			return `${pidText(e.pid)} exit code ${e.code}${e.signal === null ? '' : ` by ${e.signal}`}${e.core ? ' (core dumped)' : ''}`;
+		case 'reap':
+			return `${pidText(e.pid)} reaps ${e.child} (status ${e.status})`;
+		case 'reparent':
+			return `${pidText(e.pid)} reparented ${e.from} → ${e.to}`;
+		case 'unprotected':
+			return `${pidText(e.pid)} unprotected ${e.access} ${e.addr}${e.frame === null ? ' (no RAM)' : ` in pfn ${e.frame}`}`;
+		case 'expect':
+			return `${pidText(e.pid)} expect ${e.ok ? 'ok' : 'FAILED'} line ${e.line}: ${e.text}${e.ok ? '' : ` (actual ${e.actual})`}`;
+		case 'print':
+			return `${pidText(e.pid)} | ${e.text}`;
+		case 'break':
+			return `breakpoint hit: ${e.spec}`;
+		case 'panic':
+			return `Kernel panic - not syncing: ${e.text}`;
+		case 'end':
+			return `end: ${e.reason}, ${e.frames_free}/${e.frames_total} frames free, ${e.expects_failed} expect(s) failed`;
+	}
+}
+
+export function formatEvent(e: KernelEvent): string {
+	return `${String(e.tick).padStart(6)}  ${describeEvent(e)}`;
+}
+
+export function eventJson(e: KernelEvent): string {
+	return JSON.stringify(e);
+}
