@@ -1,0 +1,76 @@
+// Debugger actions as data: what the TUI dispatches, what a session file
+// records and what replay applies. Applying one is deterministic, so a
+// recorded list of actions reproduces the session exactly.
+
+import type {Debugger, Stop} from './debugger.js';
+
+export type DebugAction =
+	/** `s` (with a count prefix: n ticks) */
+	| {a: 'step'; n: number}
+	/** `n`: to the next event of process pid */
+	| {a: 'next'; pid: number}
+	/**
+	 * `c`: to the next breakpoint hit or the end. `to` is the tick where it
+	 * stopped when the user paused it (a continue's end depends on timing
+	 * only then); absent when it ran to a hit or the end.
+	 */
+	| {a: 'continue'; to?: number}
+	/** `r` */
+	| {a: 'reverse-step'; n: number}
+	/** `R` */
+	| {a: 'reverse-continue'}
+	/** `g` */
+	| {a: 'goto'; tick: number}
+	| {a: 'restart'}
+	| {a: 'break-add'; spec: string}
+	| {a: 'break-remove'; id: number}
+	| {a: 'break-toggle'; id: number}
+	/** The selected process (it decides what `n` follows and what the Memory pane shows). */
+	| {a: 'select'; pid: number};
+
+export type ActionName = DebugAction['a'];
+
+/** Apply an action to completion (a continue runs to its stop in one call). */
+export function applyAction(dbg: Debugger, action: DebugAction): Stop | null {
+	switch (action.a) {
+		case 'step':
+			return dbg.step(action.n);
+		case 'next':
+			return dbg.nextEvent(action.pid) ?? dbg.lastStop;
+		case 'continue':
+			if (action.to !== undefined) {
+				const stop = dbg.run(Math.max(0, action.to - dbg.tick));
+				return stop ?? dbg.pause();
+			}
+			return dbg.continue();
+		case 'reverse-step':
+			return dbg.reverseStep(action.n);
+		case 'reverse-continue':
+			return dbg.reverseContinue();
+		case 'goto':
+			return dbg.goto(action.tick);
+		case 'restart':
+			return dbg.restart();
+		case 'break-add':
+			dbg.addBreakpoint(action.spec);
+			return null;
+		case 'break-remove':
+			dbg.removeBreakpoint(action.id);
+			return null;
+		case 'break-toggle':
+			dbg.toggleBreakpoint(action.id);
+			return null;
+		case 'select':
+			return null;
+	}
+}
+
+/** Where a TUI session sends each action it applied (the recorder). */
+export interface ActionSink {
+	record(action: DebugAction, dbg: Debugger): void;
+	/** Flush and finish (on quit, Ctrl-C included). */
+	close(dbg: Debugger): void;
+}
+
+/** A recorded session to play back: each action with its time offset in ms from the start. */
+export type ReplayScript = {actions: {at: number; action: DebugAction}[]};
