@@ -4,7 +4,7 @@
 
 import {signalNumbers} from '../scenario/ast.js';
 import {mmRelease} from './completion.js';
-import {doExit} from './exit.js';
+import {doExit, isLive} from './exit.js';
 import {wakeUpProcess} from './sched.js';
 import type {KernelState, Task} from './types.js';
 
@@ -43,11 +43,29 @@ export function deliverSignal(k: KernelState, task: Task): boolean {
 	return true;
 }
 
-/**
- * do_coredump() → coredump_wait(): "make sure nobody is waiting for us to
- * release the VM", so a vfork parent is completed here, before do_exit runs.
- */
+/** do_coredump(): the dump starts with coredump_wait(). */
 function doCoredump(k: KernelState, task: Task, sig: number): void {
 	k.events.push({tick: k.tick, type: 'signal', pid: task.pid, signal: signalName(sig), action: 'core'});
+	coredumpWait(k, task);
+}
+
+/**
+ * coredump_wait() (fs/exec.c, 2.6.3x): zap_threads() kills every other task
+ * using the dumper's mm (which includes a vfork parent), then "make sure nobody
+ * is waiting for us to release the VM, otherwise we can deadlock when we wait
+ * on each other": vfork_done is completed here, before do_exit runs, so the
+ * parent can wake and die. (Linux 5.18 limited the zap to one thread group.)
+ */
+function coredumpWait(k: KernelState, task: Task): void {
+	zapThreads(k, task);
 	mmRelease(k, task, 'coredump_wait');
+}
+
+/** zap_threads(): SIGKILL to every other live task whose mm is the dumper's. */
+function zapThreads(k: KernelState, task: Task): void {
+	const id = task.mm;
+	if (id === null || k.mms.get(id)!.users === 1) return; // mm_users == nr + 1: nobody else
+	for (const t of k.tasks.values()) {
+		if (t !== task && t.mm === id && isLive(t)) sendSignal(k, t, signalNumbers.SIGKILL);
+	}
 }
