@@ -345,5 +345,5 @@ export function eventPid(e: KernelEvent): number | null {
 /** A rough size of a snapshot of this state, for the snapshot budget. */
 function estimateBytes(k: KernelState): number {
 	const frames = k.frames.kind.length;
-	return frames * 10 + k.frames.tables.size * 2100 + k.frames.words.size * 120 + k.tasks.size * 400 + 4096;
+	return frames * 10 + k.frames.tables.size * 2100 + k.frames.moreWords.size * 200 + k.tasks.size * 400 + 4096;
 }

@@ -2,6 +2,7 @@
 
 import {hex} from './events.js';
 import {flagsToProt} from './mmap.js';
+import {frameWords} from './page-alloc.js';
 import {forEachPresentPte, ptePfn} from './pgtable.js';
 import {
 	FRAME_FREE,
@@ -167,10 +168,9 @@ export function stateHash(k: KernelState): string {
 	for (const task of [...k.tasks.values()].sort((a, b) => a.pid - b.pid)) {
 		mix(JSON.stringify([task.pid, task.regs, task.pending, task.children, task.wait, task.progress, task.childReturn, task.program]));
 	}
-	const pfns = [...k.frames.words.keys()].sort((a, b) => a - b);
-	for (const pfn of pfns) {
-		const words = [...k.frames.words.get(pfn)!.entries()].sort((a, b) => a[0] - b[0]);
-		mix(`${pfn}:${JSON.stringify(words)}`);
+	const f = k.frames;
+	for (let pfn = 0; pfn < f.wordIdx.length; pfn++) {
+		if (f.wordIdx[pfn] !== -1) mix(`${pfn}:${JSON.stringify(frameWords(f, pfn))}`);
 	}
 	mix(JSON.stringify([k.runQueue, k.current, k.lastRan, k.ran, k.timers, k.committed, k.ended, k.expectsFailed]));
 	return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
@@ -179,8 +179,8 @@ export function stateHash(k: KernelState): string {
 /** A deep copy of the state; programs and config are immutable and shared. */
 export function cloneKernel(k: KernelState): KernelState {
 	const f = k.frames;
-	const words = new Map<number, Map<number, number>>();
-	for (const [pfn, page] of f.words) words.set(pfn, new Map(page));
+	const moreWords = new Map<number, Map<number, number>>();
+	for (const [pfn, page] of f.moreWords) moreWords.set(pfn, new Map(page));
 	const tables = new Map<number, Int32Array>();
 	for (const [pfn, table] of f.tables) tables.set(pfn, table.slice());
 	const mms = new Map<number, MmStruct>();
@@ -206,7 +206,9 @@ export function cloneKernel(k: KernelState): KernelState {
 			used: f.used.slice(),
 			freeHint: f.freeHint,
 			free: f.free,
-			words,
+			wordIdx: f.wordIdx.slice(),
+			wordVal: f.wordVal.slice(),
+			moreWords,
 			tables,
 		},
 		pageCache,

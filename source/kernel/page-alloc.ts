@@ -17,7 +17,9 @@ export function createFrameTable(frames: number): FrameTable {
 		used: new Uint32Array(Math.ceil(frames / 32)),
 		freeHint: 0,
 		free: frames,
-		words: new Map(),
+		wordIdx: new Int16Array(frames).fill(-1),
+		wordVal: new Float64Array(frames),
+		moreWords: new Map(),
 		tables: new Map(),
 	};
 	// Bits past the last frame are marked used so the search never returns them.
@@ -47,7 +49,7 @@ export function allocPage(t: FrameTable, kind: number): number {
 		t.kind[pfn] = kind;
 		t.refcount[pfn] = 1;
 		t.mapcount[pfn] = 0;
-		t.words.delete(pfn); // no-MMU stray writes may have landed in a free frame
+		if (t.wordIdx[pfn] !== -1) clearWords(t, pfn); // no-MMU stray writes may have landed in a free frame
 		return pfn;
 	}
 	t.freeHint = used.length;
@@ -69,7 +71,7 @@ export function allocContiguous(t: FrameTable, count: number, kind: number): num
 					t.kind[p] = kind;
 					t.refcount[p] = 1;
 					t.mapcount[p] = 0;
-					t.words.delete(p);
+					if (t.wordIdx[p] !== -1) clearWords(t, p);
 				}
 				return runStart;
 			}
@@ -91,7 +93,7 @@ export function freePage(t: FrameTable, pfn: number): void {
 	t.kind[pfn] = FRAME_FREE;
 	t.refcount[pfn] = 0;
 	t.mapcount[pfn] = 0;
-	t.words.delete(pfn);
+	if (t.wordIdx[pfn] !== -1) clearWords(t, pfn);
 	t.tables.delete(pfn);
 	const word = pfn >>> 5;
 	if (word < t.freeHint) t.freeHint = word;
@@ -109,27 +111,71 @@ export function allocPgtable(t: FrameTable): number {
 	return pfn;
 }
 
+function clearWords(t: FrameTable, pfn: number): void {
+	t.wordIdx[pfn] = -1;
+	t.wordVal[pfn] = 0;
+	t.moreWords.delete(pfn);
+}
+
 export function readWord(t: FrameTable, pfn: number, index: number): number {
-	return t.words.get(pfn)?.get(index) ?? 0;
+	if (t.wordIdx[pfn] === index) return t.wordVal[pfn]!;
+	if (t.wordIdx[pfn] === -1) return 0;
+	return t.moreWords.get(pfn)?.get(index) ?? 0;
 }
 
 export function writeWord(t: FrameTable, pfn: number, index: number, value: number): void {
-	let page = t.words.get(pfn);
-	if (page === undefined) {
-		if (value === 0) return; // a zero word is what an unwritten word reads as
-		page = new Map();
-		t.words.set(pfn, page);
+	const inline = t.wordIdx[pfn]!;
+	if (inline === index) {
+		if (value !== 0) {
+			t.wordVal[pfn] = value;
+			return;
+		}
+		// A zero word is what an unwritten word reads as: drop it, and move a further word inline.
+		const more = t.moreWords.get(pfn);
+		if (more === undefined) {
+			clearWords(t, pfn);
+			return;
+		}
+		const [nextIndex, nextValue] = more.entries().next().value as [number, number];
+		more.delete(nextIndex);
+		if (more.size === 0) t.moreWords.delete(pfn);
+		t.wordIdx[pfn] = nextIndex;
+		t.wordVal[pfn] = nextValue;
+		return;
 	}
-	if (value === 0) page.delete(index);
-	else page.set(index, value);
+	if (inline === -1) {
+		if (value === 0) return;
+		t.wordIdx[pfn] = index;
+		t.wordVal[pfn] = value;
+		return;
+	}
+	let more = t.moreWords.get(pfn);
+	if (value === 0) {
+		if (more !== undefined && more.delete(index) && more.size === 0) t.moreWords.delete(pfn);
+		return;
+	}
+	if (more === undefined) {
+		more = new Map();
+		t.moreWords.set(pfn, more);
+	}
+	more.set(index, value);
+}
+
+/** The written words of a frame, by index (for the debugger and the state hash). */
+export function frameWords(t: FrameTable, pfn: number): [number, number][] {
+	const inline = t.wordIdx[pfn]!;
+	if (inline === -1) return [];
+	const out: [number, number][] = [[inline, t.wordVal[pfn]!]];
+	const more = t.moreWords.get(pfn);
+	if (more !== undefined) for (const entry of more) out.push(entry);
+	return out.sort((a, b) => a[0] - b[0]);
 }
 
 /** copy_user_highpage(): the words of one frame into another. */
 export function copyPage(t: FrameTable, from: number, to: number): void {
-	const src = t.words.get(from);
-	if (src === undefined || src.size === 0) {
-		t.words.delete(to);
-		return;
-	}
-	t.words.set(to, new Map(src));
+	t.wordIdx[to] = t.wordIdx[from]!;
+	t.wordVal[to] = t.wordVal[from]!;
+	const more = t.moreWords.get(from);
+	if (more === undefined) t.moreWords.delete(to);
+	else t.moreWords.set(to, new Map(more));
 }

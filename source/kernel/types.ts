@@ -59,10 +59,15 @@ export type FrameTable = {
 	freeHint: number;
 	free: number;
 	/**
-	 * Sparse word contents: PFN → (word index → value). Frames never written hold no entry.
-	 * Page-table frames keep their entries in `tables` instead.
+	 * Sparse word contents. Most frames hold at most one written word, kept
+	 * inline: `wordIdx` (-1 when none) and `wordVal`. A frame's further words go
+	 * to `moreWords` (PFN → word index → value), which is empty for a frame
+	 * whose inline slot is. Unwritten words read as 0. Page-table frames keep
+	 * their entries in `tables` instead.
 	 */
-	words: Map<number, Map<number, number>>;
+	wordIdx: Int16Array;
+	wordVal: Float64Array;
+	moreWords: Map<number, Map<number, number>>;
 	/** Page-table pages: PFN → 512 entries. Upper levels hold child PFN + 1 (0 = none); leaves hold PTEs. */
 	tables: Map<number, Int32Array>;
 };
