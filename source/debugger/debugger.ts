@@ -123,6 +123,14 @@ export class Debugger {
 
 	private takeSnapshot(): void {
 		const size = estimateBytes(this.kernel);
+		// A large machine is snapshotted less often, so copying it stays a small
+		// part of the time spent executing ticks (a clone costs about as much as
+		// a few hundred ticks per 64 KiB of state).
+		const wanted = Math.max(FIRST_INTERVAL, 2 ** Math.ceil(Math.log2(Math.max(1, size / 256))));
+		if (wanted > this.interval) {
+			this.interval = wanted;
+			if (this.kernel.tick % this.interval !== 0) return;
+		}
 		while (this.snapshotBytes + size > MAX_SNAPSHOT_BYTES && this.snapshots.size > 2) this.thinSnapshots();
 		this.snapshots.set(this.kernel.tick, cloneKernel(this.kernel));
 		this.snapshotBytes += size;
