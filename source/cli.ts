@@ -91,6 +91,9 @@ async function main(): Promise<number> {
 		default: {
 			if (cli.input.length > 1) usage(`unknown command '${command}'; commands: run, check, replay, or a SCENARIO for the TUI`);
 			const file = command ?? 'scenarios/fork-cow.scn';
+			if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+				throw new UsageError(`cowdbg: the TUI needs a terminal; for a headless run use: cowdbg run ${file}`);
+			}
 			const {startTui} = await import('./tui/main.js');
 			return startTui({file, breaks, overrides, record: flags.record, force: flags.force});
 		}

@@ -1,0 +1,212 @@
+// The command line as a user meets it: the built binary, its output and exit statuses.
+
+import {spawnSync} from 'node:child_process';
+import {mkdtempSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+
+const bin = join(process.cwd(), 'dist', 'cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'cowdbg-cli-'));
+
+function cowdbg(...args: string[]): {status: number | null; stdout: string; stderr: string} {
+	const r = spawnSync(process.execPath, [bin, ...args], {encoding: 'utf8', input: ''});
+	return {status: r.status, stdout: r.stdout, stderr: r.stderr};
+}
+
+function scenario(name: string, text: string): string {
+	const file = join(dir, name);
+	writeFileSync(file, text);
+	return file;
+}
+
+const forkCow = scenario(
+	'fork.scn',
+	`scenario "fork"
+config frames=64
+program init
+  map heap 4 rw-
+  write heap[0] 1
+  fork
+  if ret == 0 goto child
+  wait
+  expect heap[0] == 1
+  write heap[0] 3
+  exit 0
+child:
+  write heap[0] 2
+  expect heap[0] == 2
+  exit 0
+end
+`,
+);
+
+const failing = scenario(
+	'failing.scn',
+	`program init
+  write stack 5
+  expect stack == 6
+  exit 0
+end
+`,
+);
+
+describe('cowdbg run', () => {
+	it('prints the log as text and exits 0', () => {
+		const r = cowdbg('run', forkCow);
+		expect(r.status).toBe(0);
+		expect(r.stdout).toMatch(/fault cow-copy write 0x600000 \(heap\) → pfn \d+ from pfn \d+ {2}\[handle_mm_fault > handle_pte_fault > do_wp_page\]/);
+		expect(r.stdout).toMatch(/fault cow-reuse/);
+		expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/end: exited/);
+	});
+
+	it('prints JSON Lines with --json, every line an event with tick and type', () => {
+		const r = cowdbg('run', forkCow, '--json');
+		expect(r.status).toBe(0);
+		const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as {tick: number; type: string});
+		for (const e of events) {
+			expect(typeof e.tick).toBe('number');
+			expect(typeof e.type).toBe('string');
+		}
+		const fork = events.find((e) => e.type === 'syscall' && (e as unknown as {name: string}).name === 'fork');
+		expect(fork).toMatchObject({pid: 1, ret: 2, child: 2, cost: {vmas: 3, ptes: 1}});
+		expect(events.at(-1)).toMatchObject({type: 'end', reason: 'exited', expects_failed: 0});
+	});
+
+	it('stops at the end of the tick that hit a breakpoint and dumps the state there', () => {
+		const r = cowdbg('run', forkCow, '--json', '--break', 'cow', '--state', '-');
+		expect(r.status).toBe(0);
+		const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+		const dump = lines.at(-1)!;
+		const end = lines.at(-2)!;
+		const brk = lines.at(-3)!;
+		expect(brk).toMatchObject({type: 'break', spec: 'cow'});
+		expect(end).toMatchObject({type: 'end', reason: 'break'});
+		const hitTick = brk['tick'];
+		const cow = lines.find((e) => e['type'] === 'fault' && e['kind'] === 'cow-copy')!;
+		expect(cow['tick']).toBe(hitTick);
+		expect(dump['tick']).toBe(hitTick);
+		expect(lines.filter((e) => typeof e['tick'] === 'number' && (e['tick'] as number) > (hitTick as number))).toHaveLength(0);
+		const tasks = dump['tasks'] as {pid: number}[];
+		expect(tasks.map((t) => t.pid)).toEqual([1, 2]);
+	});
+
+	it('writes the state dump to a file with the fields of SPEC §5', () => {
+		const out = join(dir, 'state.json');
+		const r = cowdbg('run', forkCow, '--state', out, '--break', 'fork');
+		expect(r.status).toBe(0);
+		const dump = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+		expect(Object.keys(dump)).toEqual(['tick', 'config', 'tasks', 'mms', 'frames', 'frames_total', 'frames_free', 'completions']);
+		const mms = dump['mms'] as {ptes: {va: string; writable: boolean}[]; vmas: {region: string}[]}[];
+		// After fork both mm's map heap[0] read-only (copy_one_pte's pte_wrprotect).
+		for (const mm of mms) {
+			const heap = mm.ptes.find((p) => p.va === '0x600000')!;
+			expect(heap.writable).toBe(false);
+		}
+	});
+
+	it('gives the same bytes every time', () => {
+		const a = cowdbg('run', forkCow, '--json');
+		const b = cowdbg('run', forkCow, '--json');
+		expect(a.stdout).toBe(b.stdout);
+	});
+
+	it('exits 1 when an expect fails', () => {
+		const r = cowdbg('run', failing);
+		expect(r.status).toBe(1);
+		expect(r.stdout).toMatch(/expect FAILED line 3: expect stack == 6 \(actual 5\)/);
+	});
+
+	it('applies --set overrides and refuses bad ones with exit 2', () => {
+		const r = cowdbg('run', forkCow, '--json', '--set', 'frames=16', '--state', '-');
+		expect(r.status).toBe(0);
+		const dump = JSON.parse(r.stdout.trimEnd().split('\n').at(-1)!) as {frames_total: number};
+		expect(dump.frames_total).toBe(16);
+		const bad = cowdbg('run', forkCow, '--set', 'frames=3');
+		expect(bad.status).toBe(2);
+		expect(bad.stderr).toMatch(/--set 'frames=3': frames must be an integer from 16 to 16777216/);
+		const unknown = cowdbg('run', forkCow, '--set', 'frame=64');
+		expect(unknown.stderr).toMatch(/did you mean 'frames'/);
+		expect(cowdbg('run', forkCow, '--set', 'frames').status).toBe(2);
+	});
+
+	it('refuses a bad breakpoint spec with the reason and exit 2', () => {
+		const r = cowdbg('run', forkCow, '--break', 'fault:kind=cow');
+		expect(r.status).toBe(2);
+		expect(r.stderr).toMatch(/--break 'fault:kind=cow': unknown fault kind 'cow'/);
+	});
+
+	it('reports every error of a malformed scenario with its place and a caret, exit 2', () => {
+		const bad = scenario('bad.scn', 'program init\n  wirte heap 1\n  goto nowhere\nend\n');
+		const r = cowdbg('run', bad);
+		expect(r.status).toBe(2);
+		expect(r.stdout).toBe('');
+		expect(r.stderr).toContain(`${bad}:2:3: error: unknown instruction 'wirte' (did you mean 'write'?)`);
+		expect(r.stderr).toContain('  wirte heap 1\n  ^');
+		expect(r.stderr).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: error: .*nowhere`));
+		expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // never a stack trace
+	});
+
+	it('refuses a bad break line in the scenario with its position', () => {
+		const bad = scenario('badbreak.scn', 'break cow:pid=x\nprogram init\n  exit 0\nend\n');
+		const r = cowdbg('run', bad);
+		expect(r.status).toBe(2);
+		expect(r.stderr).toContain(`${bad}:1:15: error: bad pid 'x'`);
+	});
+
+	it('says so for a missing file, a directory and a binary file', () => {
+		const missing = cowdbg('run', join(dir, 'nope.scn'));
+		expect(missing.status).toBe(2);
+		expect(missing.stderr).toMatch(/cannot read scenario .*nope\.scn': no such file/);
+		const sub = join(dir, 'adir');
+		mkdirSync(sub, {recursive: true});
+		const directory = cowdbg('run', sub);
+		expect(directory.status).toBe(2);
+		expect(directory.stderr).toMatch(/is a directory/);
+		const binary = join(dir, 'binary.scn');
+		writeFileSync(binary, Buffer.from([0, 1, 2, 255, 254, 10, 0x7f, 0x45, 0x4c, 0x46]));
+		const r = cowdbg('run', binary);
+		expect(r.status).toBe(2);
+		expect(r.stderr).toMatch(/error:/);
+	});
+
+	it('refuses usage errors with exit 2', () => {
+		expect(cowdbg('run').status).toBe(2);
+		expect(cowdbg('run', forkCow, forkCow).status).toBe(2);
+		const unknown = cowdbg('--frobnicate');
+		expect(unknown.status).toBe(2);
+		expect(unknown.stderr).toMatch(/Unknown flag/);
+	});
+});
+
+describe('cowdbg check', () => {
+	it('reports each scenario and exits by the worst', () => {
+		const ok = cowdbg('check', forkCow);
+		expect(ok.status).toBe(0);
+		expect(ok.stdout).toMatch(/^PASS .*fork\.scn: 2\/2 expects, ended exited/m);
+		const r = cowdbg('check', forkCow, failing);
+		expect(r.status).toBe(1);
+		expect(r.stdout).toMatch(/^FAIL .*failing\.scn: 0\/1 expects/m);
+		expect(r.stdout).toMatch(/failing\.scn:3: tick \d+, pid 1: expect stack == 6 \(actual 5\)/);
+		expect(r.stdout).toMatch(/1 of 2 scenarios passed/);
+		const bad = scenario('bad2.scn', 'program\n');
+		expect(cowdbg('check', forkCow, bad).status).toBe(2);
+	});
+});
+
+describe('help and version', () => {
+	it('prints help and version and exits 0', () => {
+		const help = cowdbg('--help');
+		expect(help.status).toBe(0);
+		expect(help.stdout).toMatch(/cowdbg run SCENARIO/);
+		const version = cowdbg('--version');
+		expect(version.status).toBe(0);
+		expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+	});
+
+	it('the TUI form without a terminal says so and suggests run', () => {
+		const r = cowdbg(forkCow);
+		expect(r.status).toBe(2);
+		expect(r.stderr).toMatch(/needs a terminal.*cowdbg run/);
+	});
+});
