@@ -1,0 +1,115 @@
+// Helpers for kernel tests: run a scenario given as source text.
+
+import type {KernelEvent} from '../../source/kernel/events.js';
+import {boot, stepTick} from '../../source/kernel/kernel.js';
+import {forEachPresentPte, ptePfn} from '../../source/kernel/pgtable.js';
+import {frameKindNames, type KernelState} from '../../source/kernel/types.js';
+import {formatDiagnostics} from '../../source/scenario/diagnostics.js';
+import {parseScenario} from '../../source/scenario/parser.js';
+import type {Config, Scenario} from '../../source/scenario/ast.js';
+
+export type Run = {k: KernelState; events: KernelEvent[]};
+
+/** Parse a scenario source, or throw with its diagnostics. */
+export function parse(source: string, file = 'inline.scn'): Scenario {
+	const r = parseScenario(source, file);
+	if (!r.ok) throw new Error(`scenario does not parse:\n${formatDiagnostics(r.errors)}`);
+	return r.scenario;
+}
+
+function start(source: string, config?: Partial<Config>): Run {
+	const s = parse(source);
+	const k = boot(s, config === undefined ? s.config : {...s.config, ...config});
+	return {k, events: [...k.events]};
+}
+
+/** Boot and run to the end: every event (tick 0's included) and the final state. */
+export function run(source: string, config?: Partial<Config>): Run {
+	const r = start(source, config);
+	while (r.k.ended === null) r.events.push(...stepTick(r.k));
+	return r;
+}
+
+/** Boot and run up to and including tick `tick` (or the end, if sooner). */
+export function runTo(source: string, tick: number, config?: Partial<Config>): Run {
+	const r = start(source, config);
+	while (r.k.ended === null && r.k.tick < tick) r.events.push(...stepTick(r.k));
+	return r;
+}
+
+type Of<T extends KernelEvent['type']> = Extract<KernelEvent, {type: T}>;
+
+/** The events of one type. */
+export function ofType<T extends KernelEvent['type']>(events: KernelEvent[], type: T): Of<T>[] {
+	return events.filter((e): e is Of<T> => e.type === type);
+}
+
+export function faults(events: KernelEvent[], pid?: number): Of<'fault'>[] {
+	return ofType(events, 'fault').filter((e) => pid === undefined || e.pid === pid);
+}
+
+/** `kind@region` of each fault, in order: a compact form to compare against. */
+export function faultKinds(events: KernelEvent[], pid?: number): string[] {
+	return faults(events, pid).map((e) => `${e.kind}@${e.region ?? '-'}`);
+}
+
+export function endOf(events: KernelEvent[]): Of<'end'> {
+	const end = ofType(events, 'end');
+	if (end.length !== 1) throw new Error(`expected one end event, got ${end.length}`);
+	return end[0]!;
+}
+
+/** A one-program scenario: `program init`, the map lines, the body, `end`. */
+export function prog(body: string, maps = '', config = ''): string {
+	return `${config === '' ? '' : `config ${config}\n`}program init\n${maps}\n${body}\nend\n`;
+}
+
+/**
+ * The frame-count rules of SPEC §1.1, checked against the page tables: each
+ * frame's mapcount is the number of PTEs mapping it (with MMU), anon frames
+ * have refcount == mapcount, file and shmem frames one more (the cache's own),
+ * page-table frames refcount 1. Returns one line per broken rule.
+ */
+export function frameCountErrors(k: KernelState): string[] {
+	const t = k.frames;
+	const n = t.kind.length;
+	const errors: string[] = [];
+	const ptes = new Int32Array(n);
+	if (k.config.mmu === 'on') {
+		for (const mm of k.mms.values()) {
+			forEachPresentPte(t, mm, 0, Number.MAX_SAFE_INTEGER, (_vpn, pte) => {
+				ptes[ptePfn(pte)]!++;
+			});
+		}
+	}
+	for (let pfn = 0; pfn < n; pfn++) {
+		const kind = frameKindNames[t.kind[pfn]!]!;
+		const ref = t.refcount[pfn]!;
+		const map = t.mapcount[pfn]!;
+		const say = (rule: string): void => {
+			errors.push(`tick ${k.tick}: pfn ${pfn} (${kind}) refcount ${ref} mapcount ${map} ptes ${ptes[pfn]}: ${rule}`);
+		};
+		if (kind === 'free') {
+			if (ref !== 0 || map !== 0 || ptes[pfn] !== 0) say('a free frame is unused');
+			continue;
+		}
+		if (k.config.mmu === 'on' && kind !== 'pgtable' && map !== ptes[pfn]) say('mapcount == PTEs mapping it');
+		if (kind === 'anon' && ref !== map) say('anon: refcount == mapcount');
+		if ((kind === 'file' || kind === 'shmem') && ref !== map + 1) say('file/shmem: refcount == mapcount + 1');
+		if (kind === 'pgtable' && (ref !== 1 || map !== 0)) say('pgtable: refcount 1, mapcount 0');
+		if (kind === 'zero' && ref !== 1) say('zero page: refcount 1');
+		if (ref <= 0) say('a used frame has a reference');
+	}
+	return errors;
+}
+
+/** Run to the end, checking frameCountErrors after every tick; returns the run and the first errors. */
+export function runChecked(source: string, config?: Partial<Config>): Run & {errors: string[]} {
+	const r = start(source, config);
+	const errors = frameCountErrors(r.k);
+	while (r.k.ended === null) {
+		r.events.push(...stepTick(r.k));
+		if (errors.length < 10) errors.push(...frameCountErrors(r.k));
+	}
+	return {...r, errors};
+}
