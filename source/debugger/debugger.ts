@@ -26,7 +26,7 @@ export type StopReason = 'step' | 'break' | 'end' | 'event' | 'start' | 'goto' |
 export type Stop = {reason: StopReason; tick: number; hit: Hit | null};
 
 /** Snapshots kept at most, and the memory they may take together. */
-const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+const MAX_SNAPSHOT_BYTES = 96 * 1024 * 1024;
 const FIRST_INTERVAL = 1024;
 
 export class Debugger {
@@ -353,5 +353,6 @@ export function eventPid(e: KernelEvent): number | null {
 /** A rough size of a snapshot of this state, for the snapshot budget. */
 function estimateBytes(k: KernelState): number {
 	const frames = k.frames.kind.length;
-	return frames * 10 + k.frames.tables.size * 2100 + k.frames.moreWords.size * 200 + k.tasks.size * 400 + 4096;
+	// kind 1 + refcount 4 + mapcount 4 + wordIdx 2 + wordVal 8 bytes a frame, 2 KiB a page table
+	return frames * 19 + k.frames.tables.size * 2200 + k.frames.moreWords.size * 200 + k.tasks.size * 400 + 4096;
 }

@@ -68,6 +68,22 @@ export type FaultResult = 'ok' | 'segv' | 'oom';
 
 const PATH_FAULT = ['handle_mm_fault', 'handle_pte_fault'];
 
+const paths = new Map<string, readonly string[]>();
+
+/**
+ * A call path, shared by every event that has it: a million faults of one
+ * kind hold one array, not a million copies.
+ */
+function callPath(prefix: readonly string[], ...names: string[]): string[] {
+	const key = prefix.length === 0 ? names.join('>') : `${prefix.join('>')}>${names.join('>')}`;
+	let path = paths.get(key);
+	if (path === undefined) {
+		path = Object.freeze([...prefix, ...names]);
+		paths.set(key, path);
+	}
+	return path as string[];
+}
+
 function emitFault(
 	k: KernelState,
 	task: Task,
@@ -142,17 +158,17 @@ function handleFault(
 ): FaultResult {
 	const vma = findVma(mm, va);
 	if (vma === undefined) {
-		emitFault(k, task, 'segv-maperr', access, va, undefined, null, null, [...prefix, 'do_page_fault', 'bad_area']);
+		emitFault(k, task, 'segv-maperr', access, va, undefined, null, null, callPath(prefix, 'do_page_fault', 'bad_area'));
 		return 'segv';
 	}
 	if (!accessAllowed(vma, access)) {
-		emitFault(k, task, 'segv-accerr', access, va, vma, null, null, [...prefix, 'do_page_fault', 'bad_area_access_error']);
+		emitFault(k, task, 'segv-accerr', access, va, vma, null, null, callPath(prefix, 'do_page_fault', 'bad_area_access_error'));
 		return 'segv';
 	}
 	const t = k.frames;
 	const vpn = Math.floor(va / PAGE_SIZE);
 	const leaf = pteAlloc(t, mm, vpn);
-	if (leaf === undefined) return oom(k, task, access, va, vma, [...prefix, 'handle_mm_fault', 'pte_alloc_map']);
+	if (leaf === undefined) return oom(k, task, access, va, vma, callPath(prefix, 'handle_mm_fault', 'pte_alloc_map'));
 	const old = leaf[vpn % PTRS_PER_TABLE]!;
 	if ((old & PTE_PRESENT) === 0) return handleMissing(k, task, mm, vma, va, vpn, access, prefix);
 	if (access === 'write' && (old & PTE_RW) === 0) return doWpPage(k, task, mm, vma, va, vpn, old, prefix);
@@ -162,7 +178,7 @@ function handleFault(
 }
 
 function oom(k: KernelState, task: Task, access: Access, va: number, vma: Vma, path: string[]): FaultResult {
-	emitFault(k, task, 'oom', access, va, vma, null, null, [...path, 'out_of_memory']);
+	emitFault(k, task, 'oom', access, va, vma, null, null, callPath(path, 'out_of_memory'));
 	return 'oom';
 }
 
@@ -181,7 +197,7 @@ function handleMissing(
 	const index = vpn - Math.floor(vma.start / PAGE_SIZE);
 	if (vma.shmem !== null) {
 		// do_linear_fault → __do_fault → shmem_fault
-		const path = [...prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'shmem_fault'];
+		const path = callPath(prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'shmem_fault');
 		const pfn = shmemPage(k, vma.shmem, index);
 		if (pfn < 0) return oom(k, task, access, va, vma, path);
 		t.refcount[pfn]++;
@@ -193,7 +209,7 @@ function handleMissing(
 	}
 	if (vma.file !== null) {
 		// do_linear_fault → __do_fault → filemap_fault
-		const path = [...prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'filemap_fault'];
+		const path = callPath(prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'filemap_fault');
 		const cache = filemapPage(k, vma.file, index);
 		if (cache < 0) return oom(k, task, access, va, vma, path);
 		if (access !== 'write') {
@@ -214,7 +230,7 @@ function handleMissing(
 		return 'ok';
 	}
 	// do_anonymous_page
-	const path = [...prefix, ...PATH_FAULT, 'do_anonymous_page'];
+	const path = callPath(prefix, ...PATH_FAULT, 'do_anonymous_page');
 	if (access !== 'write') {
 		t.mapcount[0]++; // display count: Linux keeps none for the zero page
 		setPte(k, mm, vpn, mkPte(0, bits), 0);
@@ -242,7 +258,7 @@ function doWpPage(
 	prefix: readonly string[],
 ): FaultResult {
 	const t = k.frames;
-	const path = [...prefix, ...PATH_FAULT, 'do_wp_page'];
+	const path = callPath(prefix, ...PATH_FAULT, 'do_wp_page');
 	const oldPfn = ptePfn(old);
 	const keep = old & (PTE_USER | PTE_NX);
 	if ((vma.flags & VM_SHARED) !== 0) {

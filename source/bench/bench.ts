@@ -1,0 +1,159 @@
+// `npm run bench`: the performance targets of SPEC §8, measured in one run and
+// printed as a table. `--small` runs every measurement at a reduced size (CI
+// runs it so the benchmark cannot rot); its figures are not the targets'.
+
+import {execFileSync} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {Debugger} from '../debugger/debugger.js';
+import {cloneKernel} from '../kernel/dump.js';
+import {boot, stepTick} from '../kernel/kernel.js';
+import type {KernelState} from '../kernel/types.js';
+import {parseScenario} from '../scenario/parser.js';
+import type {Scenario} from '../scenario/ast.js';
+import {bigForkScenario, spinScenario} from './scenarios.js';
+
+export type Row = {measure: string; result: string; target: string; ok: boolean | null};
+
+export function load(source: string, name = 'bench.scn'): Scenario {
+	const r = parseScenario(source, name);
+	if (!r.ok) throw new Error(`bench scenario does not parse: ${r.errors.map((e) => e.message).join('; ')}`);
+	return r.scenario;
+}
+
+function median(values: number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** A small deterministic generator for the random ticks of the seek measure. */
+function lcg(seed: number): () => number {
+	let s = seed >>> 0;
+	return () => {
+		s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0;
+		return s / 2 ** 32;
+	};
+}
+
+export function measureTicks(ticks: number): Row {
+	const k = boot(load(spinScenario(8, ticks * 2)));
+	for (let i = 0; i < 10_000; i++) stepTick(k);
+	const t0 = performance.now();
+	for (let i = 0; i < ticks; i++) stepTick(k);
+	const rate = ticks / ((performance.now() - t0) / 1000);
+	return {measure: `headless stepping, 8 processes (${ticks.toLocaleString('en')} ticks)`, result: `${Math.round(rate).toLocaleString('en')} ticks/s`, target: '≥ 2,000,000 ticks/s', ok: rate >= 2_000_000};
+}
+
+/** Boot the big-fork scenario and run up to the tick before the fork. */
+function beforeFork(pages: number, call: 'fork' | 'vfork'): KernelState {
+	const k = boot(load(bigForkScenario(pages, call)));
+	const init = k.tasks.get(1)!;
+	while (init.pc < 1) stepTick(k);
+	return k;
+}
+
+export function measureFork(pages: number, full: boolean): Row[] {
+	const rows: Row[] = [];
+	const base = beforeFork(pages, 'fork');
+	const forkTimes: number[] = [];
+	const teardownTimes: number[] = [];
+	let ptes = 0;
+	for (let run = 0; run < 5; run++) {
+		const k = cloneKernel(base);
+		const t0 = performance.now();
+		const events = stepTick(k);
+		forkTimes.push(performance.now() - t0);
+		const fork = events.find((e) => e.type === 'syscall' && e.name === 'fork');
+		if (fork === undefined || fork.type !== 'syscall' || fork.cost === undefined) throw new Error('the fork did not happen');
+		ptes = fork.cost.ptes;
+		// The child's exit: exit_mm → mmput → exit_mmap zaps its copy of every PTE.
+		for (;;) {
+			const t1 = performance.now();
+			const ev = stepTick(k);
+			const dt = performance.now() - t1;
+			if (ev.some((e) => e.type === 'exit' && e.pid === 2)) {
+				teardownTimes.push(dt);
+				break;
+			}
+		}
+	}
+	const fork = median(forkTimes);
+	const label = `${ptes.toLocaleString('en')} present PTEs`;
+	rows.push({measure: `fork of a process with ${label}`, result: `${fork.toFixed(1)} ms (${((fork * 1e6) / ptes).toFixed(0)} ns/PTE)`, target: '≤ 100 ms (Linux here: ~65 ms)', ok: full ? fork <= 100 : null});
+	rows.push({measure: `teardown of the child's ${label} (exit_mmap)`, result: `${median(teardownTimes).toFixed(1)} ms`, target: '—', ok: null});
+	const vbase = beforeFork(pages, 'vfork');
+	const vforkTimes: number[] = [];
+	for (let run = 0; run < 5; run++) {
+		const k = cloneKernel(vbase);
+		const t0 = performance.now();
+		stepTick(k);
+		vforkTimes.push(performance.now() - t0);
+	}
+	rows.push({measure: `vfork of the same process`, result: `${(median(vforkTimes) * 1000).toFixed(0)} µs`, target: '—', ok: null});
+	return rows;
+}
+
+export function measureSeek(ticks: number, full: boolean): Row[] {
+	const dbg = new Debugger(load(spinScenario(8, ticks)));
+	const t0 = performance.now();
+	while (dbg.continue(1 << 20) === null) {
+		// run to the end, snapshotting as it goes
+	}
+	const runMs = performance.now() - t0;
+	const random = lcg(42);
+	const times: number[] = [];
+	for (let i = 0; i < 60; i++) {
+		const target = Math.floor(random() * (ticks + 1));
+		const t1 = performance.now();
+		dbg.goto(target);
+		times.push(performance.now() - t1);
+		if (dbg.tick !== Math.min(target, dbg.endTick ?? target)) throw new Error(`seek to ${target} landed on ${dbg.tick}`);
+	}
+	const worst = Math.max(...times);
+	return [
+		{measure: `debugger run of ${ticks.toLocaleString('en')} ticks (log and snapshots)`, result: `${(runMs / 1000).toFixed(2)} s`, target: '—', ok: null},
+		{measure: `go to a random tick of that run (60 seeks)`, result: `median ${median(times).toFixed(1)} ms, worst ${worst.toFixed(1)} ms`, target: '≤ 50 ms', ok: full ? worst <= 50 : null},
+	];
+}
+
+/** Resident memory of a fresh process holding the machine with `frames` frames in use. */
+export function measureMemory(frames: number, full: boolean): Row {
+	const script = fileURLToPath(new URL('./memory.js', import.meta.url));
+	const out = execFileSync(process.execPath, ['--expose-gc', script, String(frames)], {encoding: 'utf8'});
+	const {rss, used} = JSON.parse(out) as {rss: number; used: number};
+	const mb = rss / 1024 / 1024;
+	return {measure: `resident memory, ${used.toLocaleString('en')} frames in use (debugger and kernel)`, result: `${mb.toFixed(0)} MB`, target: '≤ 500 MB', ok: full ? mb <= 500 : null};
+}
+
+export function formatTable(rows: Row[]): string {
+	const header = ['measure', 'result', 'target', 'met'];
+	const cells = rows.map((r) => [r.measure, r.result, r.target, r.ok === null ? '' : r.ok ? 'yes' : 'NO']);
+	const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+	const line = (c: string[]): string => `| ${c.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
+	return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+	const small = process.argv.includes('--small');
+	const full = !small;
+	const rows: Row[] = [];
+	const section = (name: string): void => {
+		process.stderr.write(`bench: ${name}…\n`);
+	};
+	section('ticks');
+	rows.push(measureTicks(small ? 200_000 : 4_000_000));
+	section('fork');
+	rows.push(...measureFork(small ? 16_384 : 1_048_576, full));
+	section('seek');
+	rows.push(...measureSeek(small ? 50_000 : 1_000_000, full));
+	section('memory');
+	rows.push(measureMemory(small ? 16_384 : 1_048_576, full));
+	process.stdout.write(`cowdbg bench${small ? ' --small (reduced sizes: not the targets)' : ''}, node ${process.version}\n\n${formatTable(rows)}\n`);
+	if (rows.some((r) => r.ok === false)) process.exitCode = 1;
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+	main().catch((error: unknown) => {
+		process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		process.exitCode = 2;
+	});
+}

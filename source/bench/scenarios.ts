@@ -1,0 +1,66 @@
+// Scenario texts the benchmark measures, generated at the size asked for.
+
+/** pid 1 forks `procs - 1` children; every process spins writing its heap. */
+export function spinScenario(procs: number, maxTicks: number): string {
+	return `scenario "${procs} spinning processes"
+config frames=4096 quantum=3 max_ticks=${maxTicks}
+program init
+  map heap 4 rw-
+  set r0 1
+again:
+  if r0 >= ${procs} goto spin
+  add r0 1
+  fork
+  if ret == 0 goto spin
+  goto again
+spin:
+  set r1 0
+loop:
+  add r1 1
+  write heap[0] r1
+  compute 3
+  goto loop
+end
+`;
+}
+
+/**
+ * pid 1 touches `pages` pages of one region, then forks (or vforks): the fork
+ * copies every present PTE. The child exits at once, tearing its copy down.
+ */
+export function bigForkScenario(pages: number, call: 'fork' | 'vfork'): string {
+	return `scenario "${call} of ${pages} present PTEs"
+config frames=${pages + Math.ceil(pages / 256) + 64} max_ticks=${pages * 2 + 1000}
+program init
+  map big ${pages} rw-
+  touch big write
+  ${call}
+  if ret == 0 goto child
+  wait
+  exit 0
+child:
+  exit 0
+end
+`;
+}
+
+/** `procs` processes sharing out `ptes` present PTEs, for the TUI frame. */
+export function manyProcessesScenario(procs: number, ptes: number): string {
+	const perProc = Math.max(1, Math.floor(ptes / procs));
+	return `scenario "${procs} processes, ${ptes} PTEs"
+config frames=${ptes * 2 + procs * 16 + 4096} quantum=1 max_ticks=${ptes * 4 + procs * 64 + 10000}
+program init
+  set r0 1
+again:
+  if r0 >= ${procs} goto work
+  add r0 1
+  fork
+  if ret == 0 goto work
+  goto again
+work:
+  mmap mine ${perProc} rw-
+  touch mine write
+  sleep 1000000000
+end
+`;
+}
