@@ -12,6 +12,11 @@ export function setState(k: KernelState, task: Task, to: TaskState, why: string)
 /** try_to_wake_up(): a sleeper becomes runnable at the tail of the run queue. */
 export function wakeUpProcess(k: KernelState, task: Task, why: string): void {
 	if (task.state !== 'S' && task.state !== 'D') return;
+	if (task.wait.kind === 'timer') {
+		// schedule_timeout(): a sleeper woken early (by a signal) deletes its timer (del_singleshot_timer_sync)
+		const pid = task.pid;
+		k.timers = k.timers.filter((t) => t.pid !== pid);
+	}
 	task.wait = task.wait.kind === 'completion' ? task.wait : {kind: 'none'};
 	setState(k, task, 'R', why);
 	k.runQueue.push(task.pid);
