@@ -2,8 +2,17 @@
 
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {boot, stepTick} from '../../source/kernel/kernel.js';
-import {forEachPresentPte, ptePfn} from '../../source/kernel/pgtable.js';
-import {frameKindNames, type KernelState} from '../../source/kernel/types.js';
+import {forEachPresentPte, lookupPte, ptePfn} from '../../source/kernel/pgtable.js';
+import {
+	PAGE_SIZE,
+	PTE_ACCESSED,
+	PTE_DIRTY,
+	PTE_PRESENT,
+	PTE_RW,
+	frameKindNames,
+	type KernelState,
+	type MmStruct,
+} from '../../source/kernel/types.js';
 import {formatDiagnostics} from '../../source/scenario/diagnostics.js';
 import {parseScenario} from '../../source/scenario/parser.js';
 import type {Config, Scenario} from '../../source/scenario/ast.js';
@@ -112,4 +121,63 @@ export function runChecked(source: string, config?: Partial<Config>): Run & {err
 		if (errors.length < 10) errors.push(...frameCountErrors(r.k));
 	}
 	return {...r, errors};
+}
+
+/** Boot and step until a tick whose events include one matching `pred` (that tick included), or the end. */
+export function runUntil(source: string, pred: (e: KernelEvent) => boolean, config?: Partial<Config>): Run {
+	const r = start(source, config);
+	if (r.events.some(pred)) return r;
+	while (r.k.ended === null) {
+		const events = stepTick(r.k);
+		r.events.push(...events);
+		if (events.some(pred)) break;
+	}
+	return r;
+}
+
+/** Keep stepping an existing run until `pred` matches an event of a tick (or the end). */
+export function continueUntil(r: Run, pred: (e: KernelEvent) => boolean): Run {
+	while (r.k.ended === null) {
+		const events = stepTick(r.k);
+		r.events.push(...events);
+		if (events.some(pred)) break;
+	}
+	return r;
+}
+
+export type PteView = {pfn: number; writable: boolean; dirty: boolean; accessed: boolean};
+
+/** The present PTE of task `pid` at `va`, or null. */
+export function pteOf(k: KernelState, pid: number, va: number): PteView | null {
+	const mm = mmOf(k, pid);
+	if (mm.pgd < 0) return null;
+	const pte = lookupPte(k.frames, mm.pgd, Math.floor(va / PAGE_SIZE));
+	if ((pte & PTE_PRESENT) === 0) return null;
+	return {pfn: ptePfn(pte), writable: (pte & PTE_RW) !== 0, dirty: (pte & PTE_DIRTY) !== 0, accessed: (pte & PTE_ACCESSED) !== 0};
+}
+
+export function mmOf(k: KernelState, pid: number): MmStruct {
+	const task = k.tasks.get(pid);
+	if (task === undefined || task.mm === null) throw new Error(`pid ${pid} has no mm`);
+	return k.mms.get(task.mm)!;
+}
+
+/** A frame's kind and counts. */
+export function frameOf(k: KernelState, pfn: number): {kind: string; refcount: number; mapcount: number} {
+	return {kind: frameKindNames[k.frames.kind[pfn]!]!, refcount: k.frames.refcount[pfn]!, mapcount: k.frames.mapcount[pfn]!};
+}
+
+/** Frames in use by kind. */
+export function framesByKind(k: KernelState): Record<string, number> {
+	const out: Record<string, number> = {};
+	for (let pfn = 0; pfn < k.frames.kind.length; pfn++) {
+		const kind = frameKindNames[k.frames.kind[pfn]!]!;
+		if (kind !== 'free') out[kind] = (out[kind] ?? 0) + 1;
+	}
+	return out;
+}
+
+/** The event JSON lines of a run, as `run --json` would print them. */
+export function jsonLines(events: KernelEvent[]): string {
+	return events.map((e) => JSON.stringify(e)).join('\n');
 }
