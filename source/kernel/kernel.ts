@@ -326,12 +326,14 @@ function executeInstruction(k: KernelState, task: Task, mm: MmStruct | undefined
 			if (pid === null) return;
 			const target = k.tasks.get(pid);
 			task.pc++;
-			if (target === undefined || !isLive(target)) {
+			if (target === undefined || target.state === 'X') {
 				syscall(k, task, 'kill', ESRCH);
 				return;
 			}
 			syscall(k, task, 'kill', 0);
-			sendSignal(k, target, signalNumbers[ins.signal]);
+			// prepare_signal(): a zombie (not yet reaped) still exists, so kill() succeeds,
+			// but "the process is in the middle of dying, nothing to do".
+			if (isLive(target)) sendSignal(k, target, signalNumbers[ins.signal]);
 			return;
 		}
 		case 'wait': {

@@ -79,6 +79,13 @@ describe('exit and wait', () => {
 		expect([regs.r0, regs.r1, regs.r2, regs.r3, regs.r4]).toEqual([15, 0, 9, 6, 1]);
 	});
 
+	it('kill of a zombie succeeds and does nothing; of a reaped or unknown pid, -ESRCH', () => {
+		const r = run(prog('fork\nif ret == 0 goto child\nsleep 3\nkill 2 SIGKILL\nset r0 ret\nwait\nkill 2 SIGKILL\nset r1 ret\nkill 99 SIGTERM\nset r2 ret\nset r3 signal\nexit 0\nchild:\nexit 0'));
+		const regs = r.k.tasks.get(1)!.regs;
+		expect([regs.r0, regs.r1, regs.r2, regs.r3]).toEqual([0, -3, -3, 0]);
+		expect(ofType(r.events, 'signal').filter((e) => e.signal !== 'SIGCHLD')).toEqual([]);
+	});
+
 	it('a sleeping task is woken by a fatal signal; kill of a dead pid is -ESRCH', () => {
 		const r = run(prog('fork\nif ret == 0 goto child\nyield\nkill 2 SIGTERM\nwait\nkill 2 SIGTERM\nset r0 ret\nexit 0\nchild:\nsleep 100'));
 		expect(ofType(r.events, 'state').filter((e) => e.pid === 2).map((e) => `${e.from}>${e.to}:${e.why}`)).toEqual([
