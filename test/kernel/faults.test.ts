@@ -62,6 +62,17 @@ describe('fault kinds and their paths', () => {
 		expect(frameOf(r.k, f.frame!)).toEqual({kind: 'anon', refcount: 1, mapcount: 1});
 	});
 
+	it('file: a read of a text page not yet fetched maps its page-cache frame read-only', () => {
+		const filler = Array.from({length: 1100}, () => 'yield').join('\n');
+		const r = run(prog(`read text[1]+8\nsleep 2\nexit 0\n${filler}`), {max_ticks: 2});
+		const f = faults(r.events)[1]!;
+		expect(f).toMatchObject({kind: 'file', access: 'read', addr: '0x401008', region: 'text', from: null, path: [...HMF, 'do_linear_fault', '__do_fault', 'filemap_fault']});
+		expect(f.frame).not.toBe(5);
+		expect(pteOf(r.k, 1, 0x40_1000)).toMatchObject({pfn: f.frame, writable: false});
+		// One PTE and the cache's own reference.
+		expect(frameOf(r.k, f.frame!)).toEqual({kind: 'file', refcount: 2, mapcount: 1});
+	});
+
 	it('file-cow through __do_fault: a write to a not-present private file page copies the cache page', () => {
 		// A program of more than 1024 instructions has two text pages; page 1 is never fetched.
 		const filler = Array.from({length: 1100}, () => 'yield').join('\n');
