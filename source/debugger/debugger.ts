@@ -7,8 +7,9 @@ import type {Config, Scenario} from '../scenario/ast.js';
 import {cloneKernel} from '../kernel/dump.js';
 import type {KernelEvent} from '../kernel/events.js';
 import {boot, resolveAddress, stepTick} from '../kernel/kernel.js';
-import {peekWord} from '../kernel/memory.js';
-import type {KernelState} from '../kernel/types.js';
+import {findVma, peekWord} from '../kernel/memory.js';
+import {readWord} from '../kernel/page-alloc.js';
+import {PAGE_SIZE, type KernelState, type MmStruct} from '../kernel/types.js';
 import {isEventBreakpoint, matchesEvent, parseBreakpoint, type Breakpoint} from './breakpoints.js';
 
 export type BreakpointEntry = {id: number; breakpoint: Breakpoint; enabled: boolean; hits: number};
@@ -24,6 +25,9 @@ export type Hit = {
 export type StopReason = 'step' | 'break' | 'end' | 'event' | 'start' | 'goto' | 'paused';
 
 export type Stop = {reason: StopReason; tick: number; hit: Hit | null};
+
+/** Per enabled frame or watch breakpoint: a refcount, or pid → watched word. */
+type Probe = (number | Map<number, number>)[];
 
 /** Snapshots kept at most, and the memory they may take together. */
 const MAX_SNAPSHOT_BYTES = 96 * 1024 * 1024;
@@ -161,35 +165,29 @@ export class Debugger {
 		while (this.tick < tick && !this.ended) this.forward();
 	}
 
-	/** The values the frame and watch breakpoints look at, before a tick. */
-	private probe(): number[] {
-		const out: number[] = [];
+	/**
+	 * What the frame and watch breakpoints look at, one entry per enabled one
+	 * in list order: a frame's refcount, or the watched word of each process
+	 * that has it (pid → value).
+	 */
+	private probe(): Probe {
+		const out: Probe = [];
 		for (const entry of this.breakpoints) {
 			const bp = entry.breakpoint;
 			if (!entry.enabled) continue;
 			if (bp.kind === 'frame') out.push(bp.value! < this.kernel.frames.refcount.length ? this.kernel.frames.refcount[bp.value!]! : 0);
-			else if (bp.kind === 'watch') for (const v of this.watchValues(bp)) out.push(v);
+			else if (bp.kind === 'watch') out.push(watchedWords(this.kernel, bp));
 		}
 		return out;
 	}
 
-	private watchValues(bp: Breakpoint): number[] {
-		const k = this.kernel;
-		const values: number[] = [];
-		const tasks = bp.pid === null ? [...k.tasks.values()].sort((a, b) => a.pid - b.pid) : [k.tasks.get(bp.pid)].filter((t) => t !== undefined);
-		for (const task of tasks) {
-			const mm = task.mm === null ? undefined : k.mms.get(task.mm);
-			if (mm === undefined) {
-				values.push(Number.NaN);
-				continue;
-			}
-			values.push(peekWord(k, mm, resolveAddress(mm, bp.watch!)) ?? Number.NaN);
-		}
-		return values;
-	}
-
-	/** Breakpoint hit by the tick just executed, given its events and the probe before it. */
-	private check(events: KernelEvent[], before: number[], firstIndex: number): Hit | null {
+	/**
+	 * Breakpoint hit by the tick just executed, given its events and the probe
+	 * before it. A watched word changes when a process that has it before and
+	 * after the tick sees another value: a process appearing (fork) or losing
+	 * it (exit, munmap, exec to an image without that region) is no change.
+	 */
+	private check(events: KernelEvent[], before: Probe, firstIndex: number): Hit | null {
 		const after = before.length > 0 ? this.probe() : before;
 		let p = 0;
 		for (const entry of this.breakpoints) {
@@ -205,20 +203,19 @@ export class Debugger {
 				if (this.tick === bp.value) return this.hit(entry, null);
 				continue;
 			}
-			const n = bp.kind === 'frame' ? 1 : this.watchCount(bp);
-			let changed = false;
-			for (let j = 0; j < n; j++, p++) {
-				const a = before[p];
-				const b = after[p];
-				if (!(Number.isNaN(a!) && Number.isNaN(b!)) && a !== b) changed = true;
-			}
-			if (changed) return this.hit(entry, null);
+			const a = before[p]!;
+			const b = after[p]!;
+			p++;
+			if (typeof a === 'number' || typeof b === 'number' ? a !== b : wordChanged(a, b)) return this.hit(entry, null);
 		}
 		return null;
 	}
 
-	private watchCount(bp: Breakpoint): number {
-		return bp.pid === null ? this.kernel.tasks.size : this.kernel.tasks.has(bp.pid) ? 1 : 0;
+	/** Execute one tick and check the enabled breakpoints against it. */
+	private forwardChecked(): {events: KernelEvent[]; hit: Hit | null} {
+		const before = this.probe();
+		const events = this.forward();
+		return {events, hit: this.check(events, before, this.tickStart[this.tick]!)};
 	}
 
 	private hit(entry: BreakpointEntry, eventIndex: number | null): Hit {
@@ -235,16 +232,13 @@ export class Debugger {
 		const useBreakpoints = options.breakpoints !== false && this.breakpoints.some((b) => b.enabled);
 		for (let n = 0; n < maxTicks; n++) {
 			if (this.ended) return this.stop('end', null);
-			// Watch and frame breakpoints may see a different task set before and after; probe per tick.
-			const before = useBreakpoints ? this.probe() : [];
-			const watchShape = useBreakpoints ? this.breakpoints.map((b) => (b.breakpoint.kind === 'watch' && b.enabled ? this.watchCount(b.breakpoint) : 0)) : [];
-			const events = this.forward();
-			const first = this.tickStart[this.tick]!;
+			let events: KernelEvent[];
 			if (useBreakpoints) {
-				const shapeNow = this.breakpoints.map((b) => (b.breakpoint.kind === 'watch' && b.enabled ? this.watchCount(b.breakpoint) : 0));
-				const sameShape = shapeNow.every((v, i) => v === watchShape[i]);
-				const hit = this.check(events, sameShape ? before : this.probe(), first);
-				if (hit !== null) return this.stop('break', hit);
+				const r = this.forwardChecked();
+				if (r.hit !== null) return this.stop('break', r.hit);
+				events = r.events;
+			} else {
+				events = this.forward();
 			}
 			if (options.until !== undefined && options.until(events)) return this.stop('event', null);
 			if (this.ended) return this.stop('end', null);
@@ -296,8 +290,11 @@ export class Debugger {
 	}
 
 	/**
-	 * `R`: back to the latest earlier tick at which an enabled breakpoint hits
-	 * (re-executing snapshot intervals from the newest back), or tick 0.
+	 * `R`: back to the latest earlier tick at which an enabled breakpoint hits,
+	 * or tick 0. Checking tick t needs the state at t-1, so the ticks are
+	 * re-executed window by window, from the newest snapshot below the
+	 * current tick back to tick 0: (s, end] for a snapshot s, then (s', s]...
+	 * The scan does not count as hits; the stop it finds counts once.
 	 */
 	reverseContinue(): Stop {
 		const target = this.tick;
@@ -305,26 +302,27 @@ export class Debugger {
 			this.seek(0);
 			return this.stop('start', null);
 		}
-		let hi = target; // search ticks in (lo, hi)
-		while (hi > 0) {
-			let lo = 0;
-			for (const t of this.snapshots.keys()) if (t < hi && t > lo) lo = t;
-			if (lo === hi) break;
-			this.seek(lo);
+		const counts = this.breakpoints.map((b) => b.hits);
+		const restoreCounts = (): void => {
+			this.breakpoints.forEach((b, i) => (b.hits = counts[i]!));
+		};
+		let end = target - 1; // the last tick of the window to check
+		while (end > 0) {
+			let from = 0;
+			for (const t of this.snapshots.keys()) if (t < end && t > from) from = t;
+			this.seek(from);
 			let found: Hit | null = null;
-			while (this.tick < hi - 1) {
-				const before = this.probe();
-				const events = this.forward();
-				const h = this.check(events, before, this.tickStart[this.tick]!);
-				if (h !== null) found = h;
-			}
+			while (this.tick < end) found = this.forwardChecked().hit ?? found;
 			if (found !== null) {
-				this.seek(found.tick);
-				return this.stop('break', found);
+				const hit = found;
+				restoreCounts();
+				this.breakpoints.find((b) => b.id === hit.breakpointId)!.hits++;
+				this.seek(hit.tick);
+				return this.stop('break', hit);
 			}
-			hi = lo + 1;
-			if (lo === 0) break;
+			end = from;
 		}
+		restoreCounts();
 		this.seek(0);
 		return this.stop('start', null);
 	}
@@ -348,6 +346,49 @@ export function eventPid(e: KernelEvent): number | null {
 		default:
 			return e.pid;
 	}
+}
+
+/** The watched word of each process that has it: pid → value. */
+function watchedWords(k: KernelState, bp: Breakpoint): Map<number, number> {
+	const values = new Map<number, number>();
+	const add = (pid: number, mmId: number | null): void => {
+		const mm = mmId === null ? undefined : k.mms.get(mmId);
+		if (mm === undefined) return;
+		const value = wordAt(k, mm, resolveAddress(mm, bp.watch!));
+		if (value !== null) values.set(pid, value);
+	};
+	if (bp.pid !== null) {
+		const task = k.tasks.get(bp.pid);
+		if (task !== undefined) add(task.pid, task.mm);
+	} else {
+		for (const task of k.tasks.values()) add(task.pid, task.mm);
+	}
+	return values;
+}
+
+/**
+ * The word a read at `va` would return, without faulting anything in, or null
+ * when no VMA covers it. A page not yet present reads as what its fault would
+ * map: zeros for private anon (do_anonymous_page or the zero page), the
+ * object's or page cache's page for shared anon and file mappings.
+ */
+function wordAt(k: KernelState, mm: MmStruct, va: number): number | null {
+	const present = peekWord(k, mm, va);
+	if (present !== null || k.config.mmu === 'off') return present;
+	const vma = findVma(mm, va);
+	if (vma === undefined) return null;
+	const index = Math.floor(va / PAGE_SIZE) - Math.floor(vma.start / PAGE_SIZE);
+	const pfn = vma.shmem !== null ? k.shmem.get(vma.shmem)?.pages.get(index) : vma.file !== null ? k.pageCache.get(vma.file)?.get(index) : undefined;
+	return pfn === undefined ? 0 : readWord(k.frames, pfn, Math.floor((va % PAGE_SIZE) / 8));
+}
+
+/** Whether a process that had the word before and has it after sees another value. */
+function wordChanged(before: Map<number, number>, after: Map<number, number>): boolean {
+	for (const [pid, value] of after) {
+		const old = before.get(pid);
+		if (old !== undefined && old !== value) return true;
+	}
+	return false;
 }
 
 /** A rough size of a snapshot of this state, for the snapshot budget. */
