@@ -4,7 +4,7 @@
 
 import {signalNumbers} from '../scenario/ast.js';
 import {mmRelease} from './completion.js';
-import {doExit, isLive} from './exit.js';
+import {doExit} from './exit.js';
 import {wakeUpProcess} from './sched.js';
 import type {KernelState, Task} from './types.js';
 
@@ -50,22 +50,14 @@ function doCoredump(k: KernelState, task: Task, sig: number): void {
 }
 
 /**
- * coredump_wait() (fs/exec.c, 2.6.3x): zap_threads() kills every other task
- * using the dumper's mm (which includes a vfork parent), then "make sure nobody
- * is waiting for us to release the VM, otherwise we can deadlock when we wait
- * on each other": vfork_done is completed here, before do_exit runs, so the
- * parent can wake and die. (Linux 5.18 limited the zap to one thread group.)
+ * coredump_wait() (fs/exec.c): "make sure nobody is waiting for us to release
+ * the VM, otherwise we can deadlock when we wait on each other": vfork_done is
+ * completed here, before do_exit runs. The vfork parent then resumes and lives
+ * on, as measured on current Linux: 2.6's zap_threads() also sent SIGKILL to
+ * every other process using the dumper's mm (the vfork parent included) until
+ * Linux 5.18 limited the zap to the dumper's thread group. cowdbg follows the
+ * measured behaviour; it has no multi-task thread groups to zap.
  */
 function coredumpWait(k: KernelState, task: Task): void {
-	zapThreads(k, task);
 	mmRelease(k, task, 'coredump_wait');
-}
-
-/** zap_threads(): SIGKILL to every other live task whose mm is the dumper's. */
-function zapThreads(k: KernelState, task: Task): void {
-	const id = task.mm;
-	if (id === null || k.mms.get(id)!.users === 1) return; // mm_users == nr + 1: nobody else
-	for (const t of k.tasks.values()) {
-		if (t !== task && t.mm === id && isLive(t)) sendSignal(k, t, signalNumbers.SIGKILL);
-	}
 }

@@ -121,16 +121,15 @@ describe('the vfork completion', () => {
 		expect(ofType(r.events, 'exit').find((e) => e.pid === 3)).toMatchObject({signal: 'SIGABRT', core: true});
 	});
 
-	it('coredump_wait zaps the vfork parent (zap_threads): it wakes, vfork returns, then it dies of SIGKILL', () => {
-		const r = run(prog('fork\nif ret == 0 goto parent\nwait 2\nset r0 signal\nwait\nset r1 signal\nset r2 core\nexit 0\nparent:\nvfork\nif ret == 0 goto child\nexit 0\nchild:\nread 0x10\nexit 1'));
-		const core = ofType(r.events, 'signal').find((e) => e.action === 'core')!;
-		const kill = ofType(r.events, 'signal').find((e) => e.signal === 'SIGKILL' && e.action === 'send')!;
+	it('the vfork parent outlives its child\'s core dump: it resumes, and wait reports SIGSEGV with core', () => {
+		const r = run(prog('vfork\nif ret == 0 goto child\nset r3 ret\nwait\nset r0 ret\nset r1 signal\nset r2 core\nexit 0\nchild:\nread 0x10\nexit 1'));
+		expect(ofType(r.events, 'signal').filter((e) => e.signal === 'SIGKILL')).toEqual([]);
 		const complete = ofType(r.events, 'completion').find((e) => e.action === 'complete')!;
-		expect(kill).toMatchObject({pid: 2, tick: core.tick});
-		expect(r.events.indexOf(kill)).toBeLessThan(r.events.indexOf(complete));
-		expect(ofType(r.events, 'syscall').find((e) => e.pid === 2 && e.name === 'vfork' && e.child_return === undefined)).toMatchObject({ret: 3});
+		expect(complete).toMatchObject({by: 2, via: 'coredump_wait', done: 1});
+		expect(ofType(r.events, 'syscall').find((e) => e.pid === 1 && e.name === 'vfork' && e.child_return === undefined)).toMatchObject({ret: 2});
 		const regs = r.k.tasks.get(1)!.regs;
-		expect([regs.r0, regs.r1, regs.r2]).toEqual([9, 11, 1]);
+		expect([regs.r3, regs.r0, regs.r1, regs.r2]).toEqual([2, 2, 11, 1]);
+		expect(ofType(r.events, 'exit').find((e) => e.pid === 1)).toMatchObject({code: 0, signal: null});
 		expect(endOf(r.events).reason).toBe('exited');
 	});
 
