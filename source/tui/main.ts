@@ -1,14 +1,138 @@
-// Entry of the interactive form. Until the Ink TUI lands, it runs the
-// scenario headless, as `cowdbg run` would.
+// Entry of the interactive form (`cowdbg [SCENARIO]`, and `cowdbg replay`):
+// load the scenario, set up recording, take over the terminal (alternate
+// screen, raw keys), run the Ink app until the user quits, and give the
+// terminal back exactly as it was — on quit, Ctrl-C, a signal or a crash.
 
-import {UsageError} from '../cli/load.js';
-import {runCommand} from '../cli/run.js';
+import type {ActionSink, ReplayScript} from '../debugger/actions.js';
+import {Debugger} from '../debugger/debugger.js';
+import {loadScenario, type Loaded} from '../cli/load.js';
+import {Controller} from './controller.js';
+import {enterAlternateScreen, FrameWriter} from './screen.js';
 
-export type TuiOptions = {file: string; breaks: string[]; overrides: string[]; record: string | undefined; force: boolean};
+export type TuiOptions = {
+	file: string;
+	breaks: string[];
+	overrides: string[];
+	record?: string;
+	force?: boolean;
+	sink?: ActionSink;
+	replay?: {script: ReplayScript; speed: number};
+	loaded?: Loaded;
+};
+
+type RecorderModule = {
+	createRecorder?: (options: {file: string; force: boolean; loaded: Loaded; breakpoints: string[]}) => ActionSink | Promise<ActionSink>;
+};
+
+/** The session recorder, from debugger/session.ts (written separately); null with the reason when it cannot be had. */
+async function recorder(options: TuiOptions, loaded: Loaded): Promise<{sink: ActionSink} | {note: string}> {
+	let mod: RecorderModule;
+	try {
+		// A computed specifier: the module may not be built yet.
+		const specifier = '../debugger/session.js';
+		mod = (await import(specifier)) as RecorderModule;
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ERR_MODULE_NOT_FOUND') return {note: 'recording unavailable (no session module in this build)'};
+		throw error;
+	}
+	if (typeof mod.createRecorder !== 'function') return {note: 'recording unavailable (no createRecorder)'};
+	const sink = await mod.createRecorder({file: options.record!, force: options.force ?? false, loaded, breakpoints: loaded.breakpoints});
+	return {sink};
+}
+
+const signals = {SIGINT: 2, SIGTERM: 15, SIGHUP: 1} as const;
 
 export async function startTui(options: TuiOptions): Promise<number> {
-	if (options.record !== undefined) throw new UsageError('cowdbg: --record needs the TUI, which is not built yet');
-	return runCommand(options.file, {breaks: options.breaks, overrides: options.overrides, json: false, state: undefined}, (t) => {
-		process.stdout.write(t);
+	if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+		process.stderr.write(`cowdbg: the TUI needs a terminal; for a headless run use: cowdbg run ${options.file}\n`);
+		return 2;
+	}
+	const loaded = options.loaded ?? loadScenario(options.file, options.overrides, options.breaks);
+	let sink = options.sink;
+	let recordingNote: string | null = null;
+	if (sink === undefined && options.record !== undefined) {
+		const r = await recorder(options, loaded);
+		if ('sink' in r) sink = r.sink;
+		else recordingNote = r.note;
+	}
+	const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints);
+	const controller = new Controller(dbg, {
+		sink,
+		replay: options.replay,
+		session: {file: options.file, recording: sink !== undefined && options.record !== undefined ? options.record : sink !== undefined ? '(sink)' : null, recordingNote},
 	});
+
+	// React's development build is several times slower per frame; the TUI runs the production one.
+	process.env['NODE_ENV'] ??= 'production';
+	const [{createElement}, {render}, {App}] = await Promise.all([import('react'), import('ink'), import('./components/App.js')]);
+
+	const stdout = process.stdout;
+	controller.setSize(stdout.columns || 80, stdout.rows || 24);
+	const frames = new FrameWriter(stdout);
+	const leave = enterAlternateScreen();
+
+	// Whatever prints while the screen is ours (it should be nothing) is shown after.
+	const held: string[] = [];
+	const saved = {log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug};
+	const hold = (...args: unknown[]): void => {
+		held.push(args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? a.message) : JSON.stringify(a))).join(' '));
+	};
+	console.log = console.info = console.warn = console.error = console.debug = hold;
+
+	const instance = render(createElement(App, {controller, followTerminal: true}), {
+		stdout: frames as unknown as NodeJS.WriteStream,
+		exitOnCtrlC: false,
+		patchConsole: false,
+	});
+
+	const restore = (): void => {
+		Object.assign(console, saved);
+		leave();
+		frames.dispose();
+		if (held.length > 0) process.stderr.write(held.join('\n') + '\n');
+		held.length = 0;
+	};
+	const crash = (error: unknown): void => {
+		try {
+			controller.close();
+			instance.unmount();
+		} catch {
+			// already down
+		}
+		restore();
+		process.stderr.write(`cowdbg: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		process.exit(70);
+	};
+	const onSignal = (signal: keyof typeof signals): void => {
+		try {
+			controller.close();
+			instance.unmount();
+		} catch {
+			// already down
+		}
+		restore();
+		process.exit(128 + signals[signal]);
+	};
+	const handlers = Object.keys(signals).map((s) => {
+		const sig = s as keyof typeof signals;
+		const fn = (): void => onSignal(sig);
+		process.on(sig, fn);
+		return [sig, fn] as const;
+	});
+	process.on('uncaughtException', crash);
+	process.on('unhandledRejection', crash);
+	process.on('exit', leave);
+
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		controller.close();
+		for (const [sig, fn] of handlers) process.off(sig, fn);
+		process.off('uncaughtException', crash);
+		process.off('unhandledRejection', crash);
+		process.off('exit', leave);
+		restore();
+	}
+	return 0;
 }

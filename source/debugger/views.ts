@@ -1,0 +1,410 @@
+// Queries the debugger's front ends ask of a kernel state: the facts behind
+// each row of the TUI's panes (a process and what it waits on, a VMA and its
+// rss, a window of the page table, a window of the used frames and who maps
+// them, the frame map). All pure reads; each one walks only what its caller
+// will show, so a frame of the TUI stays cheap on a large machine.
+
+import {flagsToProt} from '../kernel/mmap.js';
+import {isCowMapping} from '../kernel/memory.js';
+import {levelIndexes, ptePfn} from '../kernel/pgtable.js';
+import {
+	FRAME_FREE,
+	PAGE_SIZE,
+	PTE_ACCESSED,
+	PTE_DIRTY,
+	PTE_PFN_SHIFT,
+	PTE_PRESENT,
+	PTE_RW,
+	PTRS_PER_TABLE,
+	VM_ACCOUNT,
+	VM_DONTCOPY,
+	VM_LOCKED,
+	VM_SHARED,
+	VM_WRITE,
+	frameKindNames,
+	type FrameKind,
+	type KernelState,
+	type MmStruct,
+	type Task,
+	type TaskState,
+	type Vma,
+} from '../kernel/types.js';
+
+export type ProcessRow = {
+	pid: number;
+	ppid: number;
+	comm: string;
+	state: TaskState;
+	pc: number;
+	/** The source text of the instruction at pc, or '' past the end. */
+	instruction: string;
+	mm: number | null;
+	mmUsers: number | null;
+	/** What a sleeping task waits on ('' when it does not sleep). */
+	waits: string;
+	/** Running on the CPU now. */
+	current: boolean;
+	/** Position in the run queue (0 = head), or null. */
+	queued: number | null;
+};
+
+/** Live tasks (zombies included, reaped ones not) in pid order. */
+export function liveTasks(k: KernelState): Task[] {
+	const out: Task[] = [];
+	for (const t of k.tasks.values()) if (t.state !== 'X') out.push(t);
+	return out.sort((a, b) => a.pid - b.pid);
+}
+
+export function instructionText(k: KernelState, task: Task): string {
+	const code = k.programs[task.program]?.code;
+	if (code === undefined) return '';
+	return code[task.pc]?.text ?? '';
+}
+
+/** What a sleeping task waits for (wait_for_completion, do_wait, a timer). */
+export function waitText(k: KernelState, task: Task): string {
+	if (task.state !== 'S' && task.state !== 'D') return '';
+	const w = task.wait;
+	switch (w.kind) {
+		case 'completion': {
+			const c = k.completions.get(w.id);
+			return `completion #${w.id} (vfork child ${w.child}${c === undefined ? '' : `, done=${c.done}`})`;
+		}
+		case 'child':
+			return w.pid === null ? 'any child' : `child ${w.pid}`;
+		case 'timer':
+			return `timer until tick ${w.until}`;
+		case 'none':
+			return '';
+	}
+}
+
+export function processRow(k: KernelState, task: Task): ProcessRow {
+	const mm = task.mm === null ? undefined : k.mms.get(task.mm);
+	const q = k.runQueue.indexOf(task.pid);
+	return {
+		pid: task.pid,
+		ppid: task.ppid,
+		comm: task.comm,
+		state: task.state,
+		pc: task.pc,
+		instruction: instructionText(k, task),
+		mm: task.mm,
+		mmUsers: mm?.users ?? null,
+		waits: waitText(k, task),
+		current: k.current === task.pid,
+		queued: q < 0 ? null : q,
+	};
+}
+
+export type SchedInfo = {
+	current: number | null;
+	runQueue: readonly number[];
+	/** Ticks left in the current task's quantum (0 when idle). */
+	quantumLeft: number;
+	quantum: number;
+};
+
+export function schedInfo(k: KernelState): SchedInfo {
+	return {
+		current: k.current,
+		runQueue: k.runQueue,
+		quantumLeft: k.current === null ? 0 : Math.max(0, k.config.quantum - k.ran),
+		quantum: k.config.quantum,
+	};
+}
+
+export type MmSummary = {
+	id: number;
+	users: number;
+	mapCount: number;
+	totalVm: number;
+	lockedVm: number;
+	rss: number;
+	hiwaterRss: number;
+	pgtables: number;
+};
+
+export function mmSummary(mm: MmStruct): MmSummary {
+	return {
+		id: mm.id,
+		users: mm.users,
+		mapCount: mm.vmas.length,
+		totalVm: mm.totalVm,
+		lockedVm: mm.lockedVm,
+		rss: mm.rss,
+		hiwaterRss: mm.hiwaterRss,
+		pgtables: mm.pgtables,
+	};
+}
+
+export type VmaRow = {
+	region: string;
+	start: number;
+	end: number;
+	pages: number;
+	prot: string;
+	shared: boolean;
+	backing: 'anon' | 'file' | 'shmem';
+	dontcopy: boolean;
+	locked: boolean;
+	account: boolean;
+	/** Present PTEs in the VMA (MMU), or its backing pages (no-MMU). */
+	rss: number;
+	/** No-MMU: the contiguous frames backing it, [first, last]; null with an MMU. */
+	frames: [number, number] | null;
+};
+
+/** The leaf page tables of an mm in VA order, with the vpn of their entry 0 (plain loops: this runs per frame). */
+export function leafTables(k: KernelState, mm: MmStruct): {base: number; leaf: Int32Array}[] {
+	const out: {base: number; leaf: Int32Array}[] = [];
+	if (mm.pgd < 0) return out;
+	const tables = k.frames.tables;
+	const pgd = tables.get(mm.pgd)!;
+	const n = PTRS_PER_TABLE;
+	for (let a = 0; a < n; a++) {
+		const e1 = pgd[a]!;
+		if (e1 === 0) continue;
+		const pud = tables.get(e1 - 1)!;
+		for (let b = 0; b < n; b++) {
+			const e2 = pud[b]!;
+			if (e2 === 0) continue;
+			const pmd = tables.get(e2 - 1)!;
+			for (let c = 0; c < n; c++) {
+				const e3 = pmd[c]!;
+				if (e3 !== 0) out.push({base: ((a * n + b) * n + c) * n, leaf: tables.get(e3 - 1)!});
+			}
+		}
+	}
+	return out;
+}
+
+/** Pages of the VMA with a PTE to a real frame (the zero page is not counted in rss). */
+function presentIn(k: KernelState, mm: MmStruct, vma: Vma): number {
+	let n = 0;
+	const startVpn = vma.start / PAGE_SIZE;
+	const endVpn = vma.end / PAGE_SIZE;
+	for (const {base, leaf} of leafTables(k, mm)) {
+		if (base + PTRS_PER_TABLE <= startVpn || base >= endVpn) continue;
+		const from = Math.max(0, startVpn - base);
+		const to = Math.min(PTRS_PER_TABLE, endVpn - base);
+		for (let i = from; i < to; i++) {
+			const pte = leaf[i]!;
+			if ((pte & PTE_PRESENT) !== 0 && pte >>> PTE_PFN_SHIFT !== 0) n++;
+		}
+	}
+	return n;
+}
+
+export function vmaRow(k: KernelState, mm: MmStruct, vma: Vma): VmaRow {
+	const pages = (vma.end - vma.start) / PAGE_SIZE;
+	const nommu = k.config.mmu === 'off' || mm.pgd < 0;
+	return {
+		region: vma.region,
+		start: vma.start,
+		end: vma.end,
+		pages,
+		prot: flagsToProt(vma.flags),
+		shared: (vma.flags & VM_SHARED) !== 0,
+		backing: vma.file !== null ? 'file' : vma.shmem !== null ? 'shmem' : 'anon',
+		dontcopy: (vma.flags & VM_DONTCOPY) !== 0,
+		locked: (vma.flags & VM_LOCKED) !== 0,
+		account: (vma.flags & VM_ACCOUNT) !== 0,
+		rss: nommu ? (vma.pfn === null ? 0 : pages) : presentIn(k, mm, vma),
+		frames: nommu && vma.pfn !== null ? [vma.pfn, vma.pfn + pages - 1] : null,
+	};
+}
+
+export type PteRow = {
+	vpn: number;
+	va: number;
+	pfn: number;
+	writable: boolean;
+	dirty: boolean;
+	accessed: boolean;
+	/** Read-only in a writable private (COW) VMA: the next write goes to do_wp_page. */
+	cow: boolean;
+	/** [pgd, pud, pmd, pte] indexes. */
+	levels: [number, number, number, number];
+	region: string | null;
+};
+
+function countPresent(leaf: Int32Array, from: number, to: number): number {
+	let n = 0;
+	for (let i = from; i < to; i++) if ((leaf[i]! & PTE_PRESENT) !== 0) n++;
+	return n;
+}
+
+/** Number of present PTEs of an mm (walks the leaf tables, not the VA space). */
+export function pteCount(k: KernelState, mm: MmStruct): number {
+	let n = 0;
+	for (const {leaf} of leafTables(k, mm)) n += countPresent(leaf, 0, PTRS_PER_TABLE);
+	return n;
+}
+
+/**
+ * Present PTEs number first … first+count-1 (in VA order) of an mm. Whole leaf
+ * tables before the window are skipped by counting, so the cost is the
+ * number of populated leaf slots up to the window, not the VA space.
+ */
+export function pteWindow(k: KernelState, mm: MmStruct, first: number, count: number): PteRow[] {
+	const out: PteRow[] = [];
+	if (count <= 0) return out;
+	let seen = 0;
+	let vmaIndex = 0;
+	const vmas = mm.vmas;
+	for (const {base, leaf} of leafTables(k, mm)) {
+		if (seen + PTRS_PER_TABLE <= first) {
+			const n = countPresent(leaf, 0, PTRS_PER_TABLE);
+			if (seen + n <= first) {
+				seen += n;
+				continue;
+			}
+		}
+		for (let i = 0; i < PTRS_PER_TABLE; i++) {
+			const pte = leaf[i]!;
+			if ((pte & PTE_PRESENT) === 0) continue;
+			if (seen++ < first) continue;
+			const vpn = base + i;
+			const va = vpn * PAGE_SIZE;
+			while (vmaIndex < vmas.length && vmas[vmaIndex]!.end <= va) vmaIndex++;
+			const vma = vmaIndex < vmas.length && vmas[vmaIndex]!.start <= va ? vmas[vmaIndex] : undefined;
+			const writable = (pte & PTE_RW) !== 0;
+			out.push({
+				vpn,
+				va,
+				pfn: ptePfn(pte),
+				writable,
+				dirty: (pte & PTE_DIRTY) !== 0,
+				accessed: (pte & PTE_ACCESSED) !== 0,
+				cow: !writable && vma !== undefined && (vma.flags & VM_WRITE) !== 0 && isCowMapping(vma.flags),
+				levels: levelIndexes(vpn),
+				region: vma?.region ?? null,
+			});
+			if (out.length >= count) return out;
+		}
+	}
+	return out;
+}
+
+export type FrameRow = {pfn: number; kind: FrameKind; refcount: number; mapcount: number};
+
+/** Frames in use (not free). */
+export function usedFrameCount(k: KernelState): number {
+	return k.frames.kind.length - k.frames.free;
+}
+
+/** Used frames number first … first+count-1, in PFN order. */
+export function frameWindow(k: KernelState, first: number, count: number): FrameRow[] {
+	const t = k.frames;
+	const out: FrameRow[] = [];
+	let seen = 0;
+	for (let pfn = 0; pfn < t.kind.length && out.length < count; pfn++) {
+		const kind = t.kind[pfn]!;
+		if (kind === FRAME_FREE) continue;
+		if (seen++ < first) continue;
+		out.push({pfn, kind: frameKindNames[kind]!, refcount: t.refcount[pfn]!, mapcount: t.mapcount[pfn]!});
+	}
+	return out;
+}
+
+/**
+ * Who uses each of the given frames: the pids whose page table maps it (MMU:
+ * a PTE, or a page-table page of their mm; no-MMU: a VMA backed by it), in pid
+ * order. One walk over every mm, recording only the frames asked about.
+ */
+export function frameUsers(k: KernelState, pfns: readonly number[]): Map<number, number[]> {
+	const want = new Set(pfns);
+	let lo = Number.POSITIVE_INFINITY;
+	let hi = -1;
+	for (const pfn of pfns) {
+		if (pfn < lo) lo = pfn;
+		if (pfn > hi) hi = pfn;
+	}
+	const byMm = new Map<number, Set<number>>(); // mm id → pfns it maps
+	const note = (mm: number, pfn: number): void => {
+		let s = byMm.get(mm);
+		if (s === undefined) byMm.set(mm, (s = new Set()));
+		s.add(pfn);
+	};
+	if (want.size > 0) {
+		for (const mm of k.mms.values()) {
+			if (mm.pgd >= 0) {
+				// This walk sees every PTE of the machine: plain loops over the four levels, no callbacks.
+				const tables = k.frames.tables;
+				const pgd = tables.get(mm.pgd)!;
+				if (want.has(mm.pgd)) note(mm.id, mm.pgd);
+				for (let a = 0; a < PTRS_PER_TABLE; a++) {
+					const e1 = pgd[a]!;
+					if (e1 === 0) continue;
+					if (want.has(e1 - 1)) note(mm.id, e1 - 1);
+					const pud = tables.get(e1 - 1)!;
+					for (let b = 0; b < PTRS_PER_TABLE; b++) {
+						const e2 = pud[b]!;
+						if (e2 === 0) continue;
+						if (want.has(e2 - 1)) note(mm.id, e2 - 1);
+						const pmd = tables.get(e2 - 1)!;
+						for (let c = 0; c < PTRS_PER_TABLE; c++) {
+							const e3 = pmd[c]!;
+							if (e3 === 0) continue;
+							if (want.has(e3 - 1)) note(mm.id, e3 - 1);
+							const leaf = tables.get(e3 - 1)!;
+							for (let d = 0; d < PTRS_PER_TABLE; d++) {
+								const pte = leaf[d]!;
+								if ((pte & PTE_PRESENT) === 0) continue;
+								const pfn = pte >>> PTE_PFN_SHIFT;
+								if (pfn >= lo && pfn <= hi && want.has(pfn)) note(mm.id, pfn);
+							}
+						}
+					}
+				}
+			} else {
+				for (const vma of mm.vmas) {
+					if (vma.pfn === null) continue;
+					const pages = (vma.end - vma.start) / PAGE_SIZE;
+					for (const pfn of want) if (pfn >= vma.pfn && pfn < vma.pfn + pages) note(mm.id, pfn);
+				}
+			}
+		}
+	}
+	const out = new Map<number, number[]>();
+	for (const pfn of pfns) out.set(pfn, []);
+	for (const task of liveTasks(k)) {
+		if (task.mm === null) continue;
+		const s = byMm.get(task.mm);
+		if (s === undefined) continue;
+		for (const pfn of s) out.get(pfn)!.push(task.pid);
+	}
+	return out;
+}
+
+/** A cell of the frame map: the kind that stands for its frames, and whether one of them is shared. */
+export type FrameCell = {kind: FrameKind; shared: boolean; frames: number};
+
+const kindRank: Record<FrameKind, number> = {free: 0, zero: 1, pgtable: 2, file: 3, shmem: 4, anon: 5};
+const rankOfCode = frameKindNames.map((name) => kindRank[name]);
+
+/**
+ * The frame map in `cells` cells: one frame a cell when they fit, else
+ * ceil(frames / cells) frames a cell, each cell showing its most telling
+ * kind (anon > shmem > file > pgtable > zero > free) and whether any of its
+ * frames is mapped more than once.
+ */
+export function frameMap(k: KernelState, cells: number): {perCell: number; cells: FrameCell[]} {
+	const t = k.frames;
+	const total = t.kind.length;
+	const perCell = cells <= 0 ? total : Math.max(1, Math.ceil(total / cells));
+	const out: FrameCell[] = [];
+	for (let start = 0; start < total; start += perCell) {
+		let best = 0;
+		let shared = false;
+		const end = Math.min(total, start + perCell);
+		for (let pfn = start; pfn < end; pfn++) {
+			const kind = t.kind[pfn]!;
+			if (rankOfCode[kind]! > rankOfCode[best]!) best = kind;
+			if (kind !== FRAME_FREE && t.mapcount[pfn]! > 1) shared = true;
+		}
+		out.push({kind: frameKindNames[best]!, shared, frames: end - start});
+	}
+	return {perCell, cells: out};
+}

@@ -1,0 +1,383 @@
+// The TUI's host: it owns the Debugger and the UI state, feeds keys to the
+// reducer, runs the effects it returns (every debugger operation as a
+// DebugAction, recorded to the sink once it is done), runs long continues in
+// slices so the screen shows progress and space can pause them, and plays a
+// replay script back. React only subscribes to it and renders its view.
+
+import {applyAction, type ActionSink, type DebugAction, type ReplayScript} from '../debugger/actions.js';
+import {eventPid, type Debugger, type Stop} from '../debugger/debugger.js';
+import type {KeyEvent} from './keys.js';
+import {initialState, update, type Effect, type UiContext, type UiMessage, type UiState} from './state.js';
+import {buildView, ViewCache, type FrameSnapshot, type Model, type SessionInfo, type View} from './view.js';
+
+/** Ticks per debugger call while a continue runs, and the time a slice may take before the screen updates. */
+const CHUNK = 20_000;
+const SLICE_MS = 25;
+
+export type ControllerOptions = {
+	sink?: ActionSink;
+	replay?: {script: ReplayScript; speed: number};
+	session?: Partial<SessionInfo>;
+	/** Timers (tests may pass their own). */
+	setImmediate?: (fn: () => void) => unknown;
+	setTimeout?: (fn: () => void, ms: number) => unknown;
+	clearTimeout?: (handle: unknown) => void;
+	now?: () => number;
+};
+
+type Running = {action: DebugAction; remaining: number; pauseRequested: boolean; quitAfter: boolean};
+
+export class Controller {
+	readonly dbg: Debugger;
+	ui: UiState;
+	session: SessionInfo;
+	before: FrameSnapshot | null = null;
+	readonly cache = new ViewCache();
+	width = 80;
+	height = 24;
+	private ctx: UiContext | null = null;
+	private cachedView: {key: string; view: View} | null = null;
+	private version = 0;
+	private listeners = new Set<() => void>();
+	private running: Running | null = null;
+	private closed = false;
+	private readonly sink: ActionSink | undefined;
+	private readonly replay: {script: ReplayScript; speed: number} | undefined;
+	private replayIndex = 0;
+	private replayTimer: unknown = null;
+	private replayStart = 0;
+	private readonly options: ControllerOptions;
+	/** Called once when the user quits (after the sink is closed). */
+	onQuit: (() => void) | undefined;
+
+	constructor(dbg: Debugger, options: ControllerOptions = {}) {
+		this.dbg = dbg;
+		this.options = options;
+		this.sink = options.sink;
+		this.replay = options.replay;
+		const first = [...dbg.kernel.tasks.keys()].sort((a, b) => a - b)[0] ?? 1;
+		this.ui = initialState(first);
+		this.session = {file: dbg.scenario.file, recording: null, recordingNote: null, replay: null, runningFrom: null, ...options.session};
+		if (this.replay !== undefined) {
+			this.session.replay = {index: 0, total: this.replay.script.actions.length, speed: this.replay.speed, state: 'playing'};
+			this.ui = {...this.ui, replaying: true};
+		}
+	}
+
+	// ---- what React reads --------------------------------------------------
+
+	subscribe = (fn: () => void): (() => void) => {
+		this.listeners.add(fn);
+		return () => this.listeners.delete(fn);
+	};
+
+	getVersion = (): number => this.version;
+
+	model(): Model {
+		return {dbg: this.dbg, ui: this.ui, session: this.session, before: this.before, cache: this.cache};
+	}
+
+	view(): View {
+		const key = `${this.version}:${this.width}x${this.height}`;
+		if (this.cachedView?.key !== key) {
+			const {view, ctx} = buildView(this.model(), this.width, this.height);
+			this.ctx = ctx;
+			this.cachedView = {key, view};
+		}
+		return this.cachedView.view;
+	}
+
+	setSize(width: number, height: number): void {
+		if (width === this.width && height === this.height) return;
+		this.width = width;
+		this.height = height;
+		this.changed();
+	}
+
+	private changed(): void {
+		this.version++;
+		for (const fn of this.listeners) fn();
+	}
+
+	private context(): UiContext {
+		this.view();
+		return this.ctx!;
+	}
+
+	// ---- input -------------------------------------------------------------
+
+	/** A key from the terminal. Several typed characters at once act one by one (outside prompts). */
+	key(ev: KeyEvent): void {
+		if (this.closed) return;
+		if (ev.name === undefined && ev.ctrl !== true && ev.input.length > 1 && this.ui.prompt === null) {
+			for (const ch of ev.input) this.key({input: ch});
+			return;
+		}
+		this.dispatch({t: 'key', key: ev});
+	}
+
+	dispatch(msg: UiMessage): void {
+		const before = this.ui;
+		const r = update(this.ui, msg, this.context(), this.dbg.tick);
+		this.ui = r.state;
+		for (const effect of r.effects) this.run(effect, msg);
+		if (this.ui !== before || r.effects.length > 0) this.changed();
+	}
+
+	private run(effect: Effect, msg: UiMessage): void {
+		switch (effect.t) {
+			case 'quit':
+				this.quit();
+				return;
+			case 'pause':
+				if (this.running !== null) this.running.pauseRequested = true;
+				return;
+			case 'take-over':
+				this.stopReplay('taken-over');
+				// The key that took over now acts as usual.
+				if (msg.t === 'key') this.dispatch(msg);
+				return;
+			case 'debug':
+				this.perform(effect.action, 'user');
+				return;
+		}
+	}
+
+	// ---- debugger actions --------------------------------------------------
+
+	private snapshotFrames(): void {
+		const t = this.dbg.kernel.frames;
+		const b = this.before;
+		if (b !== null && b.kind.length === t.kind.length) {
+			b.kind.set(t.kind);
+			b.refcount.set(t.refcount);
+			b.mapcount.set(t.mapcount);
+			// A new object, so the view's "changed" memo sees the new baseline.
+			this.before = {kind: b.kind, refcount: b.refcount, mapcount: b.mapcount};
+		} else {
+			this.before = {kind: t.kind.slice(), refcount: t.refcount.slice(), mapcount: t.mapcount.slice()};
+		}
+	}
+
+	private record(action: DebugAction): void {
+		if (this.sink === undefined || this.closed) return;
+		this.sink.record(action, this.dbg);
+	}
+
+	/** Apply one action: long runs (step, next, continue) in slices when the user asked; everything else at once. */
+	perform(action: DebugAction, source: 'user' | 'replay'): void {
+		if (this.running !== null) return;
+		switch (action.a) {
+			case 'select': {
+				this.record(action);
+				if (source === 'replay') {
+					this.ui = {...this.ui, selectedPid: action.pid, scroll: {...this.ui.scroll, memory: 0, program: -1}};
+					const i = this.context().pids.indexOf(action.pid);
+					if (i >= 0) this.ui = {...this.ui, procCursor: i};
+				}
+				return;
+			}
+			case 'break-add': {
+				const r = this.dbg.addBreakpoint(action.spec);
+				this.record(action);
+				this.ui = {...this.ui, notice: r.ok ? `breakpoint #${r.id} set: ${action.spec}` : `breakpoint refused: ${r.message}`};
+				return;
+			}
+			case 'break-toggle':
+			case 'break-remove': {
+				const bp = this.dbg.breakpoints.find((b) => b.id === action.id);
+				applyAction(this.dbg, action);
+				this.record(action);
+				if (bp !== undefined) {
+					const what = action.a === 'break-remove' ? 'deleted' : bp.enabled ? 'enabled' : 'disabled';
+					this.ui = {...this.ui, notice: `breakpoint #${bp.id} ${what}: ${bp.breakpoint.spec}`};
+				}
+				return;
+			}
+			case 'step':
+			case 'next':
+				if (source === 'user') {
+					this.startRun(action);
+					return;
+				}
+				break;
+			case 'continue':
+				if (source === 'user' && action.to === undefined) {
+					this.startRun(action);
+					return;
+				}
+				break;
+			default:
+				break;
+		}
+		const tick = this.dbg.tick;
+		this.snapshotFrames();
+		const stop = applyAction(this.dbg, action);
+		this.record(action);
+		this.stopped(stop, tick, action);
+	}
+
+	private startRun(action: DebugAction & {a: 'step' | 'next' | 'continue'}): void {
+		this.snapshotFrames();
+		this.running = {action, remaining: action.a === 'step' ? action.n : Number.POSITIVE_INFINITY, pauseRequested: false, quitAfter: false};
+		const from = this.dbg.tick;
+		this.session = {...this.session, runningFrom: from};
+		if (this.slice(from)) return;
+		this.ui = {...this.ui, running: true};
+		const next = (): void => {
+			if (this.running === null) return;
+			if (!this.slice(from)) {
+				this.changed();
+				this.later(next);
+			} else {
+				this.changed();
+			}
+		};
+		this.later(next);
+	}
+
+	private later(fn: () => void): void {
+		(this.options.setImmediate ?? setImmediate)(fn);
+	}
+
+	private now(): number {
+		return (this.options.now ?? performance.now.bind(performance))();
+	}
+
+	/** Run for one time slice. True when the run is over. */
+	private slice(from: number): boolean {
+		const r = this.running!;
+		const dbg = this.dbg;
+		const deadline = this.now() + SLICE_MS;
+		let stop: Stop | null = null;
+		do {
+			if (r.pauseRequested) {
+				stop = dbg.pause();
+				break;
+			}
+			switch (r.action.a) {
+				case 'continue':
+					stop = dbg.continue(CHUNK);
+					break;
+				case 'next':
+					stop = dbg.nextEvent(r.action.pid, CHUNK);
+					break;
+				case 'step': {
+					const n = Math.min(CHUNK, r.remaining);
+					stop = dbg.run(n);
+					if (stop === null) {
+						r.remaining -= n;
+						if (r.remaining <= 0) stop = dbg.step(0);
+					}
+					break;
+				}
+				default:
+					stop = dbg.lastStop;
+			}
+		} while (stop === null && this.now() < deadline);
+		if (stop === null) return false;
+		this.running = null;
+		this.ui = {...this.ui, running: false};
+		this.session = {...this.session, runningFrom: null};
+		// A paused run is recorded by where it stopped: the ticks before it hit
+		// nothing (else it would have stopped there), so "run to that tick" replays it.
+		const recorded: DebugAction = stop.reason === 'paused' ? {a: 'continue', to: dbg.tick} : r.action;
+		this.record(recorded);
+		this.stopped(stop, from, r.action);
+		if (r.quitAfter) this.quit();
+		return true;
+	}
+
+	private stopped(stop: Stop | null, fromTick: number, action: DebugAction): void {
+		const dbg = this.dbg;
+		let hitPid: number | null = null;
+		if (stop !== null && stop.reason === 'break' && stop.hit !== null && stop.hit.eventIndex !== null) {
+			hitPid = eventPid(dbg.log[stop.hit.eventIndex]!);
+		}
+		const r = update(this.ui, {t: 'stopped', hitPid}, this.context(), dbg.tick);
+		this.ui = r.state;
+		let notice: string | null = null;
+		if (stop !== null && dbg.tick === fromTick) {
+			if (dbg.ended && (action.a === 'step' || action.a === 'next' || action.a === 'continue')) {
+				notice = `the run ended at tick ${dbg.tick} (${dbg.kernel.ended}): r steps back, R reverse-continues, 0 restarts, g goes to a tick`;
+			} else if (dbg.tick === 0 && (action.a === 'reverse-step' || action.a === 'reverse-continue')) {
+				notice = 'at tick 0: nothing before it';
+			}
+		}
+		if (stop !== null && stop.reason === 'break' && stop.hit !== null && stop.hit.eventIndex === null) {
+			notice = `breakpoint #${stop.hit.breakpointId} ${stop.hit.spec} hit at tick ${stop.hit.tick}`;
+		}
+		if (notice !== null) this.ui = {...this.ui, notice};
+	}
+
+	// ---- replay ------------------------------------------------------------
+
+	/** Start playing the replay script (when there is one). */
+	startReplay(): void {
+		if (this.replay === undefined || this.session.replay?.state !== 'playing') return;
+		this.replayStart = this.now();
+		this.scheduleReplay();
+	}
+
+	private scheduleReplay(): void {
+		const script = this.replay!.script;
+		if (this.replayIndex >= script.actions.length) {
+			this.stopReplay('done');
+			return;
+		}
+		const step = script.actions[this.replayIndex]!;
+		const due = this.replayStart + step.at / Math.max(1e-6, this.replay!.speed);
+		const wait = Math.max(0, due - this.now());
+		this.replayTimer = (this.options.setTimeout ?? setTimeout)(() => {
+			this.replayTimer = null;
+			if (this.session.replay?.state !== 'playing' || this.closed) return;
+			this.perform(step.action, 'replay');
+			this.replayIndex++;
+			this.session = {...this.session, replay: {...this.session.replay, index: this.replayIndex}};
+			this.changed();
+			this.scheduleReplay();
+		}, wait);
+	}
+
+	private stopReplay(state: 'done' | 'taken-over'): void {
+		if (this.replayTimer !== null) {
+			(this.options.clearTimeout ?? ((h: unknown) => clearTimeout(h as NodeJS.Timeout)))(this.replayTimer);
+			this.replayTimer = null;
+		}
+		if (this.session.replay !== null && this.session.replay.state === 'playing') {
+			this.session = {...this.session, replay: {...this.session.replay, state}};
+		}
+		this.ui = {...this.ui, replaying: false};
+		this.changed();
+	}
+
+	// ---- the end -----------------------------------------------------------
+
+	quit(): void {
+		if (this.closed) return;
+		if (this.running !== null) {
+			// Stop the run where it is (recorded), then quit.
+			this.running.pauseRequested = true;
+			this.running.quitAfter = true;
+			this.slice(this.session.runningFrom ?? this.dbg.tick);
+			return;
+		}
+		this.close();
+		this.onQuit?.();
+	}
+
+	/** Close the sink once (quit, Ctrl-C, a signal, an error). */
+	close(): void {
+		if (this.closed) return;
+		this.closed = true;
+		if (this.replayTimer !== null) {
+			(this.options.clearTimeout ?? ((h: unknown) => clearTimeout(h as NodeJS.Timeout)))(this.replayTimer);
+			this.replayTimer = null;
+		}
+		if (this.sink !== undefined) this.sink.close(this.dbg);
+	}
+
+	get isClosed(): boolean {
+		return this.closed;
+	}
+}

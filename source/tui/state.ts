@@ -1,0 +1,342 @@
+// The TUI's own state (focus, selection, scroll, prompt, filter, count
+// prefix, overlays) as a pure reducer: update(state, message, context) returns
+// the next state and the effects to run, and runs none of them. The effects
+// that touch the debugger are DebugActions, so the host can record them.
+// `context` carries the few facts of the current view the reducer needs
+// (the process list, the breakpoint ids, how many rows each pane has and shows).
+
+import type {DebugAction} from '../debugger/actions.js';
+import {parseBreakpoint} from '../debugger/breakpoints.js';
+import {resolveKey, type KeyEvent, type Mode} from './keys.js';
+import {parseFilter} from './filter.js';
+import {panes, type Pane} from './panes.js';
+
+export type PromptKind = 'goto' | 'break' | 'filter';
+
+export type Prompt = {kind: PromptKind; text: string; error: {message: string; col: number} | null};
+
+export type Overlay = 'none' | 'help' | 'breakpoints';
+
+export type UiState = {
+	focus: Pane;
+	/** The process Memory and Program show and `n` follows. */
+	selectedPid: number;
+	/** Cursor row in Processes (index into context.pids). */
+	procCursor: number;
+	/**
+	 * Top row shown, per pane. Log: rows back from the newest (0 follows the
+	 * newest event). Program: -1 follows the pc.
+	 */
+	scroll: Record<Pane, number>;
+	/** Log: columns scrolled to the right. */
+	logLeft: number;
+	/** Memory: show the 4 level indexes of each PTE. */
+	levels: boolean;
+	/** The Log filter as typed ('' = none). */
+	filter: string;
+	/** Digits typed before s or r. */
+	count: string;
+	/** The focus before a digit 1–5 moved it, restored if the digit turns out to be a count. */
+	countFrom: Pane | null;
+	prompt: Prompt | null;
+	overlay: Overlay;
+	bpCursor: number;
+	helpScroll: number;
+	/** A continue (or a long step / next) is running in slices. */
+	running: boolean;
+	/** A replay is playing (any key takes over). */
+	replaying: boolean;
+	/** One line of feedback under the panes, cleared by the next key. */
+	notice: string | null;
+};
+
+export type UiContext = {
+	/** Processes in display order. */
+	pids: readonly number[];
+	breakpointIds: readonly number[];
+	/** Rows each pane has in all, and shows. */
+	rows: Record<Pane, number>;
+	view: Record<Pane, number>;
+	/** The top row Program uses while it follows the pc. */
+	programTop: number;
+	helpRows: number;
+	helpView: number;
+};
+
+export type Effect = {t: 'debug'; action: DebugAction} | {t: 'pause'} | {t: 'quit'} | {t: 'take-over'};
+
+export type UiMessage =
+	| {t: 'key'; key: KeyEvent}
+	/** A debug action finished; hitPid is the process of the event that hit a breakpoint. */
+	| {t: 'stopped'; hitPid: number | null}
+	| {t: 'running'; on: boolean}
+	| {t: 'replaying'; on: boolean}
+	| {t: 'notice'; text: string | null};
+
+export type Update = {state: UiState; effects: Effect[]};
+
+export function initialState(selectedPid = 1): UiState {
+	return {
+		focus: 'processes',
+		selectedPid,
+		procCursor: 0,
+		scroll: {processes: 0, memory: 0, frames: 0, log: 0, program: -1},
+		logLeft: 0,
+		levels: false,
+		filter: '',
+		count: '',
+		countFrom: null,
+		prompt: null,
+		overlay: 'none',
+		bpCursor: 0,
+		helpScroll: 0,
+		running: false,
+		replaying: false,
+		notice: null,
+	};
+}
+
+export function modeOf(s: UiState): Mode {
+	if (s.replaying) return 'replay';
+	if (s.running) return 'running';
+	if (s.prompt !== null) return 'prompt';
+	if (s.overlay === 'help') return 'help';
+	if (s.overlay === 'breakpoints') return 'breakpoints';
+	return 'normal';
+}
+
+const clamp = (n: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, n));
+
+function maxTop(ctx: UiContext, pane: Pane): number {
+	return Math.max(0, ctx.rows[pane] - ctx.view[pane]);
+}
+
+/** Keep the Processes cursor on a row and its row in view. */
+function placeCursor(s: UiState, ctx: UiContext, cursor: number): UiState {
+	const n = ctx.pids.length;
+	const c = clamp(cursor, 0, Math.max(0, n - 1));
+	let top = s.scroll.processes;
+	const view = Math.max(1, ctx.view.processes);
+	if (c < top) top = c;
+	if (c >= top + view) top = c - view + 1;
+	return {...s, procCursor: c, scroll: {...s.scroll, processes: clamp(top, 0, maxTop(ctx, 'processes'))}};
+}
+
+/** The debug action `a`, after which the panes follow the new state again. */
+function debug(s: UiState, action: DebugAction): Update {
+	return {state: {...s, scroll: {...s.scroll, log: 0, program: -1}, logLeft: 0}, effects: [{t: 'debug', action}]};
+}
+
+function takeCount(s: UiState): {s: UiState; n: number} {
+	const n = s.count === '' ? 1 : Math.max(1, Number(s.count));
+	return {s: {...s, count: '', countFrom: null, focus: s.countFrom ?? s.focus}, n};
+}
+
+/** Scroll the focused pane by `delta` rows (down is positive), or to an end. */
+function scroll(s: UiState, ctx: UiContext, delta: number | 'top' | 'bottom'): UiState {
+	const pane = s.focus;
+	if (pane === 'processes') {
+		const to = delta === 'top' ? 0 : delta === 'bottom' ? ctx.pids.length - 1 : s.procCursor + delta;
+		return placeCursor(s, ctx, to);
+	}
+	if (pane === 'log') {
+		// Rows back from the newest: down goes towards the newest.
+		const max = maxTop(ctx, 'log');
+		const back = delta === 'top' ? max : delta === 'bottom' ? 0 : clamp(s.scroll.log - delta, 0, max);
+		return {...s, scroll: {...s.scroll, log: back}};
+	}
+	const from = pane === 'program' && s.scroll.program < 0 ? ctx.programTop : s.scroll[pane];
+	const max = maxTop(ctx, pane);
+	const top = delta === 'top' ? 0 : delta === 'bottom' ? max : clamp(from + delta, 0, max);
+	return {...s, scroll: {...s.scroll, [pane]: top}};
+}
+
+function digit(s: UiState, d: number): Update {
+	if (s.count !== '') {
+		// A second digit: the first was a count, not a pane.
+		const count = s.count.length >= 9 ? s.count : s.count + String(d);
+		return {state: {...s, count, focus: s.countFrom ?? s.focus, countFrom: null}, effects: []};
+	}
+	if (d === 0) return debug({...s, notice: null}, {a: 'restart'});
+	if (d <= panes.length) return {state: {...s, count: String(d), countFrom: s.focus, focus: panes[d - 1]!}, effects: []};
+	return {state: {...s, count: String(d), countFrom: null}, effects: []};
+}
+
+function parseTick(text: string, ctxTick: number): {tick: number} | {message: string; col: number} {
+	const t = text.trim();
+	const lead = text.length - text.trimStart().length;
+	const m = /^([+-]?)([0-9]+)$/.exec(t);
+	if (m === null) {
+		const bad = t.search(/[^0-9+-]/);
+		return {message: 'a tick is a number, or +N / -N from here', col: lead + (bad < 0 ? 0 : bad) + 1};
+	}
+	const n = Number(m[2]);
+	if (!Number.isSafeInteger(n)) return {message: 'that tick is too large', col: lead + 1};
+	const tick = m[1] === '+' ? ctxTick + n : m[1] === '-' ? ctxTick - n : n;
+	return {tick: Math.max(0, tick)};
+}
+
+function accept(s: UiState, tick: number): Update {
+	const p = s.prompt!;
+	switch (p.kind) {
+		case 'goto': {
+			if (p.text.trim() === '') return {state: {...s, prompt: null}, effects: []};
+			const r = parseTick(p.text, tick);
+			if ('message' in r) return {state: {...s, prompt: {...p, error: r}}, effects: []};
+			return debug({...s, prompt: null}, {a: 'goto', tick: r.tick});
+		}
+		case 'break': {
+			if (p.text.trim() === '') return {state: {...s, prompt: null}, effects: []};
+			const r = parseBreakpoint(p.text);
+			if (!r.ok) return {state: {...s, prompt: {...p, error: {message: r.message, col: r.col}}}, effects: []};
+			return {state: {...s, prompt: null}, effects: [{t: 'debug', action: {a: 'break-add', spec: r.breakpoint.spec}}]};
+		}
+		case 'filter': {
+			const r = parseFilter(p.text);
+			if (!r.ok) return {state: {...s, prompt: {...p, error: {message: r.message, col: r.col}}}, effects: []};
+			return {state: {...s, prompt: null, filter: p.text.trim(), scroll: {...s.scroll, log: 0}}, effects: []};
+		}
+	}
+}
+
+const promptOpen = (s: UiState, kind: PromptKind, text = ''): Update => ({state: {...s, prompt: {kind, text, error: null}}, effects: []});
+
+/** The reducer. `tick` is the debugger's tick, for relative go-to. */
+export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): Update {
+	switch (msg.t) {
+		case 'stopped': {
+			let s: UiState = {...s0, scroll: {...s0.scroll, log: 0, program: -1}};
+			if (msg.hitPid !== null) {
+				s = {...s, selectedPid: msg.hitPid};
+				const i = ctx.pids.indexOf(msg.hitPid);
+				if (i >= 0) s = placeCursor(s, ctx, i);
+			}
+			return {state: s, effects: []};
+		}
+		case 'running':
+			return {state: {...s0, running: msg.on}, effects: []};
+		case 'replaying':
+			return {state: {...s0, replaying: msg.on}, effects: []};
+		case 'notice':
+			return {state: {...s0, notice: msg.text}, effects: []};
+		case 'key':
+			break;
+	}
+	const key = msg.key;
+	const mode = modeOf(s0);
+	const def = resolveKey(mode, key);
+	if (def === undefined) return {state: s0, effects: []};
+	const cmd = def.cmd;
+	// Any key clears the last notice; any command but a digit drops the count.
+	let s: UiState = s0.notice === null ? s0 : {...s0, notice: null};
+	const isDigit = cmd === 'count' || cmd === 'focus' || cmd === 'restart';
+	if (!isDigit && cmd !== 'step' && cmd !== 'reverse-step' && s.count !== '') s = {...s, count: '', countFrom: null};
+
+	switch (cmd) {
+		case 'take-over':
+			return {state: {...s, replaying: false}, effects: [{t: 'take-over'}]};
+		case 'quit':
+			return {state: s, effects: [{t: 'quit'}]};
+		case 'pause':
+			return {state: s, effects: [{t: 'pause'}]};
+		case 'count':
+		case 'focus':
+		case 'restart':
+			return digit(s, Number(key.input));
+		case 'step': {
+			const c = takeCount(s);
+			return debug(c.s, {a: 'step', n: c.n});
+		}
+		case 'reverse-step': {
+			const c = takeCount(s);
+			return debug(c.s, {a: 'reverse-step', n: c.n});
+		}
+		case 'next':
+			return debug(s, {a: 'next', pid: s.selectedPid});
+		case 'continue':
+			return debug(s, {a: 'continue'});
+		case 'reverse-continue':
+			return debug(s, {a: 'reverse-continue'});
+		case 'goto':
+			return promptOpen(s, 'goto');
+		case 'break-add':
+			return promptOpen(s, 'break');
+		case 'filter':
+			return promptOpen(s, 'filter', s.filter);
+		case 'break-list':
+			return {state: {...s, overlay: 'breakpoints', bpCursor: clamp(s.bpCursor, 0, Math.max(0, ctx.breakpointIds.length - 1))}, effects: []};
+		case 'help':
+			return {state: {...s, overlay: 'help', helpScroll: 0}, effects: []};
+		case 'close':
+			return {state: {...s, overlay: 'none'}, effects: []};
+		case 'levels':
+			return {state: {...s, levels: !s.levels}, effects: []};
+		case 'escape':
+			if (s0.count !== '') return {state: {...s, focus: s0.countFrom ?? s.focus}, effects: []};
+			if (s.filter !== '') return {state: {...s, filter: '', scroll: {...s.scroll, log: 0}}, effects: []};
+			return {state: s, effects: []};
+		case 'focus-next':
+		case 'focus-prev': {
+			const i = panes.indexOf(s.focus);
+			const n = panes.length;
+			return {state: {...s, focus: panes[(i + (cmd === 'focus-next' ? 1 : n - 1)) % n]!}, effects: []};
+		}
+		case 'select': {
+			if (s.focus !== 'processes') return {state: s, effects: []};
+			const pid = ctx.pids[s.procCursor];
+			if (pid === undefined) return {state: s, effects: []};
+			return {
+				state: {...s, selectedPid: pid, scroll: {...s.scroll, memory: 0, program: -1}},
+				effects: [{t: 'debug', action: {a: 'select', pid}}],
+			};
+		}
+		case 'bp-toggle':
+		case 'bp-delete': {
+			const id = ctx.breakpointIds[s.bpCursor];
+			if (id === undefined) return {state: s, effects: []};
+			const action: DebugAction = cmd === 'bp-toggle' ? {a: 'break-toggle', id} : {a: 'break-remove', id};
+			const cursor = cmd === 'bp-delete' ? clamp(s.bpCursor, 0, Math.max(0, ctx.breakpointIds.length - 2)) : s.bpCursor;
+			return {state: {...s, bpCursor: cursor}, effects: [{t: 'debug', action}]};
+		}
+		case 'up':
+		case 'down':
+		case 'page-up':
+		case 'page-down':
+		case 'top':
+		case 'bottom': {
+			const page = (n: number): number => Math.max(1, n - 1);
+			if (mode === 'help') {
+				const max = Math.max(0, ctx.helpRows - ctx.helpView);
+				const d = cmd === 'up' ? -1 : cmd === 'down' ? 1 : cmd === 'page-up' ? -page(ctx.helpView) : cmd === 'page-down' ? page(ctx.helpView) : 0;
+				const to = cmd === 'top' ? 0 : cmd === 'bottom' ? max : clamp(s.helpScroll + d, 0, max);
+				return {state: {...s, helpScroll: to}, effects: []};
+			}
+			if (mode === 'breakpoints') {
+				const last = Math.max(0, ctx.breakpointIds.length - 1);
+				const d = cmd === 'up' || cmd === 'page-up' ? -1 : 1;
+				const to = cmd === 'top' ? 0 : cmd === 'bottom' ? last : clamp(s.bpCursor + d, 0, last);
+				return {state: {...s, bpCursor: to}, effects: []};
+			}
+			const v = ctx.view[s.focus];
+			const d = cmd === 'up' ? -1 : cmd === 'down' ? 1 : cmd === 'page-up' ? -page(v) : cmd === 'page-down' ? page(v) : cmd;
+			return {state: scroll(s, ctx, d), effects: []};
+		}
+		case 'left':
+		case 'right': {
+			if (s.focus !== 'log') return {state: s, effects: []};
+			return {state: {...s, logLeft: Math.max(0, s.logLeft + (cmd === 'left' ? -20 : 20))}, effects: []};
+		}
+		case 'accept':
+			return accept(s, tick);
+		case 'cancel':
+			return {state: {...s, prompt: null}, effects: []};
+		case 'erase':
+			return {state: {...s, prompt: {...s.prompt!, text: s.prompt!.text.slice(0, -1), error: null}}, effects: []};
+		case 'erase-line':
+			return {state: {...s, prompt: {...s.prompt!, text: '', error: null}}, effects: []};
+		case 'type': {
+			const text = (s.prompt!.text + key.input.replace(/[\r\n\t]/g, '')).slice(0, 200);
+			return {state: {...s, prompt: {...s.prompt!, text, error: null}}, effects: []};
+		}
+	}
+}

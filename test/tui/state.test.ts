@@ -1,0 +1,263 @@
+import {describe, expect, it} from 'vitest';
+import type {KeyEvent} from '../../source/tui/keys.js';
+import {initialState, modeOf, update, type Effect, type UiContext, type UiState} from '../../source/tui/state.js';
+
+const ctx: UiContext = {
+	pids: [1, 2, 3],
+	breakpointIds: [4, 7],
+	rows: {processes: 3, memory: 40, frames: 30, log: 100, program: 20},
+	view: {processes: 5, memory: 10, frames: 10, log: 10, program: 8},
+	programTop: 6,
+	helpRows: 50,
+	helpView: 20,
+};
+
+function key(input: string, extra: Partial<KeyEvent> = {}): KeyEvent {
+	return {input, ...extra};
+}
+const special = (name: KeyEvent['name'], shift = false): KeyEvent => ({input: '', name, shift});
+
+/** Feed keys one by one; collect every effect. */
+function press(s: UiState, ...keys: (string | KeyEvent)[]): {state: UiState; effects: Effect[]} {
+	const effects: Effect[] = [];
+	for (const k of keys) {
+		const r = update(s, {t: 'key', key: typeof k === 'string' ? key(k) : k}, ctx, 50);
+		s = r.state;
+		effects.push(...r.effects);
+	}
+	return {state: s, effects};
+}
+
+const actions = (effects: Effect[]) => effects.flatMap((e) => (e.t === 'debug' ? [e.action] : []));
+
+describe('focus', () => {
+	it('Tab and Shift-Tab cycle the five panes', () => {
+		let s = initialState();
+		expect(s.focus).toBe('processes');
+		const seen: string[] = [];
+		for (let i = 0; i < 5; i++) {
+			s = press(s, special('tab')).state;
+			seen.push(s.focus);
+		}
+		expect(seen).toEqual(['memory', 'frames', 'log', 'program', 'processes']);
+		expect(press(s, special('tab', true)).state.focus).toBe('program');
+	});
+
+	it('a digit 1–5 focuses that pane', () => {
+		const r = press(initialState(), '3');
+		expect(r.state.focus).toBe('frames');
+		expect(r.effects).toEqual([]);
+		// another key keeps the focus and drops the pending count
+		const r2 = press(r.state, 'j');
+		expect(r2.state.focus).toBe('frames');
+		expect(r2.state.count).toBe('');
+	});
+});
+
+describe('count prefix', () => {
+	it('10s steps 10 ticks and leaves the focus where it was', () => {
+		const s0 = {...initialState(), focus: 'log' as const};
+		const r = press(s0, '1', '0', 's');
+		expect(actions(r.effects)).toEqual([{a: 'step', n: 10}]);
+		expect(r.state.focus).toBe('log');
+		expect(r.state.count).toBe('');
+	});
+
+	it('5r reverse-steps 5 (the digit was a count, not pane 5)', () => {
+		const r = press(initialState(), '5', 'r');
+		expect(actions(r.effects)).toEqual([{a: 'reverse-step', n: 5}]);
+		expect(r.state.focus).toBe('processes');
+	});
+
+	it('a plain s steps one tick; 7s steps 7', () => {
+		expect(actions(press(initialState(), 's').effects)).toEqual([{a: 'step', n: 1}]);
+		expect(actions(press(initialState(), '7', 's').effects)).toEqual([{a: 'step', n: 7}]);
+	});
+
+	it('0 alone restarts; after a digit it is part of the count', () => {
+		expect(actions(press(initialState(), '0').effects)).toEqual([{a: 'restart'}]);
+		expect(press(initialState(), '2', '0').state.count).toBe('20');
+	});
+
+	it('Esc drops the count and gives the focus back', () => {
+		const r = press(initialState(), '4', special('escape'));
+		expect(r.state.count).toBe('');
+		expect(r.state.focus).toBe('processes');
+		expect(r.effects).toEqual([]);
+	});
+
+	it('shows as a mode-independent field', () => {
+		expect(press(initialState(), '1', '2').state.count).toBe('12');
+	});
+});
+
+describe('stepping keys', () => {
+	it('n follows the selected process, c continues, R reverse-continues', () => {
+		const s = {...initialState(), selectedPid: 2};
+		expect(actions(press(s, 'n', 'c', 'R').effects)).toEqual([{a: 'next', pid: 2}, {a: 'continue'}, {a: 'reverse-continue'}]);
+	});
+
+	it('a debug action makes the Log follow the newest event and Program the pc again', () => {
+		const s = {...initialState(), scroll: {...initialState().scroll, log: 7, program: 3}};
+		const r = press(s, 's');
+		expect(r.state.scroll.log).toBe(0);
+		expect(r.state.scroll.program).toBe(-1);
+	});
+
+	it('q quits; Ctrl-C quits even from a prompt', () => {
+		expect(press(initialState(), 'q').effects).toEqual([{t: 'quit'}]);
+		const inPrompt = press(initialState(), 'g').state;
+		expect(press(inPrompt, key('c', {ctrl: true})).effects).toEqual([{t: 'quit'}]);
+	});
+});
+
+describe('go-to prompt', () => {
+	it('g opens it, digits type, Enter goes there', () => {
+		const r = press(initialState(), 'g', '1', '2');
+		expect(modeOf(r.state)).toBe('prompt');
+		expect(r.state.prompt).toMatchObject({kind: 'goto', text: '12'});
+		const done = press(r.state, special('return'));
+		expect(actions(done.effects)).toEqual([{a: 'goto', tick: 12}]);
+		expect(done.state.prompt).toBeNull();
+	});
+
+	it('+N and -N are relative to the current tick', () => {
+		expect(actions(press(initialState(), 'g', '+', '5', special('return')).effects)).toEqual([{a: 'goto', tick: 55}]);
+		expect(actions(press(initialState(), 'g', '-', '9', '9', special('return')).effects)).toEqual([{a: 'goto', tick: 0}]);
+	});
+
+	it('a bad tick keeps the prompt open with the column of the mistake', () => {
+		const r = press(initialState(), 'g', '1', 'x', special('return'));
+		expect(r.effects).toEqual([]);
+		expect(r.state.prompt?.error).toEqual({message: expect.stringMatching(/number/), col: 2});
+		// typing clears the error; backspace erases
+		const fixed = press(r.state, special('backspace'));
+		expect(fixed.state.prompt).toMatchObject({text: '1', error: null});
+	});
+
+	it('Esc cancels; keys typed in a prompt are text, not commands', () => {
+		const r = press(initialState(), 'g', 's', 'q');
+		expect(r.effects).toEqual([]);
+		expect(r.state.prompt?.text).toBe('sq');
+		expect(press(r.state, special('escape')).state.prompt).toBeNull();
+	});
+});
+
+describe('breakpoint prompt', () => {
+	it('a bad spec is explained with its column; a good one is added', () => {
+		const r = press(initialState(), 'b', ...'cwo');
+		const bad = press(r.state, special('return'));
+		expect(bad.effects).toEqual([]);
+		expect(bad.state.prompt?.error?.message).toMatch(/unknown breakpoint kind 'cwo'.*cow/);
+		expect(bad.state.prompt?.error?.col).toBe(1);
+		const bad2 = press(initialState(), 'b', ...'fault:kind=nope', special('return'));
+		expect(bad2.state.prompt?.error?.col).toBeGreaterThan(6);
+		const good = press(bad.state, key('', {ctrl: true, input: 'u'}), ...'cow:pid=2', special('return'));
+		expect(actions(good.effects)).toEqual([{a: 'break-add', spec: 'cow:pid=2'}]);
+		expect(good.state.prompt).toBeNull();
+	});
+});
+
+describe('log filter', () => {
+	it('/ sets it on Enter, checks type: names, Esc clears it', () => {
+		const r = press(initialState(), '/', ...'type:fault', special('return'));
+		expect(r.state.filter).toBe('type:fault');
+		const bad = press(initialState(), '/', ...'type:nope', special('return'));
+		expect(bad.state.prompt?.error?.message).toMatch(/unknown event type 'nope'/);
+		expect(bad.state.prompt?.error?.col).toBe(6);
+		expect(press(r.state, special('escape')).state.filter).toBe('');
+	});
+});
+
+describe('overlays', () => {
+	it('B lists breakpoints: j/k move, space toggles, d deletes, Esc closes', () => {
+		const r = press(initialState(), 'B');
+		expect(modeOf(r.state)).toBe('breakpoints');
+		expect(actions(press(r.state, ' ').effects)).toEqual([{a: 'break-toggle', id: 4}]);
+		const down = press(r.state, 'j');
+		expect(down.state.bpCursor).toBe(1);
+		expect(actions(press(down.state, 'd').effects)).toEqual([{a: 'break-remove', id: 7}]);
+		expect(press(down.state, 'j').state.bpCursor).toBe(1); // clamped
+		expect(modeOf(press(r.state, special('escape')).state)).toBe('normal');
+	});
+
+	it('? opens the help, j scrolls it, ? closes it', () => {
+		const r = press(initialState(), '?', 'j', 'j');
+		expect(modeOf(r.state)).toBe('help');
+		expect(r.state.helpScroll).toBe(2);
+		expect(press(r.state, special('end')).state.helpScroll).toBe(30);
+		expect(modeOf(press(r.state, '?').state)).toBe('normal');
+	});
+});
+
+describe('selection and scrolling', () => {
+	it('j/k move the Processes cursor; Enter selects the process under it', () => {
+		const r = press(initialState(), 'j', 'j', 'j');
+		expect(r.state.procCursor).toBe(2); // clamped to the last process
+		const sel = press(r.state, special('return'));
+		expect(sel.state.selectedPid).toBe(3);
+		expect(actions(sel.effects)).toEqual([{a: 'select', pid: 3}]);
+	});
+
+	it('Enter outside Processes selects nothing', () => {
+		const s = {...initialState(), focus: 'memory' as const};
+		expect(press(s, special('return')).effects).toEqual([]);
+	});
+
+	it('the Log scrolls back from the newest and End follows it again', () => {
+		const s = {...initialState(), focus: 'log' as const};
+		const up = press(s, 'k', 'k', special('pageup'));
+		expect(up.state.scroll.log).toBe(2 + 9);
+		expect(press(up.state, 'j').state.scroll.log).toBe(10);
+		expect(press(up.state, special('home')).state.scroll.log).toBe(90);
+		expect(press(up.state, '>').state.scroll.log).toBe(0);
+	});
+
+	it('Program leaves the pc when scrolled, from where it was', () => {
+		const s = {...initialState(), focus: 'program' as const};
+		expect(press(s, 'j').state.scroll.program).toBe(7);
+		expect(press(s, '<').state.scroll.program).toBe(0);
+	});
+
+	it('Memory scroll is clamped to its rows', () => {
+		const s = {...initialState(), focus: 'memory' as const};
+		expect(press(s, special('end')).state.scroll.memory).toBe(30);
+		expect(press(s, 'k').state.scroll.memory).toBe(0);
+	});
+
+	it('i toggles the level indexes; h/l scroll the Log sideways only', () => {
+		expect(press(initialState(), 'i').state.levels).toBe(true);
+		const log = {...initialState(), focus: 'log' as const};
+		expect(press(log, 'l', 'l', 'h').state.logLeft).toBe(20);
+		expect(press(initialState(), 'l').state.logLeft).toBe(0);
+	});
+});
+
+describe('messages from the host', () => {
+	it('a stop at a hit selects the process of the event and puts the cursor on it', () => {
+		const r = update(initialState(), {t: 'stopped', hitPid: 3}, ctx);
+		expect(r.state.selectedPid).toBe(3);
+		expect(r.state.procCursor).toBe(2);
+	});
+
+	it('while a continue runs only space, Esc and q do something', () => {
+		const s = update(initialState(), {t: 'running', on: true}, ctx).state;
+		expect(modeOf(s)).toBe('running');
+		expect(press(s, 's', 'c', 'g').effects).toEqual([]);
+		expect(press(s, ' ').effects).toEqual([{t: 'pause'}]);
+		expect(press(s, 'q').effects).toEqual([{t: 'quit'}]);
+	});
+
+	it('during a replay any key takes over', () => {
+		const s = update(initialState(), {t: 'replaying', on: true}, ctx).state;
+		const r = press(s, 'j');
+		expect(r.effects).toEqual([{t: 'take-over'}]);
+		expect(modeOf(r.state)).toBe('normal');
+	});
+
+	it('a notice goes away with the next key', () => {
+		const s = update(initialState(), {t: 'notice', text: 'hello'}, ctx).state;
+		expect(s.notice).toBe('hello');
+		expect(press(s, 'j').state.notice).toBeNull();
+	});
+});
