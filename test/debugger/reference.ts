@@ -110,7 +110,7 @@ export function scenarioFiles(): {name: string; source: string}[] {
 /** Small scenarios written for the debugger's tests: long runs, several tasks, no-MMU. */
 export const inlineScenarios: {name: string; source: string}[] = [
 	{
-		// ~4,500 ticks: crosses several snapshot intervals (1,024 ticks).
+		// ~2,400 ticks: crosses two snapshot intervals (1,024 ticks).
 		name: 'inline:long-loop',
 		source: `config mmu=on frames=32 quantum=3
 program init
@@ -119,7 +119,7 @@ program init
 loop:
   add r0 1
   write heap[0] r0
-  if r0 < 1500 goto loop
+  if r0 < 800 goto loop
   write heap[1] 1
   exit 0
 end
