@@ -5,6 +5,7 @@
 import meow from 'meow';
 import {checkCommand} from './cli/check.js';
 import {UsageError} from './cli/load.js';
+import {replayCommand} from './cli/replay.js';
 import {runCommand} from './cli/run.js';
 
 const help = `
@@ -88,6 +89,8 @@ async function main(): Promise<number> {
 			if (rest.length === 0) usage('check needs at least one SCENARIO file');
 			return checkCommand(rest, overrides, out, err);
 		}
+		case 'replay':
+			return replayCommand(rest, {speed: flags.speed, headless: flags.headless, breaks, overrides, record: flags.record}, out);
 		default: {
 			if (cli.input.length > 1) usage(`unknown command '${command}'; commands: run, check, replay, or a SCENARIO for the TUI`);
 			const file = command ?? 'scenarios/fork-cow.scn';

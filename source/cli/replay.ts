@@ -1,0 +1,75 @@
+// `cowdbg replay SESSION [--speed X] [--headless]`: play a recorded session
+// back in the TUI (the user may take over at any moment), or with --headless
+// only verify it: exit 0 when every checkpoint matches, 1 naming the first
+// tick whose state differs, 2 for a bad file or usage.
+
+import {loadSession, replayScript, verifySession, type Session, type VerifyResult} from '../debugger/session.js';
+import {UsageError} from './load.js';
+
+export type ReplayOptions = {
+	speed: number;
+	headless: boolean;
+	/** Refused: the session holds its own breakpoints, overrides and is not re-recorded. */
+	breaks: string[];
+	overrides: string[];
+	record: string | undefined;
+};
+
+function usage(message: string): never {
+	throw new UsageError(`cowdbg: ${message}\nRun 'cowdbg --help' for the usage.`);
+}
+
+export async function replayCommand(args: string[], options: ReplayOptions, write: (text: string) => void): Promise<number> {
+	if (args.length !== 1) usage(args.length === 0 ? 'replay needs a SESSION file' : `replay takes one SESSION, got ${args.length}`);
+	if (options.breaks.length > 0 || options.overrides.length > 0) {
+		usage('replay takes no --break or --set: the session holds its own breakpoints and overrides');
+	}
+	if (options.record !== undefined) usage('replay does not record; --record is for the TUI form (cowdbg SCENARIO --record FILE)');
+	const speed = options.speed;
+	if (!Number.isFinite(speed) || speed <= 0) {
+		usage(`--speed must be a positive number, e.g. --speed 2 (twice as fast) or --speed 0.5; got ${Number.isNaN(speed) ? 'something else' : String(speed)}`);
+	}
+	const session = loadSession(args[0]!);
+	if (options.headless) {
+		const result = verifySession(session);
+		write(verifyReport(session, result));
+		return result.ok ? 0 : 1;
+	}
+	const {startTui} = await import('../tui/main.js');
+	const tuiOptions = {
+		file: session.scenario.file,
+		breaks: [],
+		overrides: session.overrides,
+		record: undefined,
+		force: false,
+		loaded: session.loaded,
+		replay: {script: replayScript(session), speed},
+	};
+	return startTui(tuiOptions);
+}
+
+function duration(ms: number): string {
+	const s = Math.round(ms / 1000);
+	return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** A line per checkpoint, then the verdict. */
+export function verifyReport(session: Session, result: VerifyResult): string {
+	const n = session.checkpoints.length;
+	const lines = [
+		`replay ${session.file}: ${session.scenario.file}, ${session.actions.length} actions over ${duration(session.actions.at(-1)?.at ?? 0)}, ${n} checkpoints`,
+	];
+	const width = String(Math.max(0, ...session.checkpoints.map((c) => c.tick))).length;
+	result.checks.forEach((c, i) => {
+		const where = c.actions === 0 ? 'start' : `after action ${c.actions}`;
+		const head = `  ${String(i + 1).padStart(String(n).length)}/${n}  ${where.padEnd(18)} tick ${String(c.tick).padStart(width)}`;
+		let verdict: string;
+		if (!c.ok) verdict = c.actual === null ? `MISSING (the replayed run ends before this tick)` : `DIFFERS: recorded ${c.hash}, replayed ${c.actual}`;
+		else if (c.replayTick !== c.tick) verdict = `ok ${c.hash}, but the replay stopped at tick ${c.replayTick}`;
+		else verdict = `ok ${c.hash}`;
+		lines.push(`${head}  ${verdict}`);
+	});
+	if (result.ok) lines.push(`ok: every checkpoint matches (${session.actions.length} actions, ticks 0…${result.ticks} replayed)`);
+	else lines.push(`diverged at tick ${result.firstBadTick}: ${result.message}`);
+	return lines.join('\n') + '\n';
+}
