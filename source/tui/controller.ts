@@ -366,6 +366,9 @@ export class Controller {
 		this.onQuit?.();
 	}
 
+	/** What closing the sink threw (a session file that could not be written), for after the screen is given back. */
+	closeError: unknown = null;
+
 	/** Close the sink once (quit, Ctrl-C, a signal, an error). */
 	close(): void {
 		if (this.closed) return;
@@ -374,7 +377,11 @@ export class Controller {
 			(this.options.clearTimeout ?? ((h: unknown) => clearTimeout(h as NodeJS.Timeout)))(this.replayTimer);
 			this.replayTimer = null;
 		}
-		if (this.sink !== undefined) this.sink.close(this.dbg);
+		try {
+			this.sink?.close(this.dbg);
+		} catch (error) {
+			this.closeError = error;
+		}
 	}
 
 	get isClosed(): boolean {

@@ -134,5 +134,6 @@ export async function startTui(options: TuiOptions): Promise<number> {
 		process.off('exit', leave);
 		restore();
 	}
+	if (controller.closeError !== null) throw controller.closeError;
 	return 0;
 }

@@ -318,11 +318,12 @@ function framesPane(m: Model, width: number, rows: number): PaneContent {
 	const t = k.frames;
 	const used = usedFrameCount(k);
 	const changed = m.cache.changedCount(k, m.before);
-	const info = `${used}/${t.kind.length} used${changed > 0 ? ` · ${changed} changed` : ''}`;
 	const lines: Line[] = [];
-	// The map: at most a third of the rows, one cell a frame when it fits.
-	const mapRows = Math.max(1, Math.min(Math.ceil(t.kind.length / width), Math.floor(rows / 3)));
+	// The map: one cell a frame when that takes at most half the rows, else a third of the rows.
+	const needed = Math.ceil(t.kind.length / width);
+	const mapRows = Math.max(1, needed <= Math.floor(rows / 2) ? needed : Math.floor(rows / 3));
 	const map = m.cache.frameMap(k, mapRows * width);
+	const info = `${used}/${t.kind.length} used${changed > 0 ? ` · ${changed} changed` : ''}${map.perCell > 1 ? ` · map: ${map.perCell} frames a cell` : ''}`;
 	const before = m.before;
 	for (let r = 0; r < mapRows; r++) {
 		const cells = map.cells.slice(r * width, (r + 1) * width);
@@ -343,7 +344,6 @@ function framesPane(m: Model, width: number, rows: number): PaneContent {
 	const legendRow = rows - mapRows >= 6;
 	if (legendRow) {
 		lines.push([
-			seg(map.perCell > 1 ? `1 cell = ${map.perCell} frames · ` : '', {dim: true}),
 			seg('a', {color: 'green'}),
 			seg('non ', {dim: true}),
 			seg('f', {color: 'blue'}),
