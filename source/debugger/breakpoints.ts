@@ -156,6 +156,7 @@ export function parseBreakpoint(input: string): SpecResult {
 		let offset = colon + 1;
 		const rest = spec.slice(colon + 1);
 		if (rest === '') return fail('expected KEY=VALUE after the colon', offset);
+		const seen = new Set<string>();
 		for (const pair of rest.split(',')) {
 			const at = offset;
 			offset += pair.length + 1;
@@ -172,6 +173,8 @@ export function parseBreakpoint(input: string): SpecResult {
 					at,
 				);
 			}
+			if (seen.has(key)) return fail(`'${key}' is given twice`, at);
+			seen.add(key);
 			if (value === '') return fail(`'${key}' needs a value`, at + e + 1);
 			const vat = at + e + 1;
 			switch (key) {

@@ -229,6 +229,7 @@ describe('parseBreakpoint refuses bad specs with a reason and a column', () => {
 		['fault:region=1x', 14, "bad region name '1x'"],
 		['tick=3:pid=1', 8, "'tick' has no key 'pid'"],
 		['exec:kind=file', 6, "'exec' has no key 'kind'"],
+		['cow:pid=1,pid=2', 11, "'pid' is given twice"],
 		['  cwo', 3, "unknown breakpoint kind 'cwo'"],
 	])('%j → col %i: %s', (spec, col, words) => {
 		const r = parseBreakpoint(spec);
