@@ -18,8 +18,8 @@ export type Reference = {
 	visible: number[];
 	/** Every event, in order. */
 	events: KernelEvent[];
-	/** Refcount of every frame at tick t. */
-	refcounts: Int32Array[];
+	/** PFN → the ticks at which its refcount differs from the tick before. */
+	refcountChanges: Map<number, number[]>;
 	/** The last tick recorded: the end of the run, or the cap. */
 	last: number;
 	/** Whether the run ended by itself within the cap. */
@@ -37,14 +37,22 @@ export function reference(scenario: Scenario, config: Config = scenario.config, 
 	const events = [...k.events];
 	const hashes = [stateHash(k)];
 	const visible = [events.length];
-	const refcounts = [k.frames.refcount.slice()];
+	const refcountChanges = new Map<number, number[]>();
+	let before = k.frames.refcount.slice();
 	while (k.ended === null && k.tick < cap) {
 		events.push(...stepTick(k));
 		hashes.push(stateHash(k));
 		visible.push(events.length);
-		refcounts.push(k.frames.refcount.slice());
+		const now = k.frames.refcount;
+		for (let pfn = 0; pfn < now.length; pfn++) {
+			if (now[pfn] === before[pfn]) continue;
+			const ticks = refcountChanges.get(pfn) ?? [];
+			ticks.push(k.tick);
+			refcountChanges.set(pfn, ticks);
+		}
+		before = now.slice();
 	}
-	return {hashes, visible, events, refcounts, last: k.tick, ended: k.ended !== null};
+	return {hashes, visible, events, refcountChanges, last: k.tick, ended: k.ended !== null};
 }
 
 /** Ticks whose events include one that `match` accepts, in order. */
@@ -56,19 +64,16 @@ export function eventTicks(ref: Reference, match: (e: KernelEvent) => boolean): 
 
 /** Ticks at which frame `pfn`'s refcount differs from the tick before. */
 export function refcountTicks(ref: Reference, pfn: number): number[] {
-	const ticks: number[] = [];
-	for (let t = 1; t <= ref.last; t++) if (ref.refcounts[t]![pfn] !== ref.refcounts[t - 1]![pfn]) ticks.push(t);
-	return ticks;
+	return ref.refcountChanges.get(pfn) ?? [];
 }
 
 /** The frame (other than the zero page) whose refcount changes most often, or null. */
 export function busiestFrame(ref: Reference): number | null {
 	let best: number | null = null;
 	let most = 0;
-	const frames = ref.refcounts[0]!.length;
-	for (let pfn = 1; pfn < frames; pfn++) {
-		const n = refcountTicks(ref, pfn).length;
-		if (n > most) {
+	for (const [pfn, ticks] of [...ref.refcountChanges].sort((a, b) => a[0] - b[0])) {
+		const n = ticks.length;
+		if (pfn > 0 && n > most) {
 			most = n;
 			best = pfn;
 		}
