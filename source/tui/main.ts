@@ -7,7 +7,9 @@ import type {ActionSink, ReplayScript} from '../debugger/actions.js';
 import {Debugger} from '../debugger/debugger.js';
 import {loadScenario, type Loaded} from '../cli/load.js';
 import {Controller} from './controller.js';
-import {enterAlternateScreen, FrameWriter} from './screen.js';
+import {frameLines} from './frame.js';
+import {enterAlternateScreen, InkOutput, TerminalPainter} from './screen.js';
+import type {View} from './view.js';
 
 export type TuiOptions = {
 	file: string;
@@ -69,7 +71,9 @@ export async function startTui(options: TuiOptions): Promise<number> {
 
 	const stdout = process.stdout;
 	controller.setSize(stdout.columns || 80, stdout.rows || 24);
-	const frames = new FrameWriter(stdout);
+	const painter = new TerminalPainter(stdout);
+	const inkOutput = new InkOutput(stdout);
+	const paint = (view: View): void => painter.paint(frameLines(view));
 	const leave = enterAlternateScreen();
 
 	// Whatever prints while the screen is ours (it should be nothing) is shown after.
@@ -80,8 +84,8 @@ export async function startTui(options: TuiOptions): Promise<number> {
 	};
 	console.log = console.info = console.warn = console.error = console.debug = hold;
 
-	const instance = render(createElement(App, {controller, followTerminal: true}), {
-		stdout: frames as unknown as NodeJS.WriteStream,
+	const instance = render(createElement(App, {controller, followTerminal: true, paint}), {
+		stdout: inkOutput as unknown as NodeJS.WriteStream,
 		exitOnCtrlC: false,
 		patchConsole: false,
 	});
@@ -89,7 +93,8 @@ export async function startTui(options: TuiOptions): Promise<number> {
 	const restore = (): void => {
 		Object.assign(console, saved);
 		leave();
-		frames.dispose();
+		painter.dispose();
+		inkOutput.dispose();
 		if (held.length > 0) process.stderr.write(held.join('\n') + '\n');
 		held.length = 0;
 	};

@@ -25,7 +25,8 @@ export type UiState = {
 	procCursor: number;
 	/**
 	 * Top row shown, per pane. Log: rows back from the newest (0 follows the
-	 * newest event). Program: -1 follows the pc.
+	 * newest event). Program: -1 follows the pc. Frames: -1 follows the
+	 * first frame the last step changed.
 	 */
 	scroll: Record<Pane, number>;
 	/** Log: columns scrolled to the right. */
@@ -59,6 +60,8 @@ export type UiContext = {
 	view: Record<Pane, number>;
 	/** The top row Program uses while it follows the pc. */
 	programTop: number;
+	/** The top row Frames uses while it follows the changes. */
+	framesTop: number;
 	helpRows: number;
 	helpView: number;
 };
@@ -80,7 +83,7 @@ export function initialState(selectedPid = 1): UiState {
 		focus: 'processes',
 		selectedPid,
 		procCursor: 0,
-		scroll: {processes: 0, memory: 0, frames: 0, log: 0, program: -1},
+		scroll: {processes: 0, memory: 0, frames: -1, log: 0, program: -1},
 		logLeft: 0,
 		levels: false,
 		filter: '',
@@ -124,7 +127,7 @@ function placeCursor(s: UiState, ctx: UiContext, cursor: number): UiState {
 
 /** The debug action `a`, after which the panes follow the new state again. */
 function debug(s: UiState, action: DebugAction): Update {
-	return {state: {...s, scroll: {...s.scroll, log: 0, program: -1}, logLeft: 0}, effects: [{t: 'debug', action}]};
+	return {state: {...s, scroll: {...s.scroll, log: 0, program: -1, frames: -1}, logLeft: 0}, effects: [{t: 'debug', action}]};
 }
 
 function takeCount(s: UiState): {s: UiState; n: number} {
@@ -145,7 +148,7 @@ function scroll(s: UiState, ctx: UiContext, delta: number | 'top' | 'bottom'): U
 		const back = delta === 'top' ? max : delta === 'bottom' ? 0 : clamp(s.scroll.log - delta, 0, max);
 		return {...s, scroll: {...s.scroll, log: back}};
 	}
-	const from = pane === 'program' && s.scroll.program < 0 ? ctx.programTop : s.scroll[pane];
+	const from = s.scroll[pane] >= 0 ? s.scroll[pane] : pane === 'program' ? ctx.programTop : pane === 'frames' ? ctx.framesTop : 0;
 	const max = maxTop(ctx, pane);
 	const top = delta === 'top' ? 0 : delta === 'bottom' ? max : clamp(from + delta, 0, max);
 	return {...s, scroll: {...s.scroll, [pane]: top}};
@@ -205,7 +208,7 @@ const promptOpen = (s: UiState, kind: PromptKind, text = ''): Update => ({state:
 export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): Update {
 	switch (msg.t) {
 		case 'stopped': {
-			let s: UiState = {...s0, scroll: {...s0.scroll, log: 0, program: -1}};
+			let s: UiState = {...s0, scroll: {...s0.scroll, log: 0, program: -1, frames: -1}};
 			if (msg.hitPid !== null) {
 				s = {...s, selectedPid: msg.hitPid};
 				const i = ctx.pids.indexOf(msg.hitPid);

@@ -22,7 +22,7 @@ import {
 	type VmaRow,
 } from '../debugger/views.js';
 import type {KernelEvent} from '../kernel/events.js';
-import {FRAME_ZERO, type KernelState, type MmStruct, type Task} from '../kernel/types.js';
+import {FRAME_FREE, FRAME_ZERO, type KernelState, type MmStruct, type Task} from '../kernel/types.js';
 import {matchesFilter, parseFilter, type Filter} from './filter.js';
 import {barKeys, keyTable, modeTitles, type BarContext, type Mode} from './keys.js';
 import {layoutBands} from './layout.js';
@@ -74,7 +74,7 @@ export class ViewCache {
 	private map = {key: '', value: {perCell: 1, cells: [] as FrameCell[]}};
 	private ptes = {key: '', value: 0};
 	private vmas = {key: '', value: [] as VmaRow[]};
-	private changes = {key: '', before: null as FrameSnapshot | null, value: 0};
+	private changed = {key: '', before: null as FrameSnapshot | null, value: {count: 0, firstRank: -1}};
 	private filtered = {text: '', filter: null as Filter | null, scanned: 0, matches: [] as number[]};
 
 	frameUsers(k: KernelState, pfns: number[]): Map<number, number[]> {
@@ -101,20 +101,26 @@ export class ViewCache {
 		return this.vmas.value;
 	}
 
-	/** Frames whose kind, refcount or mapcount differ from `before`. */
-	changedCount(k: KernelState, before: FrameSnapshot | null): number {
-		if (before === null) return 0;
+	/** Frames whose kind, refcount or mapcount differ from `before`, and the rank (among used frames) of the first. */
+	changes(k: KernelState, before: FrameSnapshot | null): {count: number; firstRank: number} {
+		if (before === null) return {count: 0, firstRank: -1};
 		const key = `${k.tick}`;
-		if (this.changes.key !== key || this.changes.before !== before) {
+		if (this.changed.key !== key || this.changed.before !== before) {
 			const t = k.frames;
-			let n = 0;
+			let count = 0;
+			let firstRank = -1;
+			let used = 0;
 			const len = Math.min(t.kind.length, before.kind.length);
 			for (let pfn = 0; pfn < len; pfn++) {
-				if (t.kind[pfn] !== before.kind[pfn] || t.refcount[pfn] !== before.refcount[pfn] || t.mapcount[pfn] !== before.mapcount[pfn]) n++;
+				if (t.kind[pfn] !== before.kind[pfn] || t.refcount[pfn] !== before.refcount[pfn] || t.mapcount[pfn] !== before.mapcount[pfn]) {
+					if (count === 0) firstRank = used;
+					count++;
+				}
+				if (t.kind[pfn] !== FRAME_FREE) used++;
 			}
-			this.changes = {key, before, value: n};
+			this.changed = {key, before, value: {count, firstRank}};
 		}
-		return this.changes.value;
+		return this.changed.value;
 	}
 
 	/** Indexes into the log of the events the filter keeps (extended as the log grows). */
@@ -238,18 +244,19 @@ function processesPane(m: Model, width: number, rows: number, focused: boolean, 
 
 // ---- Memory ----------------------------------------------------------------
 
-function vmaLine(v: VmaRow, nommu: boolean): Line {
-	const flags = [v.dontcopy ? 'dontcopy' : '', v.locked ? 'locked' : '', v.account ? 'account' : ''].filter((f) => f !== '').join(',');
+function vmaLine(v: VmaRow, nommu: boolean, width: number): Line {
+	const flags = [v.dontcopy ? 'dontcopy' : '', v.locked ? 'locked' : '', v.account ? 'account' : ''].filter((f) => f !== '');
+	const compact = width < 70;
 	const out: Line = [
-		seg(padEnd(v.region, 8) + ' ', {bold: true}),
+		seg(padEnd(v.region, compact ? 6 : 8) + ' ', {bold: true}),
 		seg(v.prot + ' ', {color: 'cyan'}),
-		seg((v.shared ? 'shared ' : 'private') + ' '),
+		seg(compact ? (v.shared ? 's ' : 'p ') : (v.shared ? 'shared ' : 'private') + ' '),
 		seg(padEnd(v.backing, 5) + ' '),
-		seg(`rss ${v.rss}/${v.pages} `, {color: 'green'}),
+		seg(compact ? `${v.rss}/${v.pages} ` : `rss ${v.rss}/${v.pages} `, {color: 'green'}),
 	];
 	if (nommu) out.push(seg(v.frames === null ? 'no frames ' : `pfn ${v.frames[0]}-${v.frames[1]} `, {color: 'yellow'}));
-	out.push(seg(`${hex(v.start)}-${hex(v.end)}`, {dim: true}));
-	if (flags !== '') out.push(seg(' ' + flags, {color: 'magenta'}));
+	out.push(seg(compact ? hex(v.start) : `${hex(v.start)}-${hex(v.end)}`, {dim: true}));
+	if (flags.length > 0) out.push(seg(' ' + (compact ? flags.map((f) => f[0]!.toUpperCase()).join('') : flags.join(',')), {color: 'magenta'}));
 	return out;
 }
 
@@ -265,21 +272,20 @@ function memoryPane(m: Model, width: number, rows: number): PaneContent {
 	const info = `pid ${pid} · mm ${s.id} users ${s.users}`;
 	const vmas = m.cache.vmaRows(k, mm);
 	const ptes = nommu ? 0 : m.cache.pteCount(k, mm);
-	// Rows: summary, VMA header, VMAs, page-table header, PTEs.
-	const total = 2 + vmas.length + 1 + ptes;
+	// Rows: the summary (VMA header), the VMAs, the page-table header, the PTEs.
+	const total = 1 + vmas.length + 1 + ptes;
 	const top = Math.min(m.ui.scroll.memory, Math.max(0, total - rows));
 	const lines: Line[] = [];
 	const levels = m.ui.levels;
-	const pteFirstRow = 3 + vmas.length;
+	const pteFirstRow = 2 + vmas.length;
 	for (let r = top; r < Math.min(total, top + rows) && r < pteFirstRow; r++) {
 		if (r === 0) {
 			lines.push([
-				seg(`rss ${s.rss} (max ${s.hiwaterRss}) · vmas ${s.mapCount} · total_vm ${s.totalVm} · locked_vm ${s.lockedVm}` + (nommu ? '' : ` · pgtables ${s.pgtables}`), {dim: true}),
+				seg(`${s.mapCount} VMA${s.mapCount === 1 ? '' : 's'}`, {bold: true, underline: true}),
+				seg(` rss ${s.rss} (max ${s.hiwaterRss}) total_vm ${s.totalVm} locked_vm ${s.lockedVm}` + (nommu ? ' · no-MMU: address = physical' : ` pgtables ${s.pgtables}`), {dim: true}),
 			]);
-		} else if (r === 1) {
-			lines.push([seg(`VMAs${nommu ? ' (no-MMU regions: address = physical)' : ''}`, {bold: true, underline: true})]);
-		} else if (r < 2 + vmas.length) {
-			lines.push(vmaLine(vmas[r - 2]!, nommu));
+		} else if (r < 1 + vmas.length) {
+			lines.push(vmaLine(vmas[r - 1]!, nommu, width));
 		} else {
 			lines.push([
 				nommu
@@ -317,7 +323,7 @@ function framesPane(m: Model, width: number, rows: number): PaneContent {
 	const k = m.dbg.kernel;
 	const t = k.frames;
 	const used = usedFrameCount(k);
-	const changed = m.cache.changedCount(k, m.before);
+	const {count: changed, firstRank} = m.cache.changes(k, m.before);
 	const lines: Line[] = [];
 	// The map: one cell a frame when that takes at most half the rows, else a third of the rows.
 	const needed = Math.ceil(t.kind.length / width);
@@ -358,9 +364,11 @@ function framesPane(m: Model, width: number, rows: number): PaneContent {
 			seg(' shared', {dim: true}),
 		]);
 	}
-	lines.push([seg(`${padStart('PFN', 6)} ${padEnd('kind', 7)} ${padStart('ref', 4)} ${padStart('map', 4)}  mapped by`, {dim: true})]);
+	lines.push([seg(`${padStart('PFN', 6)} ${padEnd('kind', 7)} ${padStart('ref', 4)} ${padStart('map', 4)}  used by`, {dim: true})]);
 	const listRows = Math.max(0, rows - lines.length);
-	const top = Math.min(m.ui.scroll.frames, Math.max(0, used - listRows));
+	// Following: the first frame the last step changed, one row below the top.
+	const autoTop = Math.max(0, Math.min(firstRank - 1, used - listRows));
+	const top = m.ui.scroll.frames < 0 ? autoTop : Math.min(m.ui.scroll.frames, Math.max(0, used - listRows));
 	const window = frameWindow(k, top, listRows);
 	const users = m.cache.frameUsers(
 		k,
@@ -372,7 +380,7 @@ function framesPane(m: Model, width: number, rows: number): PaneContent {
 			f.pfn < before.kind.length &&
 			(before.kind[f.pfn] !== t.kind[f.pfn] || before.refcount[f.pfn] !== f.refcount || before.mapcount[f.pfn] !== f.mapcount);
 		const pids = users.get(f.pfn) ?? [];
-		const who = f.kind === 'pgtable' ? (pids.length > 0 ? `page table of pid ${pids.join(' ')}` : '') : pids.length > 0 ? `pid ${pids.join(' ')}` : f.kind === 'file' || f.kind === 'shmem' ? '(cache only)' : '';
+		const who = pids.length > 0 ? `pid ${pids.join(' ')}` : f.kind === 'file' || f.kind === 'shmem' ? '(cache only)' : '';
 		const display = t.kind[f.pfn] === FRAME_ZERO;
 		let line: Line = [
 			seg(isChanged ? '*' : ' ', {color: 'yellow', bold: true}),
@@ -386,7 +394,7 @@ function framesPane(m: Model, width: number, rows: number): PaneContent {
 		lines.push(line);
 	}
 	const headRows = lines.length - window.length;
-	return {info, lines, rows: used + headRows};
+	return {info, lines, rows: used + headRows, autoTop};
 }
 
 // ---- Log -------------------------------------------------------------------
@@ -574,8 +582,8 @@ function promptLines(m: Model, width: number): Line[] {
 const legends: string[][] = [
 	['States', 'R running or runnable · S sleeping (wait, sleep) · D uninterruptible (vfork parent in wait_for_completion) · Z zombie'],
 	['Processes', '* the selected process (Memory, Program and n follow it) · > the task on the CPU · MM/US = mm id / mm_users'],
-	['Memory', 'W writable · D dirty · A accessed · COW: read-only in a writable private VMA, the next write goes to do_wp_page'],
-	['Frames', 'a anon · f file (page cache) · s shmem · p pgtable · 0 the zero page · . free · CAPITAL: mapped more than once · * / highlight: changed by the last step'],
+	['Memory', 'VMA: prot, private (p) or shared (s), anon/file/shmem, rss/pages, start; flags D dontcopy (madvise), L locked (mlock), A account. PTE: W writable · D dirty · A accessed · COW: read-only in a writable private VMA, the next write goes to do_wp_page'],
+	['Frames', 'used by: the processes whose page table maps the frame (for a pgtable frame: whose page table it is; no-MMU: whose region it backs) · a anon · f file (page cache) · s shmem · p pgtable · 0 the zero page · . free · CAPITAL: mapped more than once · * / highlight: changed by the last step'],
 	['Log filter', '/fork finds text · /type:fault or /type:fault,completion by type · /pid:2 by process; Esc clears'],
 ];
 
@@ -640,6 +648,7 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 		rows: {processes: 0, memory: 0, frames: 0, log: 0, program: 0},
 		view: {processes: 0, memory: 0, frames: 0, log: 0, program: 0},
 		programTop: 0,
+		framesTop: 0,
 		helpRows: 0,
 		helpView: Math.max(1, bodyHeight - 1),
 	};
@@ -666,7 +675,10 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 		};
 	}
 	// The panes are laid out (and their row counts known) even under an overlay, for the reducer.
-	const layout = layoutBands(width, bodyHeight, ui.focus);
+	const sel = selectedTask(k, ui.selectedPid);
+	const program = sel === undefined ? undefined : k.programs[sel.program];
+	const programRows = program === undefined ? 0 : program.code.length + Object.keys(program.labels).length + 1;
+	const layout = layoutBands(width, bodyHeight, ui.focus, Math.max(pids.length + 2, Math.min(programRows, 14)));
 	const built: PaneView[][] = [];
 	for (const band of layout) {
 		const row: PaneView[] = [];
@@ -698,7 +710,8 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 			ctx.rows[box.pane] = c.rows;
 			ctx.view[box.pane] = box.pane === 'processes' ? Math.max(1, rows - 1) : rows;
 			if (box.pane === 'processes') ctx.rows.processes = pids.length;
-			if (c.autoTop !== undefined) ctx.programTop = c.autoTop;
+			if (c.autoTop !== undefined && box.pane === 'program') ctx.programTop = c.autoTop;
+			if (c.autoTop !== undefined && box.pane === 'frames') ctx.framesTop = c.autoTop;
 			row.push({
 				pane: box.pane,
 				width: box.width,

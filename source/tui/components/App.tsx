@@ -1,10 +1,13 @@
 // The live app: keys from Ink go to the controller, the controller's view is
-// rendered, the terminal's size is followed.
+// rendered, the terminal's size is followed. In the terminal, `paint` puts
+// each frame on the screen (and Ink renders nothing); in tests, Ink renders
+// the same frame through <Screen>.
 
 import {useApp, useInput, useStdout, type Key} from 'ink';
-import {useEffect, useSyncExternalStore} from 'react';
+import {useEffect, useLayoutEffect, useSyncExternalStore} from 'react';
 import type {Controller} from '../controller.js';
 import type {KeyEvent, SpecialKey} from '../keys.js';
+import type {View} from '../view.js';
 import {Screen} from './Screen.js';
 
 export function toKeyEvent(input: string, key: Key): KeyEvent {
@@ -25,11 +28,19 @@ export function toKeyEvent(input: string, key: Key): KeyEvent {
 	return {input: name === undefined ? input : '', name, ctrl: key.ctrl, shift: key.shift};
 }
 
-/** followTerminal: take the size from stdout and follow its resizes (the real terminal; tests give a fixed size). */
-export function App({controller, followTerminal = false}: {controller: Controller; followTerminal?: boolean}) {
+type Props = {
+	controller: Controller;
+	/** Take the size from stdout and follow its resizes (the terminal; tests give a fixed size). */
+	followTerminal?: boolean;
+	/** Draw each frame yourself (the terminal); without it Ink renders the frame. */
+	paint?: (view: View) => void;
+};
+
+export function App({controller, followTerminal = false, paint}: Props) {
 	const {stdout} = useStdout();
 	const {exit} = useApp();
 	useSyncExternalStore(controller.subscribe, controller.getVersion);
+	const view = controller.view();
 
 	useEffect(() => {
 		controller.onQuit = () => exit();
@@ -52,9 +63,13 @@ export function App({controller, followTerminal = false}: {controller: Controlle
 		controller.startReplay();
 	}, [controller]);
 
+	useLayoutEffect(() => {
+		paint?.(view);
+	}, [paint, view]);
+
 	useInput((input, key) => {
 		controller.key(toKeyEvent(input, key));
 	});
 
-	return <Screen view={controller.view()} />;
+	return paint === undefined ? <Screen view={view} /> : null;
 }

@@ -1,0 +1,65 @@
+// The real binary in a real terminal: tmux at 80×24. Open, step, continue to
+// the cow breakpoint, help, quit; the terminal is given back (alternate
+// screen left, cursor shown). dist/ is built by test/global-setup.ts.
+
+import {execFileSync, spawnSync} from 'node:child_process';
+import {afterAll, describe, expect, it} from 'vitest';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const session = `cowdbg-e2e-${process.pid}-${Date.now()}`;
+
+function tmux(...args: string[]): string {
+	return execFileSync('tmux', args, {encoding: 'utf8'});
+}
+
+const screen = (): string => tmux('capture-pane', '-p', '-t', session);
+const flag = (name: string): string => tmux('display-message', '-p', '-t', session, `#{${name}}`).trim();
+
+async function waitFor(what: RegExp, ms = 15_000): Promise<string> {
+	const end = Date.now() + ms;
+	let last = '';
+	while (Date.now() < end) {
+		last = screen();
+		if (what.test(last)) return last;
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
+}
+
+function send(...keys: string[]): void {
+	tmux('send-keys', '-t', session, ...keys);
+}
+
+afterAll(() => {
+	if (hasTmux) spawnSync('tmux', ['kill-session', '-t', session]);
+});
+
+describe.skipIf(!hasTmux)('cowdbg in tmux (80×24)', () => {
+	it('opens, steps, continues to cow, shows help, quits and restores the terminal', async () => {
+		tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `node dist/cli.js scenarios/fork-cow.scn; echo "EXIT=$?"; sleep 120`);
+		let s = await waitFor(/tick 0\b.*paused/);
+		expect(flag('alternate_on')).toBe('1');
+		expect(s).toMatch(/1 Processes/);
+		for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+
+		send('s');
+		s = await waitFor(/tick 1\b/);
+
+		send('c');
+		s = await waitFor(/hit #\d+ cow at tick \d+/);
+		expect(s).toMatch(/▶\s*\d+ pid \d+ fault cow-/);
+		for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+
+		send('?');
+		s = await waitFor(/Keys .*Esc closes/);
+		expect(s).toMatch(/step one tick/);
+		send('Escape');
+		await waitFor(/1 Processes/);
+
+		send('q');
+		s = await waitFor(/EXIT=0/);
+		expect(flag('alternate_on')).toBe('0');
+		expect(flag('cursor_flag')).toBe('1');
+		expect(s).not.toMatch(/1 Processes/);
+	}, 60_000);
+});
