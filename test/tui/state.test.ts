@@ -8,6 +8,7 @@ const ctx: UiContext = {
 	rows: {processes: 3, memory: 40, frames: 30, log: 100, program: 20},
 	view: {processes: 5, memory: 10, frames: 10, log: 10, program: 8},
 	programTop: 6,
+	framesTop: 4,
 	helpRows: 50,
 	helpView: 20,
 };
