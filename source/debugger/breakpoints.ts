@@ -165,6 +165,9 @@ export function parseBreakpoint(input: string): SpecResult {
 			const key = pair.slice(0, e);
 			const value = pair.slice(e + 1);
 			const keys = allowedKeys[kind];
+			if (!keys.includes(key) && (key === 'region' || key === 'addr') && (allowedKeys.fault as readonly string[]).includes(key)) {
+				return fail(`'${kind}' events have no address: ${key}= applies to cow, fault and segv (and addr= to watch)`, at);
+			}
 			if (!keys.includes(key)) {
 				const near = closest(key, keys);
 				return fail(
