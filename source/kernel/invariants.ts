@@ -411,26 +411,23 @@ function checkFrames(c: Checker, mmu: boolean, fast: boolean): void {
 	const t = c.k.frames;
 	const n = t.kind.length;
 	if (t.kind[0] !== FRAME_ZERO) c.fail(`pfn 0: kind ${frameKindNames[t.kind[0]!] ?? t.kind[0]} is not the zero page`);
-	if (fast) {
-		// Only the frames something points at.
-		const seen = new Set<number>([0]);
-		for (const pfn of c.held.keys()) seen.add(pfn);
-		for (const pfn of c.mapped.keys()) seen.add(pfn);
-		for (const pfn of seen) if (c.inRange(pfn)) checkFrame(c, pfn, mmu);
-		if (t.free < 0 || t.free > n) c.fail(`free count ${t.free} out of range`);
-		return;
-	}
+	// The frames something points at (and the zero page), whatever their kind.
+	const seen = new Set<number>([0]);
+	for (const pfn of c.held.keys()) seen.add(pfn);
+	for (const pfn of c.mapped.keys()) seen.add(pfn);
+	for (const pfn of seen) if (c.inRange(pfn)) checkFrame(c, pfn, mmu);
+	if (t.free < 0 || t.free > n) c.fail(`free count ${t.free} out of range`);
+	if (fast || c.full) return;
+	// Then every other frame: used ones nothing points at are leaks.
 	let used = 0;
 	for (let pfn = 0; pfn < n; pfn++) {
-		const bit = (t.used[pfn >>> 5]! >>> (pfn & 31)) & 1;
 		const kind = t.kind[pfn]!;
+		const bit = (t.used[pfn >>> 5]! >>> (pfn & 31)) & 1;
 		if (bit === 1) used++;
-		if ((bit === 1) !== (kind !== FRAME_FREE)) {
-			c.fail(`${c.frameName(pfn)}: used bit ${bit} disagrees with its kind`);
-		}
-		if (kind === FRAME_FREE && (t.mapcount[pfn] !== 0 || t.refcount[pfn] !== 0 || (c.held.get(pfn) ?? 0) !== 0 || (c.mapped.get(pfn) ?? 0) !== 0)) {
-			checkFrame(c, pfn, mmu);
-		} else if (kind !== FRAME_FREE) {
+		if ((bit === 1) !== (kind !== FRAME_FREE)) c.fail(`${c.frameName(pfn)}: used bit ${bit} disagrees with its kind`);
+		if (kind === FRAME_FREE) {
+			if ((t.refcount[pfn] !== 0 || t.mapcount[pfn] !== 0) && !seen.has(pfn)) checkFrame(c, pfn, mmu);
+		} else if (!seen.has(pfn)) {
 			checkFrame(c, pfn, mmu);
 		}
 		if (c.full) return;

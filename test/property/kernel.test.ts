@@ -11,6 +11,7 @@ import {FRAME_FILE, FRAME_FREE, FRAME_ZERO, frameKindNames} from '../../source/k
 import type {KernelState} from '../../source/kernel/types.js';
 import {scenarioArb, scenarioGenArb, renderScenario} from './scenario-arb.js';
 import {checkScenarioProperty, parseOrThrow, runChecked, runs} from './harness.js';
+import {memoryProblems, memoryView, tasksBefore} from './memory-oracle.js';
 
 const TIMEOUT = 600_000;
 
@@ -116,6 +117,30 @@ describe('kernel properties over random scenarios', () => {
 				if (ha !== hb) throw new Error(`after cloning at tick ${from}, final hashes differ: ${ha} vs ${hb}`);
 			},
 			{numRuns: runs(60, 10_000)},
+		);
+	}, TIMEOUT);
+
+	it('what a process reads changes only by its own stores, or a sharer\'s (MMU)', () => {
+		checkScenarioProperty(
+			'memory',
+			scenarioGenArb()
+				.filter((g) => g.config.mmu === 'on')
+				.map(renderScenario),
+			(source) => {
+				const k = boot(parseOrThrow(source));
+				while (k.ended === null) {
+					const view = memoryView(k);
+					const tasks = tasksBefore(k);
+					const events = stepTick(k);
+					const problems = memoryProblems(k, view, tasks);
+					if (problems.length > 0) {
+						throw new Error(
+							`memory changed unexplained at tick ${k.tick}:\n- ${problems.join('\n- ')}\nevents:\n  ${events.map((e) => JSON.stringify(e)).join('\n  ')}`,
+						);
+					}
+				}
+			},
+			{numRuns: runs(100, 10_000)},
 		);
 	}, TIMEOUT);
 });

@@ -91,7 +91,8 @@ const regionRef: fc.Arbitrary<Ref> = fc.record({
 		{weight: 6, arbitrary: fc.integer({min: 0, max: 1})},
 		{weight: 1, arbitrary: fc.integer({min: 2, max: 6})},
 	),
-	offset: fc.oneof({weight: 8, arbitrary: fc.constant(0)}, {weight: 2, arbitrary: fc.constantFrom(8, 16, 4088, 4096)}),
+	// Several words per page, so that a COW copy that loses words shows.
+	offset: fc.oneof({weight: 5, arbitrary: fc.constant(0)}, {weight: 4, arbitrary: fc.constantFrom(8, 16, 24, 4088)}, {weight: 1, arbitrary: fc.constant(4096)}),
 });
 const addr: fc.Arbitrary<Addr> = fc.oneof(
 	{weight: 15, arbitrary: regionRef},
