@@ -166,7 +166,7 @@ export function parseBreakpoint(input: string): SpecResult {
 			const value = pair.slice(e + 1);
 			const keys = allowedKeys[kind];
 			if (!keys.includes(key) && (key === 'region' || key === 'addr') && (allowedKeys.fault as readonly string[]).includes(key)) {
-				return fail(`'${kind}' events have no address: ${key}= applies to cow, fault and segv (and addr= to watch)`, at);
+				return fail(`'${kind}' events have no address: ${key}= applies to cow, fault and segv breakpoints`, at);
 			}
 			if (!keys.includes(key)) {
 				const near = closest(key, keys);
