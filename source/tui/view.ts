@@ -197,8 +197,8 @@ function selectedTask(k: KernelState, pid: number): Task | undefined {
 
 function goneText(k: KernelState, pid: number): string {
 	const t = k.tasks.get(pid);
-	if (t === undefined) return `pid ${pid} does not exist at this tick`;
-	return `pid ${pid} has exited and been reaped`;
+	if (t !== undefined || pid < k.nextPid) return `pid ${pid} has exited and been reaped`;
+	return `pid ${pid} does not exist yet at this tick`;
 }
 
 // ---- Processes -------------------------------------------------------------
@@ -329,7 +329,7 @@ function framesPane(m: Model, width: number, rows: number): PaneContent {
 	const needed = Math.ceil(t.kind.length / width);
 	const mapRows = Math.max(1, needed <= Math.floor(rows / 2) ? needed : Math.floor(rows / 3));
 	const map = m.cache.frameMap(k, mapRows * width);
-	const info = `${used}/${t.kind.length} used${changed > 0 ? ` · ${changed} changed` : ''}${map.perCell > 1 ? ` · map: ${map.perCell} frames a cell` : ''}`;
+	const info = `${used}/${t.kind.length} used${changed > 0 ? ` · ${changed} changed` : ''}${map.perCell > 1 ? ` · map 1:${map.perCell}` : ''}`;
 	const before = m.before;
 	for (let r = 0; r < mapRows; r++) {
 		const cells = map.cells.slice(r * width, (r + 1) * width);
@@ -388,7 +388,7 @@ function framesPane(m: Model, width: number, rows: number): PaneContent {
 			seg(padEnd(f.kind, 7) + ' ', {color: kindColor[f.kind]}),
 			seg(padStart(String(f.refcount), 4) + ' '),
 			seg(padStart((display ? '~' : '') + String(f.mapcount), 4), {bold: f.mapcount > 1}),
-			seg('  ' + who + (display ? ' (~ display count)' : ''), {dim: !isChanged}),
+			seg('  ' + (display ? '~ display count ' : '') + who, {dim: !isChanged}),
 		];
 		if (isChanged) line = restyle(line, {color: 'yellow', bold: true});
 		lines.push(line);
@@ -583,7 +583,7 @@ const legends: string[][] = [
 	['States', 'R running or runnable · S sleeping (wait, sleep) · D uninterruptible (vfork parent in wait_for_completion) · Z zombie'],
 	['Processes', '* the selected process (Memory, Program and n follow it) · > the task on the CPU · MM/US = mm id / mm_users'],
 	['Memory', 'VMA: prot, private (p) or shared (s), anon/file/shmem, rss/pages, start; flags D dontcopy (madvise), L locked (mlock), A account. PTE: W writable · D dirty · A accessed · COW: read-only in a writable private VMA, the next write goes to do_wp_page'],
-	['Frames', 'used by: the processes whose page table maps the frame (for a pgtable frame: whose page table it is; no-MMU: whose region it backs) · a anon · f file (page cache) · s shmem · p pgtable · 0 the zero page · . free · CAPITAL: mapped more than once · * / highlight: changed by the last step'],
+	['Frames', 'map 1:N: one cell stands for N frames (the most telling kind among them) · ~ on the zero page: a display count (Linux keeps none) · used by: the processes whose page table maps the frame (for a pgtable frame: whose page table it is; no-MMU: whose region it backs) · a anon · f file (page cache) · s shmem · p pgtable · 0 the zero page · . free · CAPITAL: mapped more than once · * / highlight: changed by the last step'],
 	['Log filter', '/fork finds text · /type:fault or /type:fault,completion by type · /pid:2 by process; Esc clears'],
 ];
 

@@ -7,9 +7,11 @@ import {afterAll, describe, expect, it} from 'vitest';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const session = `cowdbg-e2e-${process.pid}-${Date.now()}`;
+// A server of its own (-L), so nothing here touches anyone else's tmux.
+const socket = session;
 
 function tmux(...args: string[]): string {
-	return execFileSync('tmux', args, {encoding: 'utf8'});
+	return execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
 }
 
 const screen = (): string => tmux('capture-pane', '-p', '-t', session);
@@ -31,7 +33,10 @@ function send(...keys: string[]): void {
 }
 
 afterAll(() => {
-	if (hasTmux) spawnSync('tmux', ['kill-session', '-t', session]);
+	if (hasTmux) {
+		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', session]);
+		spawnSync('tmux', ['-L', socket, 'kill-server']);
+	}
 });
 
 describe.skipIf(!hasTmux)('cowdbg in tmux (80×24)', () => {
