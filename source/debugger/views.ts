@@ -155,9 +155,15 @@ export type VmaRow = {
 	frames: [number, number] | null;
 };
 
-/** The leaf page tables of an mm in VA order, with the vpn of their entry 0 (plain loops: this runs per frame). */
-export function leafTables(k: KernelState, mm: MmStruct): {base: number; leaf: Int32Array}[] {
-	const out: {base: number; leaf: Int32Array}[] = [];
+export type Leaf = {base: number; leaf: Int32Array};
+
+/**
+ * The leaf page tables of an mm in VA order, with the vpn of their entry 0
+ * (plain loops: this runs per frame). The functions below take it as an
+ * argument so a caller showing one state walks the upper levels once.
+ */
+export function leafTables(k: KernelState, mm: MmStruct): Leaf[] {
+	const out: Leaf[] = [];
 	if (mm.pgd < 0) return out;
 	const tables = k.frames.tables;
 	const pgd = tables.get(mm.pgd)!;
@@ -180,11 +186,11 @@ export function leafTables(k: KernelState, mm: MmStruct): {base: number; leaf: I
 }
 
 /** Pages of the VMA with a PTE to a real frame (the zero page is not counted in rss). */
-function presentIn(k: KernelState, mm: MmStruct, vma: Vma): number {
+function presentIn(leaves: readonly Leaf[], vma: Vma): number {
 	let n = 0;
 	const startVpn = vma.start / PAGE_SIZE;
 	const endVpn = vma.end / PAGE_SIZE;
-	for (const {base, leaf} of leafTables(k, mm)) {
+	for (const {base, leaf} of leaves) {
 		if (base + PTRS_PER_TABLE <= startVpn || base >= endVpn) continue;
 		const from = Math.max(0, startVpn - base);
 		const to = Math.min(PTRS_PER_TABLE, endVpn - base);
@@ -196,7 +202,7 @@ function presentIn(k: KernelState, mm: MmStruct, vma: Vma): number {
 	return n;
 }
 
-export function vmaRow(k: KernelState, mm: MmStruct, vma: Vma): VmaRow {
+export function vmaRow(k: KernelState, mm: MmStruct, vma: Vma, leaves: readonly Leaf[] = leafTables(k, mm)): VmaRow {
 	const pages = (vma.end - vma.start) / PAGE_SIZE;
 	const nommu = k.config.mmu === 'off' || mm.pgd < 0;
 	return {
@@ -210,7 +216,7 @@ export function vmaRow(k: KernelState, mm: MmStruct, vma: Vma): VmaRow {
 		dontcopy: (vma.flags & VM_DONTCOPY) !== 0,
 		locked: (vma.flags & VM_LOCKED) !== 0,
 		account: (vma.flags & VM_ACCOUNT) !== 0,
-		rss: nommu ? (vma.pfn === null ? 0 : pages) : presentIn(k, mm, vma),
+		rss: nommu ? (vma.pfn === null ? 0 : pages) : presentIn(leaves, vma),
 		frames: nommu && vma.pfn !== null ? [vma.pfn, vma.pfn + pages - 1] : null,
 	};
 }
@@ -236,9 +242,9 @@ function countPresent(leaf: Int32Array, from: number, to: number): number {
 }
 
 /** Number of present PTEs of an mm (walks the leaf tables, not the VA space). */
-export function pteCount(k: KernelState, mm: MmStruct): number {
+export function pteCount(k: KernelState, mm: MmStruct, leaves: readonly Leaf[] = leafTables(k, mm)): number {
 	let n = 0;
-	for (const {leaf} of leafTables(k, mm)) n += countPresent(leaf, 0, PTRS_PER_TABLE);
+	for (const {leaf} of leaves) n += countPresent(leaf, 0, PTRS_PER_TABLE);
 	return n;
 }
 
@@ -247,13 +253,13 @@ export function pteCount(k: KernelState, mm: MmStruct): number {
  * tables before the window are skipped by counting, so the cost is the
  * number of populated leaf slots up to the window, not the VA space.
  */
-export function pteWindow(k: KernelState, mm: MmStruct, first: number, count: number): PteRow[] {
+export function pteWindow(k: KernelState, mm: MmStruct, first: number, count: number, leaves: readonly Leaf[] = leafTables(k, mm)): PteRow[] {
 	const out: PteRow[] = [];
 	if (count <= 0) return out;
 	let seen = 0;
 	let vmaIndex = 0;
 	const vmas = mm.vmas;
-	for (const {base, leaf} of leafTables(k, mm)) {
+	for (const {base, leaf} of leaves) {
 		if (seen + PTRS_PER_TABLE <= first) {
 			const n = countPresent(leaf, 0, PTRS_PER_TABLE);
 			if (seen + n <= first) {

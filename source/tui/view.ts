@@ -10,6 +10,7 @@ import {
 	frameMap,
 	frameUsers,
 	frameWindow,
+	leafTables,
 	liveTasks,
 	mmSummary,
 	processRow,
@@ -19,6 +20,7 @@ import {
 	usedFrameCount,
 	vmaRow,
 	type FrameCell,
+	type Leaf,
 	type VmaRow,
 } from '../debugger/views.js';
 import type {KernelEvent} from '../kernel/events.js';
@@ -73,6 +75,7 @@ export class ViewCache {
 	private users = {key: '', value: new Map<number, number[]>()};
 	private map = {key: '', value: {perCell: 1, cells: [] as FrameCell[]}};
 	private ptes = {key: '', value: 0};
+	private leafCache = {key: '', value: [] as Leaf[]};
 	private vmas = {key: '', value: [] as VmaRow[]};
 	private changed = {key: '', before: null as FrameSnapshot | null, value: {count: 0, firstRank: -1}};
 	private filtered = {text: '', filter: null as Filter | null, scanned: 0, matches: [] as number[]};
@@ -89,15 +92,22 @@ export class ViewCache {
 		return this.map.value;
 	}
 
+	/** The leaf tables of the mm shown, walked once a tick. */
+	leaves(k: KernelState, mm: MmStruct): Leaf[] {
+		const key = `${k.tick}:${mm.id}`;
+		if (this.leafCache.key !== key) this.leafCache = {key, value: leafTables(k, mm)};
+		return this.leafCache.value;
+	}
+
 	pteCount(k: KernelState, mm: MmStruct): number {
 		const key = `${k.tick}:${mm.id}`;
-		if (this.ptes.key !== key) this.ptes = {key, value: pteCount(k, mm)};
+		if (this.ptes.key !== key) this.ptes = {key, value: pteCount(k, mm, this.leaves(k, mm))};
 		return this.ptes.value;
 	}
 
 	vmaRows(k: KernelState, mm: MmStruct): VmaRow[] {
 		const key = `${k.tick}:${mm.id}`;
-		if (this.vmas.key !== key) this.vmas = {key, value: mm.vmas.map((v) => vmaRow(k, mm, v))};
+		if (this.vmas.key !== key) this.vmas = {key, value: mm.vmas.map((v) => vmaRow(k, mm, v, this.leaves(k, mm)))};
 		return this.vmas.value;
 	}
 
@@ -297,7 +307,7 @@ function memoryPane(m: Model, width: number, rows: number): PaneContent {
 	const firstPte = Math.max(0, top - pteFirstRow);
 	const want = Math.min(total, top + rows) - Math.max(top, pteFirstRow);
 	if (want > 0) {
-		for (const p of pteWindow(k, mm, firstPte, want)) {
+		for (const p of pteWindow(k, mm, firstPte, want, m.cache.leaves(k, mm))) {
 			const line: Line = [
 				seg(padStart(hex(p.va), 14), {}),
 				seg(' -> '),
