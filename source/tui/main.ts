@@ -65,16 +65,12 @@ export async function startTui(options: TuiOptions): Promise<number> {
 		session: {file: options.file, recording: sink !== undefined && options.record !== undefined ? options.record : sink !== undefined ? '(sink)' : null, recordingNote},
 	});
 
-	// React's development build is several times slower per frame; the TUI runs the production one.
-	process.env['NODE_ENV'] ??= 'production';
-	const [{createElement}, {render}, {App}] = await Promise.all([import('react'), import('ink'), import('./components/App.js')]);
-
 	const stdout = process.stdout;
+	const stdin = process.stdin;
 	controller.setSize(stdout.columns || 80, stdout.rows || 24);
 	const painter = new TerminalPainter(stdout);
 	const inkOutput = new InkOutput(stdout);
 	const paint = (view: View): void => painter.paint(frameLines(view));
-	const leave = enterAlternateScreen();
 
 	// Whatever prints while the screen is ours (it should be nothing) is shown after.
 	const held: string[] = [];
@@ -84,38 +80,37 @@ export async function startTui(options: TuiOptions): Promise<number> {
 	};
 	console.log = console.info = console.warn = console.error = console.debug = hold;
 
-	const instance = render(createElement(App, {controller, followTerminal: true, paint}), {
-		stdout: inkOutput as unknown as NodeJS.WriteStream,
-		exitOnCtrlC: false,
-		patchConsole: false,
-	});
-
+	let instance: {unmount: () => void; waitUntilExit: () => Promise<unknown>} | null = null;
+	const leave = enterAlternateScreen();
 	const restore = (): void => {
 		Object.assign(console, saved);
 		leave();
 		painter.dispose();
 		inkOutput.dispose();
+		try {
+			if (stdin.isRaw) stdin.setRawMode(false);
+		} catch {
+			// not a terminal any more
+		}
 		if (held.length > 0) process.stderr.write(held.join('\n') + '\n');
 		held.length = 0;
 	};
-	const crash = (error: unknown): void => {
+	const down = (): void => {
 		try {
 			controller.close();
-			instance.unmount();
+			instance?.unmount();
 		} catch {
 			// already down
 		}
+	};
+	const crash = (error: unknown): void => {
+		down();
 		restore();
 		process.stderr.write(`cowdbg: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 		process.exit(70);
 	};
 	const onSignal = (signal: keyof typeof signals): void => {
-		try {
-			controller.close();
-			instance.unmount();
-		} catch {
-			// already down
-		}
+		down();
 		restore();
 		process.exit(128 + signals[signal]);
 	};
@@ -128,6 +123,19 @@ export async function startTui(options: TuiOptions): Promise<number> {
 	process.on('uncaughtException', crash);
 	process.on('unhandledRejection', crash);
 	process.on('exit', leave);
+
+	// The first frame goes up before Ink and React are loaded (that takes a
+	// few hundred milliseconds); keys typed meanwhile wait in raw mode, unechoed.
+	stdin.setRawMode(true);
+	paint(controller.view());
+	// React's development build is several times slower; the TUI runs the production one.
+	process.env['NODE_ENV'] ??= 'production';
+	const [{createElement}, {render}, {App}] = await Promise.all([import('react'), import('ink'), import('./components/App.js')]);
+	instance = render(createElement(App, {controller, followTerminal: true, paint}), {
+		stdout: inkOutput as unknown as NodeJS.WriteStream,
+		exitOnCtrlC: false,
+		patchConsole: false,
+	});
 
 	try {
 		await instance.waitUntilExit();
