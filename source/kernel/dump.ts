@@ -275,7 +275,9 @@ export function cloneKernel(k: KernelState): KernelState {
 	}
 	const tasks = new Map<number, KernelState['tasks'] extends Map<number, infer T> ? T : never>();
 	for (const [pid, t] of k.tasks) {
-		tasks.set(pid, {...t, regs: {...t.regs}, pending: [...t.pending], children: [...t.children], wait: {...t.wait}});
+		// A vfork parent's wait holds the fork's cost: its own copy too, not the original's object.
+		const wait = t.wait.kind === 'completion' ? {...t.wait, cost: {...t.wait.cost}} : {...t.wait};
+		tasks.set(pid, {...t, regs: {...t.regs}, pending: [...t.pending], children: [...t.children], wait});
 	}
 	const shmem = new Map<number, KernelState['shmem'] extends Map<number, infer T> ? T : never>();
 	for (const [id, o] of k.shmem) shmem.set(id, {...o, pages: new Map(o.pages)});
