@@ -32,6 +32,52 @@ export function parseOrThrow(source: string, file = 'generated.scn'): Scenario {
 
 export class InvariantError extends Error {}
 
+type Before = {states: Map<number, string>; lastRan: number | null; ended: boolean};
+
+function before(k: KernelState): Before {
+	const states = new Map<number, string>();
+	for (const t of k.tasks.values()) states.set(t.pid, t.state);
+	return {states, lastRan: k.lastRan, ended: k.ended !== null};
+}
+
+/**
+ * The log of a tick tells the truth about it: events carry the tick, every
+ * state change of a task has its chain of `state` events (and only real
+ * changes do), `sched` names who ran, and `end` comes once, last.
+ */
+export function eventProblems(k: KernelState, b: Before, events: KernelEvent[]): string[] {
+	const out: string[] = [];
+	const chain = new Map<number, string>();
+	for (const [i, e] of events.entries()) {
+		if (e.tick !== k.tick) out.push(`event ${i} (${e.type}) has tick ${e.tick}, not ${k.tick}`);
+		if (e.type === 'state') {
+			const from = chain.get(e.pid) ?? b.states.get(e.pid) ?? 'R'; // a new child starts R
+			if (e.from !== from) out.push(`pid ${e.pid}: state event ${e.from}→${e.to}, but it was ${from}`);
+			if (e.from === e.to) out.push(`pid ${e.pid}: state event ${e.from}→${e.to} changes nothing`);
+			chain.set(e.pid, e.to);
+		}
+		if (e.type === 'sched') {
+			if (e.from !== b.lastRan) out.push(`sched from ${e.from}, but ${b.lastRan} ran the tick before`);
+			if (e.to !== k.lastRan) out.push(`sched to ${e.to}, but ${k.lastRan} ran`);
+		}
+		if (e.type === 'end' && i !== events.length - 1) out.push(`end is not the last event of its tick`);
+	}
+	if (!events.some((e) => e.type === 'sched') && k.lastRan !== b.lastRan && !b.ended) {
+		out.push(`${k.lastRan} ran after ${b.lastRan} without a sched event`);
+	}
+	const ends = events.filter((e) => e.type === 'end').length;
+	if (ends !== (k.ended !== null && !b.ended ? 1 : 0)) out.push(`${ends} end events, the run ${k.ended === null ? 'goes on' : `ended ${k.ended}`}`);
+	for (const [pid, was] of b.states) {
+		const now = k.tasks.get(pid)?.state ?? 'X';
+		const logged = chain.get(pid) ?? was;
+		if (logged !== now) out.push(`pid ${pid}: ${was} → ${now}, but the log says ${logged}`);
+	}
+	for (const t of k.tasks.values()) {
+		if (!b.states.has(t.pid) && (chain.get(t.pid) ?? 'R') !== t.state) out.push(`new pid ${t.pid} is ${t.state}, but the log says ${chain.get(t.pid) ?? 'R'}`);
+	}
+	return out;
+}
+
 export type CheckedRun = {k: KernelState; events: KernelEvent[][]};
 
 /**
@@ -51,7 +97,13 @@ export function runChecked(scenario: Scenario, options: {fast?: boolean; every?:
 	};
 	check();
 	while (k.ended === null) {
-		events.push(stepTick(k));
+		const b = before(k);
+		const tick = stepTick(k);
+		events.push(tick);
+		const wrong = eventProblems(k, b, tick);
+		if (wrong.length > 0) {
+			throw new InvariantError(`the log of tick ${k.tick} is wrong:\n- ${wrong.join('\n- ')}\nevents:\n  ${tick.map((e) => JSON.stringify(e)).join('\n  ')}`);
+		}
 		if (k.tick % every === 0 || k.ended !== null) check();
 	}
 	return {k, events};
