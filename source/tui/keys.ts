@@ -229,7 +229,7 @@ export const keyTable: readonly KeyDef[] = [
 		keys: [{name: 'tab', shift: false}],
 		label: 'Tab',
 		help: 'focus the next pane',
-		bar: {label: 'pane', rank: when((c) => !c.countPending, 3)},
+		bar: {label: 'pane', rank: () => 3},
 		group: 'Panes',
 	},
 	{
@@ -254,7 +254,7 @@ export const keyTable: readonly KeyDef[] = [
 		keys: [named('return')],
 		label: 'Enter',
 		help: 'Processes: select the process under the cursor (Memory, Program and n follow it)',
-		bar: {label: 'select', rank: when((c) => c.focus === 'processes' && !c.countPending, 8.7)},
+		bar: {label: 'select', rank: when((c) => c.focus === 'processes', 8.7)},
 		group: 'Panes',
 	},
 	{
@@ -306,7 +306,7 @@ export const keyTable: readonly KeyDef[] = [
 		keys: [ch('/')],
 		label: '/',
 		help: 'filter the Log: words match the text, type:fault the event type, pid:2 the process',
-		bar: {label: 'filter', rank: when((c) => c.focus === 'log' && !c.countPending, 8.7)},
+		bar: {label: 'filter', rank: when((c) => c.focus === 'log', 8.7)},
 		group: 'Panes',
 	},
 	{
@@ -315,7 +315,7 @@ export const keyTable: readonly KeyDef[] = [
 		keys: [ch('i')],
 		label: 'i',
 		help: 'Memory: show the 4 page-table level indexes of each PTE (pgd pud pmd pte)',
-		bar: {label: 'indexes', rank: when((c) => c.focus === 'memory' && !c.countPending, 8.7)},
+		bar: {label: 'indexes', rank: when((c) => c.focus === 'memory', 8.7)},
 		group: 'Panes',
 	},
 	{

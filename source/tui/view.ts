@@ -30,7 +30,7 @@ import {barKeys, keyTable, modeTitles, type BarContext, type Mode} from './keys.
 import {layoutBands} from './layout.js';
 import {paneTitles, panes, type Pane} from './panes.js';
 import {modeOf, type UiContext, type UiState} from './state.js';
-import {fitLine, mergeSegs, padEnd, padStart, restyle, seg, wrap, type Line, type Style} from './text.js';
+import {fitLine, lineWidth, mergeSegs, padEnd, padStart, restyle, seg, wrap, type Line, type Style} from './text.js';
 
 export type FrameSnapshot = {kind: Uint8Array; refcount: Int32Array; mapcount: Int32Array};
 
@@ -512,12 +512,11 @@ function programPane(m: Model, width: number, rows: number): PaneContent {
 
 // ---- Status, key bar, prompt, overlays -------------------------------------
 
-function statusLine(m: Model): Line {
+function statusLine(m: Model, width: number): Line {
 	const dbg = m.dbg;
 	const k = dbg.kernel;
 	const ui = m.ui;
-	const file = m.session.file.split('/').at(-1) ?? m.session.file;
-	const out: Line = [seg(' cowdbg ', {inverse: true, bold: true}), seg(` ${file} `), seg(`tick ${dbg.tick}`, {bold: true})];
+	const out: Line = [seg(' cowdbg ', {inverse: true, bold: true}), seg(' '), seg(`tick ${dbg.tick}`, {bold: true})];
 	if (dbg.endTick !== null) out.push(seg(`/${dbg.endTick}`, {dim: true}));
 	out.push(seg(' '), seg(k.config.mmu === 'on' ? ' MMU ' : ' no-MMU ', {inverse: true, color: k.config.mmu === 'on' ? 'cyan' : 'magenta'}), seg(' '));
 	const stop = dbg.lastStop;
@@ -546,6 +545,9 @@ function statusLine(m: Model): Line {
 	}
 	if (m.session.recording !== null) out.push(seg(' '), seg(' ● REC ', {inverse: true, color: 'red'}));
 	else if (m.session.recordingNote !== null) out.push(seg(' '), seg(m.session.recordingNote, {color: 'red'}));
+	// The scenario's name goes after the badge when there is room for it.
+	const file = m.session.file.split('/').at(-1) ?? m.session.file;
+	if (lineWidth(out) + file.length + 1 <= width) out.splice(1, 1, seg(` ${file} `));
 	return out;
 }
 
@@ -645,7 +647,7 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 	height = Math.max(8, height);
 	const ui = m.ui;
 	const k = m.dbg.kernel;
-	const status = fitLine(statusLine(m), width);
+	const status = fitLine(statusLine(m, width), width);
 	const bottom: Line[] = [];
 	if (ui.notice !== null) bottom.push(fitLine([seg(ui.notice, {color: 'yellow'})], width));
 	if (ui.prompt !== null) for (const l of promptLines(m, width)) bottom.push(fitLine(l, width));
