@@ -122,6 +122,24 @@ describe('the TUI at 80×24', () => {
 		expect(statusOf(t.frame())).toContain('tick 2');
 	});
 
+	it('n runs to the next event of the selected process; R goes back to the previous hit; 0 restarts', async () => {
+		const t = start(COW, {breaks: ['cow']});
+		await t.press('c');
+		await until(() => statusOf(t.frame()).includes('tick 5'));
+		await t.press('c');
+		await until(() => statusOf(t.frame()).includes('tick 9'));
+		expect(statusOf(t.frame())).toContain('hit #1 cow at tick 9');
+		await t.press('R');
+		expect(statusOf(t.frame())).toContain('hit #1 cow at tick 5');
+		await t.press('0');
+		expect(statusOf(t.frame())).toMatch(/tick 0\b.*at the start/);
+		// the hit selected pid 2, and it stays selected: its next event is its birth at tick 4
+		expect(t.frame()).toContain('pid 2 does not exist yet at this tick');
+		await t.press('n');
+		expect(statusOf(t.frame())).toMatch(/tick 4\b.*next event of pid 2/);
+		expect(t.frame()).toContain('pid 2 fork() = 0 in the child');
+	});
+
 	it('g goes to a typed tick; a bad one is explained under the prompt', async () => {
 		const t = start();
 		await t.press('g', '8');
