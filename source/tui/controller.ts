@@ -106,11 +106,15 @@ export class Controller {
 
 	// ---- input -------------------------------------------------------------
 
-	/** A key from the terminal. Several typed characters at once act one by one (outside prompts). */
+	/**
+	 * A key from the terminal. Characters that arrive together (typed fast,
+	 * pasted, sent by tmux) act one by one, so "g120⏎" opens the prompt, types
+	 * 120 and accepts it.
+	 */
 	key(ev: KeyEvent): void {
 		if (this.closed) return;
-		if (ev.name === undefined && ev.ctrl !== true && ev.input.length > 1 && this.ui.prompt === null) {
-			for (const ch of ev.input) this.key({input: ch});
+		if (ev.name === undefined && ev.ctrl !== true && ev.input.length > 1) {
+			for (const ch of ev.input) this.key(charKey(ch));
 			return;
 		}
 		this.dispatch({t: 'key', key: ev});
@@ -387,4 +391,14 @@ export class Controller {
 	get isClosed(): boolean {
 		return this.closed;
 	}
+}
+
+/** One character of a multi-character input as the key it stands for. */
+function charKey(ch: string): KeyEvent {
+	if (ch === '\r' || ch === '\n') return {input: '', name: 'return'};
+	if (ch === '\t') return {input: '', name: 'tab'};
+	if (ch === '\u007F' || ch === '\b') return {input: '', name: 'backspace'};
+	const code = ch.charCodeAt(0);
+	if (code > 0 && code < 0x20) return {input: String.fromCharCode(code + 96), ctrl: true};
+	return {input: ch};
 }
