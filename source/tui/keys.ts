@@ -137,7 +137,7 @@ export const keyTable: readonly KeyDef[] = [
 		modes: ['running'],
 		keys: [ch(' '), named('escape')],
 		label: 'space',
-		help: 'pause a running continue',
+		help: 'while a continue runs (or a long step or next): pause it',
 		bar: {label: 'pause', rank: () => 10},
 		group: 'Run',
 	},
@@ -209,18 +209,18 @@ export const keyTable: readonly KeyDef[] = [
 		modes: ['breakpoints'],
 		keys: [ch(' '), named('return')],
 		label: 'space/Enter',
-		help: 'enable or disable the breakpoint under the cursor',
+		help: 'in the list (B): enable or disable the breakpoint under the cursor',
 		bar: {label: 'toggle', rank: () => 10},
-		group: 'Breakpoint list',
+		group: 'Breakpoints',
 	},
 	{
 		cmd: 'bp-delete',
 		modes: ['breakpoints'],
 		keys: [ch('d'), ch('x'), named('delete')],
 		label: 'd/x',
-		help: 'delete the breakpoint under the cursor',
+		help: 'in the list (B): delete the breakpoint under the cursor',
 		bar: {label: 'delete', rank: () => 9},
-		group: 'Breakpoint list',
+		group: 'Breakpoints',
 	},
 	// Panes (lazygit)
 	{
@@ -262,7 +262,7 @@ export const keyTable: readonly KeyDef[] = [
 		modes: ['normal', 'help', 'breakpoints'],
 		keys: [ch('j'), named('down')],
 		label: 'j/↓',
-		help: 'move down / scroll the focused pane',
+		help: 'move down / scroll the focused pane (the help and the breakpoint list too)',
 		group: 'Move',
 	},
 	{cmd: 'up', modes: ['normal', 'help', 'breakpoints'], keys: [ch('k'), named('up')], label: 'k/↑', help: 'move up / scroll the focused pane', group: 'Move'},
@@ -346,7 +346,7 @@ export const keyTable: readonly KeyDef[] = [
 		modes: ['help', 'breakpoints'],
 		keys: [named('escape'), ch('q'), ch('?'), ch('B')],
 		label: 'Esc/q',
-		help: 'close this list (? and B close what they opened)',
+		help: 'close the help or the breakpoint list (? and B close what they opened)',
 		bar: {label: 'close', rank: () => 8},
 		group: 'General',
 	},
@@ -416,11 +416,3 @@ function barLabel(def: KeyDef): string {
 	return def.label;
 }
 
-export const modeTitles: Record<Mode, string> = {
-	normal: 'Everywhere',
-	running: 'While a continue runs',
-	prompt: 'In a prompt (g, b, /)',
-	help: 'In this help',
-	breakpoints: 'In the breakpoint list (B)',
-	replay: 'During a replay',
-};

@@ -26,7 +26,7 @@ import {
 import type {KernelEvent} from '../kernel/events.js';
 import {FRAME_FREE, FRAME_ZERO, type KernelState, type MmStruct, type Task} from '../kernel/types.js';
 import {matchesFilter, parseFilter, type Filter} from './filter.js';
-import {barKeys, keyTable, modeTitles, type BarContext, type Mode} from './keys.js';
+import {barKeys, keyTable, type BarContext} from './keys.js';
 import {layoutBands} from './layout.js';
 import {paneTitles, panes, type Pane} from './panes.js';
 import {modeOf, type UiContext, type UiState} from './state.js';
@@ -599,14 +599,16 @@ const legends: string[][] = [
 	['Log filter', '/fork finds text · /type:fault or /type:fault,completion by type · /pid:2 by process; Esc clears'],
 ];
 
+/** The help overlay: every entry of the key table by group, then the legend. */
 export function helpLines(width: number): Line[] {
 	const lines: Line[] = [];
 	const labelWidth = 12;
-	const modes: Mode[] = ['normal', 'running', 'breakpoints', 'prompt', 'help', 'replay'];
-	for (const mode of modes) {
-		lines.push([seg(modeTitles[mode], {bold: true, underline: true})]);
+	const groups: string[] = [];
+	for (const def of keyTable) if (!groups.includes(def.group)) groups.push(def.group);
+	for (const group of groups) {
+		lines.push([seg(group, {bold: true, underline: true})]);
 		for (const def of keyTable) {
-			if (def.modes[0] !== mode) continue;
+			if (def.group !== group) continue;
 			const text = wrap(def.help, Math.max(10, width - labelWidth - 3));
 			text.forEach((t, i) => lines.push([seg('  ' + padEnd(i === 0 ? def.label : '', labelWidth) + ' ', {bold: true, color: 'cyan'}), seg(t)]));
 		}
