@@ -4,6 +4,7 @@
 
 import {Debugger} from '../debugger/debugger.js';
 import {parseScenario} from '../scenario/parser.js';
+import {renderFrame} from './render.js';
 import {initialState} from './state.js';
 import {createModel, type Model} from './view.js';
 
@@ -39,8 +40,7 @@ export function bigModel(): Model {
 		const tasks = [...dbg.kernel.tasks.values()];
 		if (tasks.length >= 100 && tasks.every((t) => t.state === 'S')) break;
 	}
-	const model = createModel(dbg, initialState(1));
-	return model;
+	return createModel(dbg, initialState(1));
 }
 
 function stats(samples: number[]): string {
@@ -49,9 +49,7 @@ function stats(samples: number[]): string {
 	return `median ${q(0.5).toFixed(2)} ms · p95 ${q(0.95).toFixed(2)} ms · max ${s.at(-1)!.toFixed(2)} ms (${s.length} frames)`;
 }
 
-async function main(): Promise<void> {
-	process.env['NODE_ENV'] ??= 'production';
-	const {renderFrame} = await import('./render.js');
+function main(): void {
 	const arg = (name: string, def: number): number => {
 		const i = process.argv.indexOf(name);
 		return i < 0 ? def : Number(process.argv[i + 1]);
@@ -87,4 +85,4 @@ async function main(): Promise<void> {
 	console.log(worst <= 16 ? 'ok: every frame ≤ 16 ms' : `SLOW: a frame took ${worst.toFixed(1)} ms (target 16 ms)`);
 }
 
-if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').at(-1)!)) await main();
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').at(-1)!)) main();

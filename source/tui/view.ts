@@ -300,26 +300,32 @@ function memoryPane(m: Model, width: number, rows: number): PaneContent {
 			lines.push([
 				nommu
 					? seg('no page table: nothing translates, nothing faults', {dim: true})
-					: seg(`page table: ${ptes} PTE${ptes === 1 ? '' : 's'}  VA -> PFN  W D A${levels ? '  [pgd pud pmd pte]' : ''}`, {bold: true, underline: true}),
+					: seg(`page table: ${ptes} PTE${ptes === 1 ? '' : 's'}${width < 60 ? '' : '  VA -> PFN  W D A'}${levels ? '  [pgd pud pmd pte]' : ''}`, {bold: true, underline: true}),
 			]);
 		}
 	}
 	const firstPte = Math.max(0, top - pteFirstRow);
 	const want = Math.min(total, top + rows) - Math.max(top, pteFirstRow);
 	if (want > 0) {
-		for (const p of pteWindow(k, mm, firstPte, want, m.cache.leaves(k, mm))) {
+		const window = pteWindow(k, mm, firstPte, want, m.cache.leaves(k, mm));
+		// Columns as wide as this window needs; on a narrow pane the bits close up.
+		const compact = width < 60;
+		const vaWidth = Math.max(0, ...window.map((p) => hex(p.va).length));
+		const pfnWidth = Math.max(0, ...window.map((p) => String(p.pfn).length));
+		const gap = compact ? '' : ' ';
+		for (const p of window) {
 			const line: Line = [
-				seg(padStart(hex(p.va), 14), {}),
-				seg(' -> '),
-				seg(padStart(String(p.pfn), 5) + ' ', {color: p.pfn === 0 ? 'white' : 'green'}),
+				seg(padStart(hex(p.va), vaWidth), {}),
+				seg(compact ? ' ' : ' -> '),
+				seg(padStart(String(p.pfn), pfnWidth) + ' ', {color: p.pfn === 0 ? 'white' : 'green'}),
 				seg(p.writable ? 'W' : '-', {color: p.writable ? 'green' : 'gray'}),
-				seg(' '),
+				seg(gap),
 				seg(p.dirty ? 'D' : '-', {color: p.dirty ? 'yellow' : 'gray'}),
-				seg(' '),
+				seg(gap),
 				seg(p.accessed ? 'A' : '-', {color: p.accessed ? 'cyan' : 'gray'}),
 				seg(p.cow ? ' COW' : '    ', {color: 'magenta', bold: true}),
 			];
-			if (levels) line.push(seg(` [${p.levels.map((n) => padStart(String(n), 3)).join(' ')}]`, {dim: true}));
+			if (levels) line.push(seg(` [${p.levels.map((n) => (compact ? String(n) : padStart(String(n), 3))).join(' ')}]`, {dim: true}));
 			line.push(seg(' ' + (p.region ?? '?'), {dim: true}));
 			lines.push(line);
 		}
