@@ -26,6 +26,8 @@ export type Ins =
 	| {op: 'exec'; program: string}
 	| {op: 'exit'; code: Val}
 	| {op: 'kill'; target: Val; signal: string}
+	/** getppid, then kill its ret: a child signalling its (often sleeping) parent. */
+	| {op: 'killParent'; signal: string}
 	| {op: 'wait'; pid: Val | null}
 	| {op: 'sleep' | 'compute'; ticks: number}
 	| {op: 'plain'; text: string}
@@ -36,7 +38,18 @@ export type Ins =
 export type Item =
 	| {t: 'ins'; ins: Ins}
 	| {t: 'loop'; n: number; body: Item[]}
-	| {t: 'branch'; call: string; child: Item[]; childExit: number | null; parent: Item[]};
+	| {
+			t: 'branch';
+			call: string;
+			/** The child first sleeps this long; the parent first sends it this signal (a sleeper woken by a signal). */
+			childSleep: number | null;
+			killChild: string | null;
+			child: Item[];
+			childExit: number | null;
+			parent: Item[];
+	  }
+	/** `if A OP B goto` past the body: a conditional skip, on registers or memory. */
+	| {t: 'cond'; a: Val; cmp: string; b: Val; body: Item[]};
 
 export type MapDecl = {region: string; pages: number; prot: string; shared: boolean; at: number | null; dontfork: boolean; locked: boolean};
 
@@ -72,7 +85,10 @@ const REGIONS = [...MAP_NAMES, ...MMAP_NAMES, 'text', 'stack'];
 const PROGRAMS = ['p0', 'p1', 'p2', 'ghost'];
 const PROTS = ['rw-', 'r--', 'rwx', 'r-x', '---', '-w-'];
 /** `at` addresses of runtime mmaps: free ones, and some that collide with text, the maps or the stack. */
-const FIXED = [0x70_0000, 0x71_0000, 0x72_0000, 0x73_0000, 0x40_0000, 0x60_0000];
+const FIXED = [0x70_0000, 0x71_0000, 0x72_0000, 0x73_0000, 0x40_0000, 0x60_0000, 0x7fff_ffff_f000];
+/** Page counts: small mostly, now and then more than a small machine has (overcommit refusals, no-MMU -ENOMEM). */
+const pageCount = (max: number): fc.Arbitrary<number> =>
+	fc.oneof({weight: 12, arbitrary: fc.integer({min: 1, max})}, {weight: 1, arbitrary: fc.integer({min: 12, max: 200})});
 /** `at` addresses of map lines, one per map name: clear of everything (a collision would only make exec fail). */
 const MAP_FIXED = [0x70_0000, 0x71_0000, 0x72_0000];
 const CLONE_FLAGS = ['vm', 'vfork', 'sighand', 'thread', 'sigchld'];
@@ -136,7 +152,7 @@ const ins: fc.Arbitrary<Ins> = fc.oneof(
 		arbitrary: fc.record({
 			op: fc.constant('mmap' as const),
 			region: fc.constantFrom(...MMAP_NAMES),
-			pages: fc.integer({min: 1, max: 6}),
+			pages: pageCount(6),
 			prot: fc.constantFrom(...PROTS),
 			shared: fc.boolean(),
 			at: fc.option(fc.constantFrom(...FIXED), {nil: null, freq: 4}),
@@ -149,21 +165,26 @@ const ins: fc.Arbitrary<Ins> = fc.oneof(
 	{weight: 3, arbitrary: fc.record({op: fc.constant('exec' as const), program: fc.constantFrom(...PROGRAMS)})},
 	{weight: 1, arbitrary: fc.record({op: fc.constant('exit' as const), code: memVal})},
 	{
-		weight: 1,
+		weight: 2,
 		arbitrary: fc.record({
 			op: fc.constant('kill' as const),
-			target: fc.oneof(fc.integer({min: 0, max: 8}).map((n) => ({text: String(n)})), fc.constantFrom({text: 'ret'}, {text: 'r0'})),
+			// ret right after a fork is the child's pid
+			target: fc.oneof(
+				{weight: 3, arbitrary: fc.integer({min: 0, max: 8}).map((n) => ({text: String(n)}))},
+				{weight: 2, arbitrary: fc.constantFrom({text: 'ret'}, {text: 'r0'})},
+			),
 			signal: fc.constantFrom('SIGKILL', 'SIGTERM', 'SIGSEGV', 'SIGABRT'),
 		}),
 	},
+	{weight: 1, arbitrary: fc.record({op: fc.constant('killParent' as const), signal: fc.constantFrom('SIGKILL', 'SIGTERM', 'SIGSEGV', 'SIGABRT')})},
 	{
-		weight: 3,
+		weight: 4,
 		arbitrary: fc.record({
 			op: fc.constant('wait' as const),
 			pid: fc.option(fc.oneof(fc.integer({min: -1, max: 6}).map((n) => ({text: String(n)})), fc.constant({text: 'ret'})), {nil: null, freq: 3}),
 		}),
 	},
-	{weight: 3, arbitrary: fc.record({op: fc.constantFrom('sleep' as const, 'compute' as const), ticks: fc.integer({min: 1, max: 6})})},
+	{weight: 5, arbitrary: fc.record({op: fc.constantFrom('sleep' as const, 'compute' as const), ticks: fc.integer({min: 1, max: 6})})},
 	{
 		weight: 4,
 		arbitrary: fc.record({
@@ -187,6 +208,8 @@ function branch(depth: number, maxItems: number): fc.Arbitrary<Item> {
 	return fc.record({
 		t: fc.constant('branch' as const),
 		call: forkCall,
+		childSleep: fc.option(fc.integer({min: 1, max: 8}), {nil: null, freq: 4}),
+		killChild: fc.option(fc.constantFrom('SIGKILL', 'SIGTERM', 'SIGSEGV', 'SIGABRT'), {nil: null, freq: 5}),
 		child: sub,
 		childExit: fc.option(fc.integer({min: 0, max: 3}), {nil: null, freq: 4}),
 		parent: sub,
@@ -204,6 +227,16 @@ function block(depth: number, maxItems: number): fc.Arbitrary<Item[]> {
 						arbitrary: fc.record({t: fc.constant('loop' as const), n: fc.integer({min: 1, max: 4}), body: block(depth - 1, Math.max(1, maxItems >> 1))}),
 					},
 					{weight: 3, arbitrary: branch(depth, maxItems)},
+					{
+						weight: 1,
+						arbitrary: fc.record({
+							t: fc.constant('cond' as const),
+							a: memVal,
+							cmp: fc.constantFrom('==', '!=', '<', '<=', '>', '>='),
+							b: memVal,
+							body: block(depth - 1, Math.max(1, maxItems >> 1)),
+						}),
+					},
 				);
 	return fc.array(item, {minLength: 0, maxLength: maxItems});
 }
@@ -211,7 +244,7 @@ function block(depth: number, maxItems: number): fc.Arbitrary<Item[]> {
 const mapDecl = (name: string): fc.Arbitrary<MapDecl> =>
 	fc.record({
 		region: fc.constant(name),
-		pages: fc.integer({min: 1, max: 5}),
+		pages: pageCount(5),
 		prot: fc.constantFrom('rw-', 'rw-', 'rw-', 'rw-', 'r--', 'rwx', '---'),
 		shared: fc.boolean(),
 		at: fc.option(fc.constant(MAP_FIXED[MAP_NAMES.indexOf(name)]!), {nil: null, freq: 8}),
@@ -280,7 +313,7 @@ export function renderScenario(s: ScenarioGen): string {
 function collectMmaps(items: Item[], out: Set<string>): void {
 	for (const item of items) {
 		if (item.t === 'ins' && item.ins.op === 'mmap') out.add(item.ins.region);
-		else if (item.t === 'loop') collectMmaps(item.body, out);
+		else if (item.t === 'loop' || item.t === 'cond') collectMmaps(item.body, out);
 		else if (item.t === 'branch') {
 			collectMmaps(item.child, out);
 			collectMmaps(item.parent, out);
@@ -322,12 +355,19 @@ function renderProgram(p: ProgramGen, name: string, programs: string[]): string[
 				out.push(`\tset ${r} 0`, `${label}:`);
 				emit(item.body, depth + 1);
 				out.push(`\tadd ${r} 1`, `\tif ${r} < ${item.n} goto ${label}`);
+			} else if (item.t === 'cond') {
+				const label = `skip${++labels}`;
+				out.push(`\tif ${val(item.a)} ${item.cmp} ${val(item.b)} goto ${label}`);
+				emit(item.body, depth + 1);
+				out.push(`${label}:`);
 			} else {
 				const label = `parent${++labels}`;
 				out.push(`\t${item.call}`, `\tif ret != 0 goto ${label}`);
+				if (item.childSleep !== null) out.push(`\tsleep ${item.childSleep}`);
 				emit(item.child, depth + 1);
 				if (item.childExit !== null) out.push(`\texit ${item.childExit}`);
 				out.push(`${label}:`);
+				if (item.killChild !== null) out.push(`\tkill ret ${item.killChild}`);
 				emit(item.parent, depth + 1);
 			}
 		}
@@ -358,6 +398,8 @@ function renderProgram(p: ProgramGen, name: string, programs: string[]): string[
 				return `exit ${val(i.code)}`;
 			case 'kill':
 				return `kill ${val(i.target)} ${i.signal}`;
+			case 'killParent':
+				return `getppid\n\tkill ret ${i.signal}`;
 			case 'wait':
 				return i.pid === null ? 'wait' : `wait ${val(i.pid)}`;
 			case 'sleep':
