@@ -22,24 +22,18 @@ export type TuiOptions = {
 	loaded?: Loaded;
 };
 
-type RecorderModule = {
-	createRecorder?: (options: {file: string; force: boolean; loaded: Loaded; breakpoints: string[]}) => ActionSink | Promise<ActionSink>;
-};
-
-/** The session recorder, from debugger/session.ts (written separately); null with the reason when it cannot be had. */
+/** The session recorder (debugger/session.ts); null with the reason when this build has none. */
 async function recorder(options: TuiOptions, loaded: Loaded): Promise<{sink: ActionSink} | {note: string}> {
-	let mod: RecorderModule;
+	let mod: {createRecorder?: unknown};
 	try {
-		// A computed specifier: the module may not be built yet.
-		const specifier = '../debugger/session.js';
-		mod = (await import(specifier)) as RecorderModule;
+		mod = await import('../debugger/session.js');
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'ERR_MODULE_NOT_FOUND') return {note: 'recording unavailable (no session module in this build)'};
+		if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return {note: 'recording unavailable (no session module in this build)'};
 		throw error;
 	}
 	if (typeof mod.createRecorder !== 'function') return {note: 'recording unavailable (no createRecorder)'};
-	const sink = await mod.createRecorder({file: options.record!, force: options.force ?? false, loaded, breakpoints: loaded.breakpoints});
+	const create = mod.createRecorder as (o: {file: string; force: boolean; loaded: Loaded; breakpoints: readonly string[]}) => ActionSink | Promise<ActionSink>;
+	const sink = await create({file: options.record!, force: options.force ?? false, loaded, breakpoints: loaded.breakpoints});
 	return {sink};
 }
 

@@ -549,7 +549,11 @@ function statusLine(m: Model, width: number): Line {
 		const text = r.state === 'playing' ? `▶ replay ${r.index}/${r.total} ${speed}` : r.state === 'done' ? `replay done ${r.index}/${r.total}` : `replay stopped ${r.index}/${r.total}: yours now`;
 		out.push(seg(' '), seg(` ${text} `, {inverse: true, color: 'green'}));
 	}
-	if (m.session.recording !== null) out.push(seg(' '), seg(' ● REC ', {inverse: true, color: 'red'}));
+	if (m.session.recording !== null) {
+		const name = m.session.recording.split('/').at(-1) ?? '';
+		out.push(seg(' '), seg(' ● REC ', {inverse: true, color: 'red'}));
+		if (lineWidth(out) + name.length + 1 <= width) out.push(seg(' ' + name, {color: 'red'}));
+	}
 	else if (m.session.recordingNote !== null) out.push(seg(' '), seg(m.session.recordingNote, {color: 'red'}));
 	// The scenario's name goes after the badge when there is room for it.
 	const file = m.session.file.split('/').at(-1) ?? m.session.file;
