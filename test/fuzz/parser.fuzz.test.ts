@@ -21,7 +21,8 @@ import {scenarioArb} from '../property/scenario-arb.js';
 import {fuzzInputs, mutators, Rng, mutate} from './mutate.js';
 
 const INPUTS = LONG ? 100_000 : 2_000;
-const SEED = Number(process.env['COWDBG_FUZZ_SEED'] ?? 0x5eed);
+/** Fixed by default (the same 2,000 inputs every run); a fresh one each long run. Set COWDBG_FUZZ_SEED to replay. */
+const SEED = Number(process.env['COWDBG_FUZZ_SEED'] ?? (LONG ? Math.floor(Math.random() * 2 ** 31) : 0x5eed));
 /** A mutant that parses runs this many ticks at most, on at most this many frames. */
 const RUN_TICKS = 200;
 const RUN_FRAMES = 4096;

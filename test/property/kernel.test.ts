@@ -62,7 +62,7 @@ describe('kernel properties over random scenarios', () => {
 					if (left.length > 0) throw new Error(`after the run ended 'exited' at tick ${k.tick}:\n- ${left.join('\n- ')}`);
 				}
 			},
-			{numRuns: runs(250, 10_000)},
+			{numRuns: runs(400, 10_000)},
 		);
 		// The generator must keep producing runs that end with everyone gone.
 		expect(exited).toBeGreaterThan(0);
@@ -85,7 +85,7 @@ describe('kernel properties over random scenarios', () => {
 				if (eventsJson(a.events) !== eventsJson(b.events)) throw new Error(`events differ at ${firstDifference(a.events, b.events)}`);
 				if (a.hash !== b.hash) throw new Error(`state hashes differ: ${a.hash} vs ${b.hash}`);
 			},
-			{numRuns: runs(60, 10_000)},
+			{numRuns: runs(100, 10_000)},
 		);
 	}, TIMEOUT);
 
@@ -116,7 +116,7 @@ describe('kernel properties over random scenarios', () => {
 				const hb = stateHash(copy);
 				if (ha !== hb) throw new Error(`after cloning at tick ${from}, final hashes differ: ${ha} vs ${hb}`);
 			},
-			{numRuns: runs(60, 10_000)},
+			{numRuns: runs(100, 10_000)},
 		);
 	}, TIMEOUT);
 
@@ -140,7 +140,7 @@ describe('kernel properties over random scenarios', () => {
 					}
 				}
 			},
-			{numRuns: runs(100, 10_000)},
+			{numRuns: runs(200, 10_000)},
 		);
 	}, TIMEOUT);
 });
