@@ -87,8 +87,9 @@ export class Controller {
 		return this.cachedView.view;
 	}
 
-	setSize(width: number, height: number): void {
-		if (width === this.width && height === this.height) return;
+	/** `force`: draw again even at the same size (after a resize the terminal may have reflowed the screen). */
+	setSize(width: number, height: number, force = false): void {
+		if (width === this.width && height === this.height && !force) return;
 		this.width = width;
 		this.height = height;
 		this.changed();

@@ -51,8 +51,8 @@ export function App({controller, followTerminal = false, paint}: Props) {
 
 	useEffect(() => {
 		if (!followTerminal) return;
-		const onResize = (): void => controller.setSize(stdout.columns || 80, stdout.rows || 24);
-		onResize();
+		const onResize = (): void => controller.setSize(stdout.columns || 80, stdout.rows || 24, true);
+		controller.setSize(stdout.columns || 80, stdout.rows || 24);
 		stdout.on('resize', onResize);
 		return () => {
 			stdout.off('resize', onResize);
