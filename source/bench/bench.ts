@@ -11,6 +11,7 @@ import type {KernelState} from '../kernel/types.js';
 import {parseScenario} from '../scenario/parser.js';
 import type {Scenario} from '../scenario/ast.js';
 import {bigForkScenario, spinScenario} from './scenarios.js';
+import {measureUi} from './ui.js';
 
 export type Row = {measure: string; result: string; target: string; ok: boolean | null};
 
@@ -147,6 +148,8 @@ async function main(): Promise<void> {
 	rows.push(...measureSeek(small ? 50_000 : 1_000_000, full));
 	section('memory');
 	rows.push(measureMemory(small ? 16_384 : 1_048_576, full));
+	section('tui and session');
+	rows.push(...(await measureUi(small)));
 	process.stdout.write(`cowdbg bench${small ? ' --small (reduced sizes: not the targets)' : ''}, node ${process.version}\n\n${formatTable(rows)}\n`);
 	if (rows.some((r) => r.ok === false)) process.exitCode = 1;
 }

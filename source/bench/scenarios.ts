@@ -44,23 +44,27 @@ end
 `;
 }
 
-/** `procs` processes sharing out `ptes` present PTEs, for the TUI frame. */
-export function manyProcessesScenario(procs: number, ptes: number): string {
-	const perProc = Math.max(1, Math.floor(ptes / procs));
-	return `scenario "${procs} processes, ${ptes} PTEs"
-config frames=${ptes * 2 + procs * 16 + 4096} quantum=1 max_ticks=${ptes * 4 + procs * 64 + 10000}
+/**
+ * For the TUI frame: init writes `pages` pages, then forks `children`
+ * children that all sleep, so every mm maps them (children+1 × pages PTEs).
+ */
+export function frameScenario(children: number, pages: number): string {
+	return `scenario "frame benchmark: ${children + 1} processes, ${(children + 1) * pages} PTEs"
+config mmu=on frames=${pages * 2 + (children + 1) * 8 + 64} quantum=3
 program init
-  set r0 1
-again:
-  if r0 >= ${procs} goto work
-  add r0 1
+  map heap ${pages} rw-
+  touch heap write
+  set r0 0
+loop:
   fork
-  if ret == 0 goto work
-  goto again
-work:
-  mmap mine ${perProc} rw-
-  touch mine write
-  sleep 1000000000
+  if ret == 0 goto child
+  add r0 1
+  if r0 < ${children} goto loop
+  sleep 900000
+  exit 0
+child:
+  sleep 900000
+  exit 0
 end
 `;
 }
