@@ -143,6 +143,8 @@ function checkMm(c: Checker, mm: MmStruct, mmu: boolean, shmemRefs: Map<number, 
 		prevEnd = vma.end;
 		if (regions.has(vma.region)) c.fail(`${v}: a second VMA with the same region name`);
 		regions.add(vma.region);
+		// Addresses by region name resolve through mm->names: a live region must resolve to itself.
+		if (mm.names.get(vma.region) !== vma.start) c.fail(`${v}: its name resolves to ${mm.names.get(vma.region) ?? 'nothing'}, not its start ${vma.start}`);
 		totalVm += pages;
 		if ((vma.flags & VM_LOCKED) !== 0) lockedVm += pages;
 		if ((vma.flags & VM_ACCOUNT) !== 0) {
