@@ -115,6 +115,8 @@ export function endRun(k: KernelState, reason: 'exited' | 'max-ticks' | 'panic')
  * -ECHILD, or null when the caller must sleep until a child exits.
  */
 export function doWait(k: KernelState, task: Task, pid: number | null): number | null {
+	// sys_wait4(): -1 means any child, and so does 0 (our own process group, which is everyone's).
+	if (pid === -1 || pid === 0) pid = null;
 	const candidates = task.children.filter((c) => pid === null || c === pid);
 	if (candidates.length === 0) return ECHILD;
 	for (const c of candidates) {

@@ -386,3 +386,28 @@ end
 		expect(k.timers).toEqual([]);
 	});
 });
+
+describe('wait with pid -1 or 0 (sys_wait4)', () => {
+	it('reaps any child, as waitpid(-1) and waitpid(0) do', () => {
+		const k = runUntil(`
+program init
+  fork
+  if ret == 0 goto child
+  wait -1
+  set r0 ret
+  fork
+  if ret == 0 goto child
+  wait 0
+  set r1 ret
+  wait -1
+  set r2 ret
+  exit 0
+child:
+  sleep 2
+  exit 0
+end
+`);
+		const init = k.tasks.get(1)!;
+		expect([init.regs.r0, init.regs.r1, init.regs.r2]).toEqual([2, 3, -10]);
+	});
+});
