@@ -28,12 +28,16 @@ export class TerminalPainter {
 
 	/** The escape sequences that turn the screen into `rows` (exported for tests). */
 	diff(rows: readonly string[]): string {
-		let out = this.full ? '\u001B[H\u001B[2J' : '';
+		const full = this.full;
+		let out = full ? '\u001B[H\u001B[2J' : '';
 		for (let i = 0; i < rows.length; i++) {
-			if (!this.full && this.previous[i] === rows[i]) continue;
+			if (!full && this.previous[i] === rows[i]) continue;
 			out += `\u001B[${i + 1};1H${rows[i]}\u001B[0m\u001B[K`;
 		}
-		for (let i = rows.length; i < this.previous.length; i++) out += `\u001B[${i + 1};1H\u001B[K`;
+		// Rows the last frame had below this one (only without a full repaint: after a
+		// resize the screen was cleared, and those rows may be past its bottom, where
+		// the cursor would clamp to the last row and erase it).
+		if (!full) for (let i = rows.length; i < this.previous.length; i++) out += `\u001B[${i + 1};1H\u001B[K`;
 		this.previous = [...rows];
 		this.full = false;
 		return out;

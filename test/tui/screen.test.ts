@@ -38,3 +38,15 @@ describe('TerminalPainter', () => {
 		expect(term.written[1]).toContain('\u001B[2;1Hb');
 	});
 });
+
+describe('TerminalPainter after the terminal shrinks', () => {
+	it('never addresses a row below the new frame (the cursor would clamp to the last row and erase it)', () => {
+		const term = fakeTerminal();
+		const p = new TerminalPainter(term as unknown as NodeJS.WriteStream);
+		p.paint(['1', '2', '3', '4']);
+		term.emit('resize');
+		p.paint(['1', 'bar']);
+		const rowsAddressed = [...term.written[1]!.matchAll(/\u001B\[(\d+);1H/g)].map((m) => Number(m[1]));
+		expect(Math.max(...rowsAddressed)).toBe(2);
+	});
+});
