@@ -3,7 +3,7 @@
 
 import type {Address} from '../scenario/ast.js';
 import {closest} from '../scenario/diagnostics.js';
-import type {FaultKind, KernelEvent} from '../kernel/events.js';
+import {eventPid, type FaultKind, type KernelEvent} from '../kernel/events.js';
 import {PAGE_SIZE} from '../kernel/types.js';
 
 export const breakpointKinds = [
@@ -219,19 +219,6 @@ export function parseBreakpoint(input: string): SpecResult {
 	return {ok: true, breakpoint: bp};
 }
 
-function eventPid(e: KernelEvent): number | null {
-	switch (e.type) {
-		case 'completion':
-			return e.by;
-		case 'sched':
-		case 'break':
-		case 'panic':
-		case 'end':
-			return null;
-		default:
-			return e.pid;
-	}
-}
 
 function samePage(a: number, b: number): boolean {
 	return Math.floor(a / PAGE_SIZE) === Math.floor(b / PAGE_SIZE);

@@ -5,7 +5,7 @@
 
 import type {Config, Scenario} from '../scenario/ast.js';
 import {cloneKernel} from '../kernel/dump.js';
-import type {KernelEvent} from '../kernel/events.js';
+import {eventPid, type KernelEvent} from '../kernel/events.js';
 import {boot, resolveAddress, stepTick} from '../kernel/kernel.js';
 import {findVma, peekWord} from '../kernel/memory.js';
 import {readWord} from '../kernel/page-alloc.js';
@@ -333,20 +333,6 @@ export class Debugger {
 	}
 }
 
-export function eventPid(e: KernelEvent): number | null {
-	switch (e.type) {
-		case 'completion':
-			return e.by;
-		case 'sched':
-			return e.to;
-		case 'break':
-		case 'panic':
-		case 'end':
-			return null;
-		default:
-			return e.pid;
-	}
-}
 
 /** The watched word of each process that has it: pid → value. */
 function watchedWords(k: KernelState, bp: Breakpoint): Map<number, number> {
@@ -397,3 +383,5 @@ function estimateBytes(k: KernelState): number {
 	// kind 1 + refcount 4 + mapcount 4 + wordIdx 2 + wordVal 8 bytes a frame, 2 KiB a page table
 	return frames * 19 + k.frames.tables.size * 2200 + k.frames.moreWords.size * 200 + k.tasks.size * 400 + 4096;
 }
+
+export {eventPid};

@@ -80,3 +80,19 @@ export type EventType = KernelEvent['type'];
 export function hex(n: number): string {
 	return '0x' + n.toString(16);
 }
+
+/** The process an event is about (the acting one for completions; the incoming one for sched). */
+export function eventPid(e: KernelEvent): number | null {
+	switch (e.type) {
+		case 'completion':
+			return e.by;
+		case 'sched':
+			return e.to;
+		case 'break':
+		case 'panic':
+		case 'end':
+			return null;
+		default:
+			return e.pid;
+	}
+}

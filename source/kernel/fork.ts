@@ -15,6 +15,7 @@ import {EINVAL, ENOMEM, insertVma, makeMm, vmaPages, vmEnoughMemory} from './mma
 import {shmemGet} from './filemap.js';
 import {allocPgtable} from './page-alloc.js';
 import {forEachLeaf, pteAlloc, ptePfn} from './pgtable.js';
+import {newTask} from './kernel.js';
 import {sleepOn, wakeUpNewTask} from './sched.js';
 import {
 	PAGE_SIZE,
@@ -76,27 +77,18 @@ function copyProcess(k: KernelState, parent: Task, flags: number, name: string, 
 	const mm = copyMm(k, parent, flags, cost);
 	if (mm < 0) return mm;
 	const pid = k.nextPid++;
-	const child: Task = {
+	const child = newTask({
 		pid,
 		ppid: parent.pid,
 		comm: parent.comm,
-		state: 'R',
+		program: parent.program,
 		mm,
 		pc: parent.pc + 1, // returns from the call to the next instruction
 		regs: {...parent.regs, ret: 0},
-		vforkDone: null,
 		// sigaltstack should be cleared when sharing the same VM
 		sigaltstack: (flags & (CLONE_VM | CLONE_VFORK)) === CLONE_VM ? false : parent.sigaltstack,
-		pending: [],
-		children: [],
-		exitCode: 0,
-		exitSignal: 0,
-		coreDumped: false,
-		wait: {kind: 'none'},
-		progress: 0,
 		childReturn: name,
-		program: parent.program,
-	};
+	});
 	k.tasks.set(pid, child);
 	parent.children.push(pid);
 	return child;

@@ -74,14 +74,21 @@ export function boot(scenario: Scenario, config: Config = scenario.config): Kern
 		expectsFailed: 0,
 		events: [],
 	};
-	const init: Task = {
-		pid: 1,
-		ppid: 0,
-		comm: scenario.init,
+	const init = newTask({pid: 1, ppid: 0, comm: scenario.init, program: scenario.init, mm: null, pc: 0, regs: zeroRegs()});
+	k.tasks.set(1, init);
+	k.runQueue.push(1);
+	const r = doExecve(k, init, scenario.init);
+	if (r < 0) {
+		k.events.push({tick: 0, type: 'panic', text: 'No working init found.'});
+		endRun(k, 'panic');
+	}
+	return k;
+}
+
+/** A task as copy_process leaves it: runnable, nothing pending, no children. */
+export function newTask(t: Pick<Task, 'pid' | 'ppid' | 'comm' | 'program' | 'mm' | 'pc' | 'regs'> & Partial<Task>): Task {
+	return {
 		state: 'R',
-		mm: null,
-		pc: 0,
-		regs: zeroRegs(),
 		vforkDone: null,
 		sigaltstack: false,
 		pending: [],
@@ -92,16 +99,8 @@ export function boot(scenario: Scenario, config: Config = scenario.config): Kern
 		wait: {kind: 'none'},
 		progress: 0,
 		childReturn: null,
-		program: scenario.init,
+		...t,
 	};
-	k.tasks.set(1, init);
-	k.runQueue.push(1);
-	const r = doExecve(k, init, scenario.init);
-	if (r < 0) {
-		k.events.push({tick: 0, type: 'panic', text: 'No working init found.'});
-		endRun(k, 'panic');
-	}
-	return k;
 }
 
 export function zeroRegs(): Registers {
