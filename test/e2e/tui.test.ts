@@ -28,6 +28,18 @@ async function waitFor(what: RegExp, ms = 15_000): Promise<string> {
 	throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
 }
 
+/** The screen's rows once `ok` holds for them. */
+async function settle(ok: (lines: string[]) => boolean, ms = 15_000): Promise<string[]> {
+	const end = Date.now() + ms;
+	let lines: string[] = [];
+	while (Date.now() < end) {
+		lines = screen().replace(/\n$/, '').split('\n');
+		if (ok(lines)) return lines;
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	throw new Error(`timed out; the screen was:\n${lines.join('\n')}`);
+}
+
 function send(...keys: string[]): void {
 	tmux('send-keys', '-t', session, ...keys);
 }
@@ -60,6 +72,16 @@ describe.skipIf(!hasTmux)('cowdbg in tmux (80×24)', () => {
 		expect(s).toMatch(/step one tick/);
 		send('Escape');
 		await waitFor(/1 Processes/);
+
+		// follows resizes: smaller, then back; the key bar stays on the last row
+		for (const [w, h] of [
+			[100, 20],
+			[80, 24],
+		] as const) {
+			tmux('resize-window', '-t', session, '-x', String(w), '-y', String(h));
+			const lines = await settle((ls) => ls.length === h && /\?\s+help|s\s+step/.test(ls.at(-1)!));
+			for (const line of lines) expect(line.length).toBeLessThanOrEqual(w);
+		}
 
 		send('q');
 		s = await waitFor(/EXIT=0/);
