@@ -82,6 +82,8 @@ export type BarContext = {
 	hasBreakpoints: boolean;
 	countPending: boolean;
 	filtered: boolean;
+	/** No page tables to show indexes of. */
+	nommu: boolean;
 };
 
 export type KeyDef = {
@@ -315,7 +317,7 @@ export const keyTable: readonly KeyDef[] = [
 		keys: [ch('i')],
 		label: 'i',
 		help: 'Memory: show the 4 page-table level indexes of each PTE (pgd pud pmd pte)',
-		bar: {label: 'indexes', rank: when((c) => c.focus === 'memory', 8.7)},
+		bar: {label: 'indexes', rank: when((c) => c.focus === 'memory' && !c.nommu, 8.7)},
 		group: 'Panes',
 	},
 	{

@@ -513,7 +513,8 @@ function programPane(m: Model, width: number, rows: number): PaneContent {
 		lines.push(line);
 	}
 	if (task.pc >= program.code.length && running) lines.push([seg('▶ (past the end)', {color: 'green'})]);
-	return {info: `pid ${pid} · ${program.name} · pc ${task.pc}`, lines, rows: all.length, autoTop};
+	const state = task.state === 'Z' ? ' · exited' : '';
+	return {info: `pid ${pid} · ${program.name} · pc ${task.pc}${state}`, lines, rows: all.length, autoTop};
 }
 
 // ---- Status, key bar, prompt, overlays -------------------------------------
@@ -573,6 +574,7 @@ export function barContext(m: Model): BarContext {
 		hasBreakpoints: dbg.breakpoints.length > 0,
 		countPending: m.ui.count !== '',
 		filtered: m.ui.filter !== '',
+		nommu: dbg.kernel.config.mmu === 'off',
 	};
 }
 

@@ -54,6 +54,7 @@ describe('the key table', () => {
 						hasBreakpoints: (bits & 8) !== 0,
 						countPending: (bits & 16) !== 0,
 						filtered: (bits & 32) !== 0,
+						nommu: (bits & 1) !== 0,
 					};
 					const bar = barKeys(c);
 					expect(bar.length).toBeGreaterThan(0);
@@ -64,7 +65,7 @@ describe('the key table', () => {
 	});
 
 	it('shows step and continue first when paused, back and restart when the run has ended', () => {
-		const base: BarContext = {mode: 'normal', focus: 'processes', ended: false, atStart: true, atHit: false, hasBreakpoints: false, countPending: false, filtered: false};
+		const base: BarContext = {mode: 'normal', focus: 'processes', ended: false, atStart: true, atHit: false, hasBreakpoints: false, countPending: false, filtered: false, nommu: false};
 		expect(barKeys(base).map((k) => k.label).slice(0, 2)).toEqual(['s', 'c']);
 		const ended = barKeys({...base, ended: true, atStart: false}).map((k) => k.label);
 		expect(ended).toContain('r');
