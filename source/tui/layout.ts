@@ -20,7 +20,7 @@ export function layoutBands(width: number, height: number, focus: Pane, topWants
 	const tall = height >= 40;
 	const want = Math.max(5, topWants);
 	let top: number;
-	if (focused === 0) top = Math.max(Math.min(want, Math.floor(height * 0.6)), Math.floor(height * (tall ? 0.3 : 0.42)));
+	if (focused === 0) top = Math.max(Math.min(want, Math.floor(height * (tall ? 0.5 : 0.42))), Math.floor(height * (tall ? 0.3 : 0.34)));
 	else top = Math.min(want, Math.floor(height * (tall ? 0.3 : 0.25)));
 	top = Math.max(MIN, top);
 	const rest = height - top;
