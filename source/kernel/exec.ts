@@ -46,7 +46,7 @@ export function doExecve(k: KernelState, task: Task, name: string): number {
 	for (const vma of mm.vmas) {
 		if ((vma.flags & VM_LOCKED) === 0) continue;
 		const result = populateVma(k, task, mm, vma, ['mmap_region', 'make_pages_present', '__get_user_pages']);
-		if (result !== 0) break; // an OOM kill is already queued by the caller's fault handling
+		if (result !== 0) break; // mmap_region() ignores make_pages_present()'s error: the pages fault in later
 	}
 	return 0;
 }

@@ -142,7 +142,10 @@ export function handleMmFault(
 	prefix: readonly string[] = [],
 ): FaultResult {
 	const result = handleFault(k, task, mm, va, access, prefix);
-	// force_sig(SIGSEGV) from bad_area; pagefault_out_of_memory() kills the faulting task
+	// A user access: force_sig(SIGSEGV) from bad_area, and pagefault_out_of_memory()
+	// kills the faulting task. Under get_user_pages (a non-empty prefix: mlock,
+	// MAP_LOCKED) the error is returned to the system call instead.
+	if (prefix.length > 0) return result;
 	if (result === 'segv') sendSignal(k, task, signalNumbers.SIGSEGV);
 	else if (result === 'oom') sendSignal(k, task, signalNumbers.SIGKILL);
 	return result;

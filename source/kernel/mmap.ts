@@ -273,9 +273,10 @@ export function doMprotect(k: KernelState, mm: MmStruct, region: string, prot: P
 		for (let i = from; i < to; i++) {
 			const pte = leaf[i]!;
 			if ((pte & PTE_PRESENT) === 0) continue;
-			let rw = pte & PTE_RW;
-			if (!prot.w) rw = 0;
-			else if (shared) rw = PTE_RW; // shared: vm_page_prot is writable
+			// pte_modify() with the VMA's new vm_page_prot: PAGE_SHARED (writable) for a
+			// shared writable mapping, PAGE_COPY (read-only) for any private one, so the
+			// next write to a private page goes through do_wp_page again.
+			const rw = shared && prot.w ? PTE_RW : 0;
 			leaf[i] = mkPte(ptePfn(pte), bits | rw | (pte & (PTE_ACCESSED | PTE_DIRTY)));
 		}
 	});
