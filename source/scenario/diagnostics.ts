@@ -11,9 +11,21 @@ function printable(line: string): string {
 	return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '?');
 }
 
+/** A long line is quoted as a window this wide around the column. */
+const LINE_WINDOW = 160;
+/** Errors listed at most; the rest are counted. */
+export const MAX_LISTED = 100;
+
 export function formatDiagnostic(d: Diagnostic): string {
-	const line = printable(d.sourceLine);
-	const upTo = Math.max(0, d.col - 1);
+	let line = printable(d.sourceLine);
+	let upTo = Math.max(0, d.col - 1);
+	if (line.length > LINE_WINDOW) {
+		const from = Math.max(0, Math.min(upTo - LINE_WINDOW / 2, line.length - LINE_WINDOW));
+		const head = from > 0 ? '…' : '';
+		const tail = from + LINE_WINDOW < line.length ? '…' : '';
+		line = head + line.slice(from, from + LINE_WINDOW) + tail;
+		upTo = upTo - from + head.length;
+	}
 	let pad = '';
 	for (let i = 0; i < upTo; i++) pad += line[i] === '\t' ? '\t' : ' ';
 	return `${d.file}:${d.line}:${d.col}: error: ${d.message}\n${line}\n${pad}^`;
@@ -21,7 +33,9 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 export function formatDiagnostics(ds: Diagnostic[]): string {
 	const summary = `${ds.length} error${ds.length === 1 ? '' : 's'}`;
-	return [...ds.map(formatDiagnostic), summary].join('\n');
+	const listed = ds.slice(0, MAX_LISTED).map(formatDiagnostic);
+	if (ds.length > MAX_LISTED) listed.push(`… and ${ds.length - MAX_LISTED} more`);
+	return [...listed, summary].join('\n');
 }
 
 /** Levenshtein distance (insertions, deletions and substitutions cost 1). */

@@ -670,3 +670,27 @@ describe('parseScenario never throws (fast-check)', () => {
 		);
 	});
 });
+
+describe('diagnostics of very bad files stay readable', () => {
+	it('lists at most MAX_LISTED errors and counts the rest', async () => {
+		const {formatDiagnostics, MAX_LISTED} = await import('../../source/scenario/diagnostics.js');
+		const {parseScenario} = await import('../../source/scenario/parser.js');
+		const source = 'program init\n' + Array.from({length: 300}, () => '  bogus 1').join('\n') + '\nend\n';
+		const r = parseScenario(source, 'many.scn');
+		expect(r.ok).toBe(false);
+		if (r.ok) return;
+		const text = formatDiagnostics(r.errors);
+		expect(text.match(/error: /g)).toHaveLength(MAX_LISTED);
+		expect(text).toContain(`… and ${r.errors.length - MAX_LISTED} more`);
+		expect(text.trimEnd().split('\n').at(-1)).toBe(`${r.errors.length} errors`);
+	});
+
+	it('quotes a window of a very long line, with the caret under the column', async () => {
+		const {formatDiagnostic} = await import('../../source/scenario/diagnostics.js');
+		const line = 'x'.repeat(5000) + 'BAD' + 'y'.repeat(5000);
+		const text = formatDiagnostic({file: 'f.scn', line: 1, col: 5001, message: 'bad', sourceLine: line});
+		const [, quoted, caret] = text.split('\n');
+		expect(quoted!.length).toBeLessThan(200);
+		expect(quoted![caret!.length - 1]).toBe('B');
+	});
+});
