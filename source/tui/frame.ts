@@ -16,8 +16,30 @@ function padded(line: Line | undefined, width: number): string {
 	return toAnsi(line) + (w < width ? ' '.repeat(width - w) : '');
 }
 
+/** The smallest terminal the panes are laid out for (SPEC §7). */
+export const MIN_WIDTH = 80;
+export const MIN_HEIGHT = 24;
+
+/** What a terminal below 80×24 shows instead of the panes: the keys still work. */
+function tooSmall(width: number, height: number): string[] {
+	const words = [
+		'cowdbg needs a terminal of at least',
+		`${MIN_WIDTH}×${MIN_HEIGHT}; this one is ${width}×${height}.`,
+		'Enlarge it (the screen follows),',
+		'or press q to quit.',
+	];
+	const rows: string[] = [];
+	for (let r = 0; r < height; r++) rows.push('');
+	const top = Math.max(0, Math.floor((height - words.length) / 2));
+	words.forEach((w, i) => {
+		if (top + i < height) rows[top + i] = w.slice(0, Math.max(0, width));
+	});
+	return rows;
+}
+
 /** The rows of the screen, top to bottom. */
 export function frameLines(view: View): string[] {
+	if (view.width < MIN_WIDTH || view.height < MIN_HEIGHT) return tooSmall(view.width, view.height);
 	const rows: string[] = [toAnsi(view.status)];
 	if (view.overlay !== null) {
 		const body = [view.overlay.title, ...view.overlay.lines];

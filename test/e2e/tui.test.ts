@@ -73,15 +73,17 @@ describe.skipIf(!hasTmux)('cowdbg in tmux (80×24)', () => {
 		send('Escape');
 		await waitFor(/1 Processes/);
 
-		// follows resizes: smaller, then back; the key bar stays on the last row
-		for (const [w, h] of [
-			[100, 20],
-			[80, 24],
-		] as const) {
-			tmux('resize-window', '-t', session, '-x', String(w), '-y', String(h));
-			const lines = await settle((ls) => ls.length === h && /\?\s+help|s\s+step/.test(ls.at(-1)!));
-			for (const line of lines) expect(line.length).toBeLessThanOrEqual(w);
-		}
+		// follows resizes: larger, below 80×24 (a message instead of the panes), then back;
+		// the key bar stays on the last row
+		tmux('resize-window', '-t', session, '-x', '100', '-y', '30');
+		let lines = await settle((ls) => ls.length === 30 && /\?\s+help|s\s+step/.test(ls.at(-1)!));
+		for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
+		tmux('resize-window', '-t', session, '-x', '70', '-y', '20');
+		s = await waitFor(/needs a terminal of at least/);
+		expect(s).toMatch(/80×24; this one is 70×20/);
+		tmux('resize-window', '-t', session, '-x', '80', '-y', '24');
+		lines = await settle((ls) => ls.length === 24 && /\?\s+help|s\s+step/.test(ls.at(-1)!));
+		for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
 
 		send('q');
 		s = await waitFor(/EXIT=0/);
