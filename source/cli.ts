@@ -59,7 +59,7 @@ const cli = meow(help, {
 		state: {type: 'string'},
 		record: {type: 'string'},
 		force: {type: 'boolean', default: false},
-		speed: {type: 'number', default: 1},
+		speed: {type: 'string'},
 		headless: {type: 'boolean', default: false},
 	},
 });
@@ -90,7 +90,7 @@ async function main(): Promise<number> {
 			return checkCommand(rest, overrides, out, err);
 		}
 		case 'replay':
-			return replayCommand(rest, {speed: flags.speed, headless: flags.headless, breaks, overrides, record: flags.record}, out);
+			return replayCommand(rest, {speed: flags.speed === undefined ? 1 : flags.speed.trim() === '' ? Number.NaN : Number(flags.speed), headless: flags.headless, breaks, overrides, record: flags.record}, out);
 		default: {
 			if (cli.input.length > 1) usage(`unknown command '${command}'; commands: run, check, replay, or a SCENARIO for the TUI`);
 			const file = command ?? 'scenarios/fork-cow.scn';

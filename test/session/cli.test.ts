@@ -89,3 +89,13 @@ describe('cowdbg replay usage', () => {
 		expect(r.stderr).toContain('--speed');
 	});
 });
+
+describe('replay --speed given without a number', () => {
+	it('is refused with exit 2, not taken as 1', () => {
+		const bin = join(process.cwd(), 'dist', 'cli.js');
+		const fixture = join(process.cwd(), 'test', 'fixtures', 'sessions', 'fork-cow.session.json');
+		const r = spawnSync(process.execPath, [bin, 'replay', fixture, '--headless', '--speed'], {encoding: 'utf8'});
+		expect(r.status).toBe(2);
+		expect(r.stderr).toMatch(/--speed must be a positive number/);
+	});
+});
