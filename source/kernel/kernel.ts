@@ -47,7 +47,8 @@ export function effectiveConfig(config: Config): KernelState['config'] {
 /** Boot: pid 1 execs the init program at tick 0. Its events are in k.events. */
 export function boot(scenario: Scenario, config: Config = scenario.config): KernelState {
 	const cfg = effectiveConfig(config);
-	const programs: KernelState['programs'] = {};
+	// No prototype: `exec constructor` must find no program, not Object's constructor.
+	const programs: KernelState['programs'] = Object.create(null) as KernelState['programs'];
 	for (const p of scenario.programs) programs[p.name] = p;
 	const k: KernelState = {
 		config: cfg,

@@ -196,3 +196,10 @@ describe('determinism', () => {
 		expect(stateHash(b.k)).not.toBe(hash);
 	});
 });
+
+describe('exec of names that an object would inherit', () => {
+	it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('exec %s is -ENOENT', (name) => {
+		const r = run(prog(`exec ${name}\nexpect ret == -ENOENT\nexit 0`));
+		expect(endOf(r.events)).toMatchObject({reason: 'exited', expects_failed: 0});
+	});
+});
