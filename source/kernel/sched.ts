@@ -38,6 +38,8 @@ export function sleepOn(k: KernelState, task: Task, state: 'S' | 'D', why: strin
 	task.wait = wait;
 	setState(k, task, state, why);
 	removeFromRunQueue(k, task.pid);
+	// schedule(): the CPU is given up at once; the next task runs from the next tick.
+	if (k.current === task.pid) k.current = null;
 }
 
 export function removeFromRunQueue(k: KernelState, pid: number): void {
