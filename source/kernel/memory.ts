@@ -130,48 +130,65 @@ function setPte(k: KernelState, mm: MmStruct, vpn: number, pte: number, oldPte: 
 }
 
 /**
- * handle_mm_fault(): resolve a fault at va. `prefix` names the callers above
- * handle_mm_fault (e.g. get_user_pages for mlock).
+ * do_page_fault() (arch/x86/mm/fault.c): a user access the MMU refused. No
+ * VMA, or one that forbids the access, is SIGSEGV (bad_area); otherwise
+ * handle_mm_fault resolves it, and running out of memory kills the task
+ * (pagefault_out_of_memory).
  */
-export function handleMmFault(
-	k: KernelState,
-	task: Task,
-	mm: MmStruct,
-	va: number,
-	access: Access,
-	prefix: readonly string[] = [],
-): FaultResult {
-	const result = handleFault(k, task, mm, va, access, prefix);
-	// A user access: force_sig(SIGSEGV) from bad_area, and pagefault_out_of_memory()
-	// kills the faulting task. Under get_user_pages (a non-empty prefix: mlock,
-	// MAP_LOCKED) the error is returned to the system call instead.
-	if (prefix.length > 0) return result;
+export function doPageFault(k: KernelState, task: Task, mm: MmStruct, va: number, access: Access): FaultResult {
+	const vma = findVma(mm, va);
+	let result: FaultResult;
+	if (vma === undefined) {
+		emitFault(k, task, 'segv-maperr', access, va, undefined, null, null, callPath([], 'do_page_fault', 'bad_area'));
+		result = 'segv';
+	} else if (!accessAllowed(vma, access)) {
+		emitFault(k, task, 'segv-accerr', access, va, vma, null, null, callPath([], 'do_page_fault', 'bad_area_access_error'));
+		result = 'segv';
+	} else {
+		result = handleMmFault(k, task, mm, vma, va, access);
+	}
 	if (result === 'segv') sendSignal(k, task, signalNumbers.SIGSEGV);
 	else if (result === 'oom') sendSignal(k, task, signalNumbers.SIGKILL);
 	return result;
 }
 
-function handleFault(
+/**
+ * handle_mm_fault(): allocate the page-table levels down to the PTE, then
+ * handle_pte_fault. `prefix` names the callers above it when it is not a user
+ * access (get_user_pages for mlock and MAP_LOCKED): they get the result back,
+ * and nobody is signalled.
+ */
+export function handleMmFault(
 	k: KernelState,
 	task: Task,
 	mm: MmStruct,
+	vma: Vma,
 	va: number,
+	access: Access,
+	prefix: readonly string[] = [],
+): FaultResult {
+	const vpn = Math.floor(va / PAGE_SIZE);
+	const leaf = pteAlloc(k.frames, mm, vpn);
+	if (leaf === undefined) return oom(k, task, access, va, vma, callPath(prefix, 'handle_mm_fault', 'pte_alloc_map'));
+	return handlePteFault(k, task, mm, vma, va, vpn, leaf, access, prefix);
+}
+
+/**
+ * handle_pte_fault(): a missing PTE is a first touch (do_anonymous_page, or
+ * do_linear_fault for file and shmem pages); a write to a present read-only
+ * one is do_wp_page.
+ */
+function handlePteFault(
+	k: KernelState,
+	task: Task,
+	mm: MmStruct,
+	vma: Vma,
+	va: number,
+	vpn: number,
+	leaf: Int32Array,
 	access: Access,
 	prefix: readonly string[],
 ): FaultResult {
-	const vma = findVma(mm, va);
-	if (vma === undefined) {
-		emitFault(k, task, 'segv-maperr', access, va, undefined, null, null, callPath(prefix, 'do_page_fault', 'bad_area'));
-		return 'segv';
-	}
-	if (!accessAllowed(vma, access)) {
-		emitFault(k, task, 'segv-accerr', access, va, vma, null, null, callPath(prefix, 'do_page_fault', 'bad_area_access_error'));
-		return 'segv';
-	}
-	const t = k.frames;
-	const vpn = Math.floor(va / PAGE_SIZE);
-	const leaf = pteAlloc(t, mm, vpn);
-	if (leaf === undefined) return oom(k, task, access, va, vma, callPath(prefix, 'handle_mm_fault', 'pte_alloc_map'));
 	const old = leaf[vpn % PTRS_PER_TABLE]!;
 	if ((old & PTE_PRESENT) === 0) return handleMissing(k, task, mm, vma, va, vpn, access, prefix);
 	if (access === 'write' && (old & PTE_RW) === 0) return doWpPage(k, task, mm, vma, va, vpn, old, prefix);
@@ -185,6 +202,7 @@ function oom(k: KernelState, task: Task, access: Access, va: number, vma: Vma, p
 	return 'oom';
 }
 
+/** A first touch: shmem_fault or filemap_fault through do_linear_fault, or do_anonymous_page. */
 function handleMissing(
 	k: KernelState,
 	task: Task,
@@ -328,7 +346,7 @@ export function userAccess(
 			return {ok: true, value: access === 'exec' ? 0 : readWord(t, pfn, word)};
 		}
 		if (attempt === 1) break;
-		const result = handleMmFault(k, task, mm, va, access);
+		const result = doPageFault(k, task, mm, va, access);
 		if (result !== 'ok') return {ok: false, fault: result};
 	}
 	// A fault that resolved without making the access possible is a kernel bug.

@@ -319,7 +319,7 @@ export function populateVma(k: KernelState, task: Task, mm: MmStruct, vma: Vma, 
 		});
 		const present = (pte & PTE_PRESENT) !== 0;
 		if (present && (!write || (pte & PTE_RW) !== 0)) continue;
-		const result = handleMmFault(k, task, mm, va, write ? 'write' : (vma.flags & VM_READ) !== 0 || (vma.flags & VM_WRITE) !== 0 ? 'read' : 'exec', prefix);
+		const result = handleMmFault(k, task, mm, vma, va, write ? 'write' : (vma.flags & VM_READ) !== 0 || (vma.flags & VM_WRITE) !== 0 ? 'read' : 'exec', prefix);
 		if (result !== 'ok') return result;
 	}
 	return 0;
