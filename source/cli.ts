@@ -5,6 +5,7 @@
 import meow from 'meow';
 import {checkCommand} from './cli/check.js';
 import {UsageError} from './cli/load.js';
+import {Output, exitOnBrokenPipe} from './cli/output.js';
 import {replayCommand} from './cli/replay.js';
 import {runCommand} from './cli/run.js';
 
@@ -64,8 +65,9 @@ const cli = meow(help, {
 	},
 });
 
+const output = new Output(process.stdout);
 const out = (text: string): void => {
-	process.stdout.write(text);
+	output.write(text);
 };
 const err = (text: string): void => {
 	process.stderr.write(text);
@@ -83,11 +85,11 @@ async function main(): Promise<number> {
 	switch (command) {
 		case 'run': {
 			if (rest.length !== 1) usage(rest.length === 0 ? 'run needs a SCENARIO file' : `run takes one SCENARIO, got ${rest.length}`);
-			return runCommand(rest[0]!, {breaks, overrides, json: flags.json, state: flags.state}, out);
+			return runCommand(rest[0]!, {breaks, overrides, json: flags.json, state: flags.state}, output);
 		}
 		case 'check': {
 			if (rest.length === 0) usage('check needs at least one SCENARIO file');
-			return checkCommand(rest, overrides, out, err);
+			return checkCommand(rest, overrides, output, err);
 		}
 		case 'replay':
 			return replayCommand(rest, {speed: flags.speed === undefined ? 1 : flags.speed.trim() === '' ? Number.NaN : Number(flags.speed), headless: flags.headless, breaks, overrides, record: flags.record}, out);
@@ -104,10 +106,17 @@ async function main(): Promise<number> {
 }
 
 main().then(
-	(status) => {
-		process.exitCode = status;
+	async (status) => {
+		await output.end();
+		// A reader that went away (`cowdbg run X | head -1`): end as a Unix tool does.
+		if (output.error !== null) {
+			err(`cowdbg: cannot write the output: ${output.error.message}\n`);
+			process.exitCode = 74; // EX_IOERR
+		} else if (output.closed) exitOnBrokenPipe();
+		else process.exitCode = status;
 	},
-	(error: unknown) => {
+	async (error: unknown) => {
+		await output.end();
 		if (error instanceof UsageError) {
 			err(error.message + '\n');
 			process.exitCode = 2;

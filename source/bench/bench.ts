@@ -35,13 +35,13 @@ function lcg(seed: number): () => number {
 	};
 }
 
-export function measureTicks(ticks: number): Row {
+export function measureTicks(ticks: number, full = true): Row {
 	const k = boot(load(spinScenario(8, ticks * 2)));
 	for (let i = 0; i < 10_000; i++) stepTick(k);
 	const t0 = performance.now();
 	for (let i = 0; i < ticks; i++) stepTick(k);
 	const rate = ticks / ((performance.now() - t0) / 1000);
-	return {measure: `headless stepping, 8 processes (${ticks.toLocaleString('en')} ticks)`, result: `${Math.round(rate).toLocaleString('en')} ticks/s`, target: '≥ 2,000,000 ticks/s', ok: rate >= 2_000_000};
+	return {measure: `headless stepping, 8 processes (${ticks.toLocaleString('en')} ticks)`, result: `${Math.round(rate).toLocaleString('en')} ticks/s`, target: '≥ 2,000,000 ticks/s', ok: full ? rate >= 2_000_000 : null};
 }
 
 /** Boot the big-fork scenario and run up to the tick before the fork. */
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
 		process.stderr.write(`bench: ${name}…\n`);
 	};
 	section('ticks');
-	rows.push(measureTicks(small ? 200_000 : 4_000_000));
+	rows.push(measureTicks(small ? 200_000 : 4_000_000, full));
 	section('fork');
 	rows.push(...measureFork(small ? 16_384 : 1_048_576, full));
 	section('seek');

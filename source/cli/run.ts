@@ -1,4 +1,6 @@
-// `cowdbg run`: headless, to the end or the first breakpoint hit.
+// `cowdbg run`: headless, to the end or the first breakpoint hit. The log is
+// written as the run goes (never held), and the run waits while the reader
+// is behind.
 
 import {writeFileSync} from 'node:fs';
 import {Debugger} from '../debugger/debugger.js';
@@ -6,44 +8,47 @@ import {eventJson, formatEvent} from '../debugger/format.js';
 import {stateDump} from '../kernel/dump.js';
 import type {KernelEvent} from '../kernel/events.js';
 import {UsageError, loadScenario} from './load.js';
+import type {Output} from './output.js';
 
 export type RunOptions = {breaks: string[]; overrides: string[]; json: boolean; state: string | undefined};
 
-/** Returns the exit status. Output goes through `write` in large chunks. */
-export function runCommand(file: string, options: RunOptions, write: (text: string) => void): number {
+/** Ticks executed between two looks at the output (backpressure, a reader gone). */
+const BATCH = 16_384;
+
+/** Returns the exit status (meaningless once `output.closed`: the reader went away). */
+export async function runCommand(file: string, options: RunOptions, output: Output): Promise<number> {
 	const loaded = loadScenario(file, options.overrides, options.breaks);
-	const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints);
+	const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints, {snapshots: false});
 	const format = options.json ? eventJson : formatEvent;
-	let printed = 0;
-	let buffer: string[] = [];
-	const flush = (): void => {
-		if (buffer.length > 0) write(buffer.join('\n') + '\n');
-		buffer = [];
+	const emit = (events: readonly KernelEvent[]): void => {
+		let text = '';
+		for (let i = 0; i < events.length; i++) text += format(events[i]!) + '\n';
+		if (text !== '') output.write(text);
 	};
-	const emit = (e: KernelEvent): void => {
-		buffer.push(format(e));
-		if (buffer.length >= 4096) flush();
-	};
-	const drain = (): void => {
-		const log = dbg.log;
-		const upTo = dbg.visibleEvents();
-		for (; printed < upTo; printed++) emit(log[printed]!);
-	};
+	emit(dbg.eventsOf(0));
+	dbg.onEvents = emit;
 	let stop = null;
-	while (stop === null) {
-		stop = dbg.continue(65_536);
-		drain();
+	let batches = 0;
+	while (stop === null && !output.closed) {
+		stop = dbg.continue(BATCH);
+		// Let the stream report a closed pipe now and then, and wait while it is full.
+		if (output.behind) await output.drained();
+		else if (++batches % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
 	}
-	if (stop.reason === 'break' && stop.hit !== null) {
+	if (output.closed) return 0;
+	dbg.onEvents = null;
+	if (stop !== null && stop.reason === 'break' && stop.hit !== null) {
 		const k = dbg.kernel;
-		emit({tick: k.tick, type: 'break', spec: stop.hit.spec});
-		emit({tick: k.tick, type: 'end', reason: 'break', frames_total: k.frames.kind.length, frames_free: k.frames.free, expects_failed: k.expectsFailed});
+		emit([
+			{tick: k.tick, type: 'break', spec: stop.hit.spec},
+			{tick: k.tick, type: 'end', reason: 'break', frames_total: k.frames.kind.length, frames_free: k.frames.free, expects_failed: k.expectsFailed},
+		]);
 	}
-	flush();
 	if (options.state !== undefined) {
 		const dump = JSON.stringify(stateDump(dbg.kernel));
-		if (options.state === '-') write(dump + '\n');
+		if (options.state === '-') output.write(dump + '\n');
 		else {
+			output.flush();
 			try {
 				writeFileSync(options.state, dump + '\n');
 			} catch (error) {

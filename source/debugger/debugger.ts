@@ -51,8 +51,13 @@ export class Debugger {
 	private interval = FIRST_INTERVAL;
 	private snapshotBytes = 0;
 	lastStop: Stop;
+	/** Called with the events of each tick executed for the first time (streaming output). */
+	onEvents: ((events: readonly KernelEvent[]) => void) | null = null;
+	/** False for a run that only goes forward once (`cowdbg run`): no snapshots past tick 0. */
+	private readonly keepSnapshots: boolean;
 
-	constructor(scenario: Scenario, config: Config = scenario.config, breakpoints: readonly string[] = []) {
+	constructor(scenario: Scenario, config: Config = scenario.config, breakpoints: readonly string[] = [], options: {snapshots?: boolean} = {}) {
+		this.keepSnapshots = options.snapshots !== false;
 		this.scenario = scenario;
 		this.config = config;
 		this.kernel = boot(scenario, config);
@@ -120,7 +125,8 @@ export class Debugger {
 			this.appendEvents(events);
 			this.tickStart.push(this.log.length);
 			if (k.ended !== null) this.endTick = k.tick;
-			if (k.tick % this.interval === 0) this.takeSnapshot();
+			if (k.tick % this.interval === 0 && this.keepSnapshots) this.takeSnapshot();
+			if (this.onEvents !== null) this.onEvents(events);
 		}
 		return events;
 	}

@@ -61,6 +61,43 @@ export function formatEvent(e: KernelEvent): string {
 	return `${String(e.tick).padStart(6)}  ${describeEvent(e)}`;
 }
 
+/** A string as JSON.stringify writes it; plain ASCII (the usual case) without the call. */
+function str(s: string): string {
+	return PLAIN.test(s) ? '"' + s + '"' : JSON.stringify(s);
+}
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function pidOrNull(n: number | null): string {
+	return n === null ? 'null' : String(n);
+}
+
+/**
+ * The event as one line of JSON, byte for byte what JSON.stringify(e) gives
+ * (a test holds them equal over every scenario). The frequent types have a
+ * serializer of their own, several times faster than the generic one; the
+ * rare ones go through JSON.stringify.
+ */
 export function eventJson(e: KernelEvent): string {
-	return JSON.stringify(e);
+	switch (e.type) {
+		case 'sched':
+			return `{"tick":${e.tick},"type":"sched","from":${pidOrNull(e.from)},"to":${pidOrNull(e.to)}}`;
+		case 'state':
+			return `{"tick":${e.tick},"type":"state","pid":${e.pid},"from":${str(e.from)},"to":${str(e.to)},"why":${str(e.why)}}`;
+		case 'fault': {
+			let path = '';
+			for (let i = 0; i < e.path.length; i++) path += (i === 0 ? '' : ',') + str(e.path[i]!);
+			return `{"tick":${e.tick},"type":"fault","pid":${e.pid},"kind":"${e.kind}","access":"${e.access}","addr":${str(e.addr)},"region":${e.region === null ? 'null' : str(e.region)},"frame":${pidOrNull(e.frame)},"from":${pidOrNull(e.from)},"path":[${path}]}`;
+		}
+		case 'completion':
+			return `{"tick":${e.tick},"type":"completion","action":"${e.action}","id":${e.id},"owner":${e.owner},"by":${e.by},"via":${e.via === null ? 'null' : `"${e.via}"`},"done":${e.done}}`;
+		case 'syscall': {
+			let s = `{"tick":${e.tick},"type":"syscall","pid":${e.pid},"name":${str(e.name)},"ret":${e.ret}`;
+			if (e.child !== undefined) s += `,"child":${e.child}`;
+			if (e.cost !== undefined) s += `,"cost":{"vmas":${e.cost.vmas},"ptes":${e.cost.ptes},"pgtables":${e.cost.pgtables}}`;
+			if (e.child_return !== undefined) s += `,"child_return":true`;
+			return s + '}';
+		}
+		default:
+			return JSON.stringify(e);
+	}
 }
