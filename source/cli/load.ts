@@ -2,7 +2,9 @@
 // overrides and check every breakpoint spec, all before anything runs. Bad
 // input becomes a UsageError with the message to print (exit status 2).
 
-import {readFileSync, statSync} from 'node:fs';
+import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
 import type {Config, Diagnostic, Scenario} from '../scenario/ast.js';
 import {formatDiagnostic, formatDiagnostics} from '../scenario/diagnostics.js';
 import {parseConfigAssignment, parseScenario, setConfigValue} from '../scenario/parser.js';
@@ -19,12 +21,13 @@ export type Loaded = {
 	overrides: string[];
 };
 
-export function readText(file: string, what = 'scenario'): string {
+export function readText(file: string, what = 'scenario', asGiven = file): string {
 	let stat;
 	try {
 		stat = statSync(file);
 	} catch (error) {
-		throw new UsageError(`cowdbg: cannot read ${what} '${file}': ${reason(error)}`);
+		const hint = what === 'scenario' && bundledName.test(asGiven) ? ` (and no bundled scenario has that name: cowdbg list)` : '';
+		throw new UsageError(`cowdbg: cannot read ${what} '${asGiven}': ${reason(error)}${hint}`);
 	}
 	if (stat.isDirectory()) throw new UsageError(`cowdbg: '${file}' is a directory, not a ${what} file`);
 	if (stat.size > 16 * 1024 * 1024) throw new UsageError(`cowdbg: '${file}' is too large for a ${what} (${stat.size} bytes; the limit is 16 MiB)`);
@@ -71,8 +74,46 @@ export function loadSource(source: string, file: string, overrides: readonly str
 	return {scenario, config, breakpoints: [...scenario.breaks.map((b) => b.spec), ...breaks], overrides: [...overrides]};
 }
 
+/**
+ * The scenarios shipped with cowdbg, found from the package's own directory
+ * (dist/cli/ or source/cli/ → ../../scenarios), never from the working directory.
+ */
+export const bundledDir = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+
+/** The scenario the TUI opens when none is named. */
+export const defaultScenario = 'fork-cow';
+
+const bundledName = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.scn)?$/;
+
+/**
+ * SCENARIO as the user wrote it: a path when one exists there, else the name of
+ * a bundled scenario (`fork-cow` or `fork-cow.scn`). Anything else is returned
+ * as given, so reading it reports the path the user typed.
+ */
+export function resolveScenario(arg: string): string {
+	if (existsSync(arg) || !bundledName.test(arg)) return arg;
+	const bundled = join(bundledDir, arg.endsWith('.scn') ? arg : `${arg}.scn`);
+	return existsSync(bundled) ? bundled : arg;
+}
+
+export type BundledScenario = {name: string; title: string | null; file: string};
+
+/** The bundled scenarios in name order, each with its `scenario "…"` title. */
+export function bundledScenarios(): BundledScenario[] {
+	const names = readdirSync(bundledDir)
+		.filter((f) => f.endsWith('.scn'))
+		.map((f) => f.slice(0, -'.scn'.length))
+		.sort();
+	return names.map((name) => {
+		const file = join(bundledDir, `${name}.scn`);
+		const parsed = parseScenario(readText(file), file);
+		return {name, title: parsed.ok ? parsed.scenario.title : null, file};
+	});
+}
+
 export function loadScenario(file: string, overrides: readonly string[] = [], breaks: readonly string[] = []): Loaded {
-	return loadSource(readText(file), file, overrides, breaks);
+	const path = resolveScenario(file);
+	return loadSource(readText(path, 'scenario', file), path, overrides, breaks);
 }
 
 export {formatDiagnostic};

@@ -10,7 +10,11 @@ const bin = join(process.cwd(), 'dist', 'cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'cowdbg-cli-'));
 
 function cowdbg(...args: string[]): {status: number | null; stdout: string; stderr: string} {
-	const r = spawnSync(process.execPath, [bin, ...args], {encoding: 'utf8', input: ''});
+	return cowdbgIn(process.cwd(), ...args);
+}
+
+function cowdbgIn(cwd: string, ...args: string[]): {status: number | null; stdout: string; stderr: string} {
+	const r = spawnSync(process.execPath, [bin, ...args], {encoding: 'utf8', input: '', cwd});
 	return {status: r.status, stdout: r.stdout, stderr: r.stderr};
 }
 
@@ -175,7 +179,7 @@ describe('cowdbg run', () => {
 		expect(cowdbg('run', forkCow, forkCow).status).toBe(2);
 		const unknown = cowdbg('--frobnicate');
 		expect(unknown.status).toBe(2);
-		expect(unknown.stderr).toMatch(/Unknown flag/);
+		expect(unknown.stderr).toMatch(/^cowdbg: unknown flag --frobnicate\n/);
 	});
 });
 
@@ -204,9 +208,88 @@ describe('help and version', () => {
 		expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
 	});
 
+	it('prints the description once, takes -h and -v, and has a help per command', () => {
+		for (const flag of ['--help', '-h']) {
+			const help = cowdbg(flag);
+			expect(help.status).toBe(0);
+			expect(help.stdout.match(/A debugger for a simulated Linux kernel/g)).toHaveLength(1);
+			expect(help.stdout.match(/terminal debugger/g)).toBeNull(); // package.json's description is not added
+		}
+		expect(cowdbg('-v').stdout).toBe(cowdbg('--version').stdout);
+		const run = cowdbg('run', '--help');
+		expect(run.status).toBe(0);
+		expect(run.stdout).toMatch(/--state FILE\|-/);
+		expect(run.stdout).not.toMatch(/--record|--speed/);
+		expect(cowdbg('help', 'run').stdout).toBe(run.stdout);
+		const replay = cowdbg('help', 'replay');
+		expect(replay.stdout).toMatch(/--headless/);
+		expect(replay.stdout).not.toMatch(/--break/);
+	});
+
+	it('help is a command, not a scenario called "help"', () => {
+		const r = cowdbg('help');
+		expect(r.status).toBe(0);
+		expect(r.stdout).toMatch(/Usage/);
+		expect(r.stderr).toBe('');
+	});
+
+	it('refuses a flag that does not apply to its command, or lacks its value, naming it (exit 2)', () => {
+		const cases: [string[], RegExp][] = [
+			[['run', forkCow, '--break'], /^cowdbg: --break needs a value/],
+			[['run', forkCow, '--record', join(dir, 'f')], /^cowdbg: --record does not apply to cowdbg run/],
+			[['run', '--speed', '2'], /^cowdbg: --speed does not apply to cowdbg run/],
+			[['run', '--headless'], /^cowdbg: --headless does not apply to cowdbg run/],
+			[['check', forkCow, '--break', 'cow', '--json'], /^cowdbg: --break does not apply to cowdbg check/],
+			[['replay', join(dir, 's.json'), '--set', 'frames=64'], /^cowdbg: --set does not apply to cowdbg replay/],
+		];
+		for (const [args, message] of cases) {
+			const r = cowdbg(...args);
+			expect(r.status, args.join(' ')).toBe(2);
+			expect(r.stderr).toMatch(message);
+			expect(r.stdout).toBe('');
+		}
+		expect(cowdbg('run', forkCow, '--record', join(dir, 'f')).stderr).toMatch(/Run 'cowdbg help run'/);
+	});
+
 	it('the TUI form without a terminal says so and suggests run', () => {
 		const r = cowdbg(forkCow);
 		expect(r.status).toBe(2);
 		expect(r.stderr).toMatch(/needs a terminal.*cowdbg run/);
+	});
+});
+
+describe('bundled scenarios', () => {
+	const elsewhere = mkdtempSync(join(tmpdir(), 'cowdbg-elsewhere-'));
+
+	it('list prints every bundled scenario with its title', () => {
+		const r = cowdbgIn(elsewhere, 'list');
+		expect(r.status).toBe(0);
+		const lines = r.stdout.trimEnd().split('\n');
+		expect(lines.length).toBeGreaterThan(10);
+		expect(r.stdout).toMatch(/^fork-cow +fork, then both write/m);
+		expect(r.stdout).toMatch(/^vfork-completion +\S/m);
+		const names = lines.map((l) => l.split(' ')[0]!);
+		expect(names).toEqual([...names].sort());
+	});
+
+	it('opens one by name from any directory: run, check and the TUI form', () => {
+		const run = cowdbgIn(elsewhere, 'run', 'fork-cow', '--break', 'cow');
+		expect(run.status).toBe(0);
+		expect(run.stdout).toMatch(/fault cow-copy/);
+		expect(cowdbgIn(elsewhere, 'run', 'fork-cow.scn', '--break', 'cow').stdout).toBe(run.stdout);
+		expect(cowdbgIn(elsewhere, 'check', 'vfork-completion').stdout).toMatch(/^PASS /m);
+		// The TUI form finds its default scenario, then says it needs a terminal.
+		const tui = cowdbgIn(elsewhere);
+		expect(tui.status).toBe(2);
+		expect(tui.stderr).toMatch(/^cowdbg: the TUI needs a terminal; for a headless run use: cowdbg run fork-cow\n/);
+	});
+
+	it('a file in the working directory wins over a bundled name; an unknown name says what it tried', () => {
+		writeFileSync(join(elsewhere, 'fork-cow'), 'program init\n  print "mine"\n  exit 0\nend\n');
+		expect(cowdbgIn(elsewhere, 'run', 'fork-cow').stdout).toMatch(/mine/);
+		const r = cowdbgIn(elsewhere, 'run', 'no-such-scenario');
+		expect(r.status).toBe(2);
+		expect(r.stderr).toMatch(/cannot read scenario 'no-such-scenario': no such file \(and no bundled scenario has that name: cowdbg list\)/);
+		expect(cowdbgIn(elsewhere, 'nonexistent').stderr).toMatch(/cannot read scenario 'nonexistent'/);
 	});
 });

@@ -68,14 +68,14 @@ describe('cowdbg replay --headless', () => {
 
 describe('cowdbg replay usage', () => {
 	it.each([
-		[['replay'], 'replay needs a SESSION file'],
+		[['replay'], 'replay needs a SESSION'],
 		[['replay', 'a', 'b'], 'replay takes one SESSION, got 2'],
 		[['replay', 'S', '--speed', '0'], '--speed must be a positive number'],
 		[['replay', 'S', '--speed', '-2'], '--speed must be a positive number'],
 		[['replay', 'S', '--speed', 'fast'], '--speed must be a positive number'],
-		[['replay', 'S', '--headless', '--break', 'cow'], 'replay takes no --break or --set'],
-		[['replay', 'S', '--set', 'frames=32'], 'replay takes no --break or --set'],
-		[['replay', 'S', '--record', 'x.json'], 'replay does not record'],
+		[['replay', 'S', '--headless', '--break', 'cow'], '--break does not apply to cowdbg replay'],
+		[['replay', 'S', '--set', 'frames=32'], '--set does not apply to cowdbg replay'],
+		[['replay', 'S', '--record', 'x.json'], '--record does not apply to cowdbg replay; it is for the TUI'],
 	])('%j → exit 2', (args, words) => {
 		const file = session([]);
 		const r = cowdbg(...args.map((a) => (a === 'S' ? file : a)));
@@ -96,6 +96,6 @@ describe('replay --speed given without a number', () => {
 		const fixture = join(process.cwd(), 'test', 'fixtures', 'sessions', 'fork-cow.session.json');
 		const r = spawnSync(process.execPath, [bin, 'replay', fixture, '--headless', '--speed'], {encoding: 'utf8'});
 		expect(r.status).toBe(2);
-		expect(r.stderr).toMatch(/--speed must be a positive number/);
+		expect(r.stderr).toMatch(/--speed needs a value/);
 	});
 });
