@@ -3,7 +3,13 @@
 // runs it so the benchmark cannot rot); its figures are not the targets'.
 
 import {execFileSync} from 'node:child_process';
+import {mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {Writable} from 'node:stream';
+import {Output} from '../cli/output.js';
+import {runCommand} from '../cli/run.js';
 import {Debugger} from '../debugger/debugger.js';
 import {cloneKernel} from '../kernel/dump.js';
 import {boot, stepTick} from '../kernel/kernel.js';
@@ -125,6 +131,38 @@ export function measureMemory(frames: number, full: boolean): Row {
 	return {measure: `resident memory, ${used.toLocaleString('en')} frames in use (debugger and kernel)`, result: `${mb.toFixed(0)} MB`, target: '≤ 500 MB', ok: full ? mb <= 500 : null};
 }
 
+/** `run` and `run --trace FILE` of the same run: the time the trace adds, and its size. */
+export async function measureTrace(ticks: number): Promise<Row[]> {
+	const dir = mkdtempSync(join(tmpdir(), 'cowdbg-bench-'));
+	try {
+		const scenario = join(dir, 'spin.scn');
+		writeFileSync(scenario, spinScenario(8, ticks), {flag: 'wx'});
+		const trace = join(dir, 'trace.json');
+		const discard = (): Output =>
+			new Output(
+				new Writable({
+					write(_chunk, _encoding, done): void {
+						done();
+					},
+				}),
+			);
+		const t0 = performance.now();
+		await runCommand(scenario, {breaks: [], overrides: [], json: false, state: undefined}, discard());
+		const plain = performance.now() - t0;
+		const t1 = performance.now();
+		await runCommand(scenario, {breaks: [], overrides: [], json: false, state: undefined, trace}, discard());
+		const traced = performance.now() - t1;
+		const mb = statSync(trace).size / 1024 / 1024;
+		const label = ticks.toLocaleString('en');
+		return [
+			{measure: `run of ${label} ticks, 8 processes (text to a null stream)`, result: `${(plain / 1000).toFixed(2)} s`, target: '—', ok: null},
+			{measure: `run --trace FILE of the same run (streamed)`, result: `${(traced / 1000).toFixed(2)} s, ${mb.toFixed(1)} MB`, target: '—', ok: null},
+		];
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+}
+
 export function formatTable(rows: Row[]): string {
 	const header = ['measure', 'result', 'target', 'met'];
 	const cells = rows.map((r) => [r.measure, r.result, r.target, r.ok === null ? '' : r.ok ? 'yes' : 'NO']);
@@ -146,6 +184,8 @@ async function main(): Promise<void> {
 	rows.push(...measureFork(small ? 16_384 : 1_048_576, full));
 	section('seek');
 	rows.push(...measureSeek(small ? 50_000 : 1_000_000, full));
+	section('trace');
+	rows.push(...(await measureTrace(small ? 50_000 : 1_000_000)));
 	section('memory');
 	rows.push(measureMemory(small ? 16_384 : 1_048_576, full));
 	section('tui and session');

@@ -2,15 +2,25 @@
 // written as the run goes (never held), and the run waits while the reader
 // is behind.
 
-import {writeFileSync} from 'node:fs';
+import {closeSync, openSync, writeFileSync, writeSync} from 'node:fs';
 import {Debugger} from '../debugger/debugger.js';
 import {eventJson, formatEvent} from '../debugger/format.js';
+import {TraceWriter} from '../export/trace.js';
 import {stateDump} from '../kernel/dump.js';
 import type {KernelEvent} from '../kernel/events.js';
 import {UsageError, loadScenario} from './load.js';
 import type {Output} from './output.js';
 
-export type RunOptions = {breaks: string[]; overrides: string[]; json: boolean; state: string | undefined};
+export type RunOptions = {breaks: string[]; overrides: string[]; json: boolean; state: string | undefined; trace?: string | undefined};
+
+/** Opens an output file named by a flag for writing, or a UsageError naming the flag. */
+export function openOutput(flag: string, file: string): number {
+	try {
+		return openSync(file, 'w');
+	} catch (error) {
+		throw new UsageError(`cowdbg: ${flag} '${file}': ${(error as Error).message}`);
+	}
+}
 
 /** Ticks executed between two looks at the output (backpressure, a reader gone). */
 const BATCH = 16_384;
@@ -27,22 +37,43 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 	};
 	emit(dbg.eventsOf(0));
 	dbg.onEvents = emit;
-	let stop = null;
-	let batches = 0;
-	while (stop === null && !output.closed) {
-		stop = dbg.continue(BATCH);
-		// Let the stream report a closed pipe now and then, and wait while it is full.
-		if (output.behind) await output.drained();
-		else if (++batches % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+	let trace: TraceWriter | null = null;
+	let traceFd = -1;
+	if (options.trace !== undefined) {
+		traceFd = openOutput('--trace', options.trace);
+		const fd = traceFd;
+		const writer = new TraceWriter((chunk) => writeSync(fd, chunk), {scenario: loaded.scenario.title ?? file, file});
+		writer.tick(dbg.kernel, dbg.eventsOf(0));
+		dbg.onEvents = (events) => {
+			emit(events);
+			writer.tick(dbg.kernel, events);
+		};
+		trace = writer;
 	}
-	if (output.closed) return 0;
-	dbg.onEvents = null;
-	if (stop !== null && stop.reason === 'break' && stop.hit !== null) {
-		const k = dbg.kernel;
-		emit([
-			{tick: k.tick, type: 'break', spec: stop.hit.spec},
-			{tick: k.tick, type: 'end', reason: 'break', frames_total: k.frames.kind.length, frames_free: k.frames.free, expects_failed: k.expectsFailed},
-		]);
+	const extra: KernelEvent[] = [];
+	try {
+		let stop = null;
+		let batches = 0;
+		while (stop === null && !output.closed) {
+			stop = dbg.continue(BATCH);
+			// Let the stream report a closed pipe now and then, and wait while it is full.
+			if (output.behind) await output.drained();
+			else if (++batches % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+		}
+		if (output.closed) return 0;
+		dbg.onEvents = null;
+		if (stop !== null && stop.reason === 'break' && stop.hit !== null) {
+			const k = dbg.kernel;
+			extra.push({tick: k.tick, type: 'break', spec: stop.hit.spec});
+			extra.push({tick: k.tick, type: 'end', reason: 'break', frames_total: k.frames.kind.length, frames_free: k.frames.free, expects_failed: k.expectsFailed});
+			emit(extra);
+		}
+	} finally {
+		// The trace is closed at the last tick reached, even when the reader of the log went away.
+		if (trace !== null) {
+			trace.finish(extra);
+			closeSync(traceFd);
+		}
 	}
 	if (options.state !== undefined) {
 		const dump = JSON.stringify(stateDump(dbg.kernel));
