@@ -17,9 +17,8 @@ import type {KernelState} from '../kernel/types.js';
 import {parseScenario} from '../scenario/parser.js';
 import type {Scenario} from '../scenario/ast.js';
 import {bigForkScenario, spinScenario} from './scenarios.js';
+import {formatTable, type Row} from './table.js';
 import {measureUi} from './ui.js';
-
-export type Row = {measure: string; result: string; target: string; ok: boolean | null};
 
 export function load(source: string, name = 'bench.scn'): Scenario {
 	const r = parseScenario(source, name);
@@ -161,14 +160,6 @@ export async function measureTrace(ticks: number): Promise<Row[]> {
 	} finally {
 		rmSync(dir, {recursive: true, force: true});
 	}
-}
-
-export function formatTable(rows: Row[]): string {
-	const header = ['measure', 'result', 'target', 'met'];
-	const cells = rows.map((r) => [r.measure, r.result, r.target, r.ok === null ? '' : r.ok ? 'yes' : 'NO']);
-	const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-	const line = (c: string[]): string => `| ${c.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
-	return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n');
 }
 
 async function main(): Promise<void> {

@@ -9,12 +9,12 @@ import {fileURLToPath} from 'node:url';
 import {applyAction, type DebugAction} from '../debugger/actions.js';
 import {Debugger} from '../debugger/debugger.js';
 import {createRecorder} from '../debugger/session.js';
-import {loadSource} from '../cli/load.js';
+import {loadSource} from '../debugger/load.js';
 import {renderFrame} from '../tui/render.js';
 import {initialState} from '../tui/state.js';
 import {createModel} from '../tui/view.js';
 import {parseScenario} from '../scenario/parser.js';
-import type {Row} from './bench.js';
+import type {Row} from './table.js';
 import {frameScenario} from './scenarios.js';
 
 function median(values: number[]): number {

@@ -3,7 +3,7 @@
 
 import {boot, stepTick} from '../kernel/kernel.js';
 import type {KernelEvent} from '../kernel/events.js';
-import {UsageError, loadScenario} from './load.js';
+import {UsageError, loadScenario} from '../debugger/load.js';
 import type {Output} from './output.js';
 
 export type CheckResult = {file: string; ok: boolean; lines: string[]; status: number};

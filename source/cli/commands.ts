@@ -10,7 +10,7 @@
 // `--state` as an empty string, a boolean is false either way). The scan below
 // walks argv once with the tables and says exactly what is wrong.
 
-import {UsageError} from './load.js';
+import {UsageError} from '../debugger/load.js';
 
 export type CommandName = 'tui' | 'run' | 'check' | 'replay' | 'list' | 'help';
 

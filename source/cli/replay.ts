@@ -4,7 +4,7 @@
 // tick whose state differs, 2 for a bad file or usage.
 
 import {loadSession, replayScript, verifySession, type Session, type VerifyResult} from '../debugger/session.js';
-import {UsageError} from './load.js';
+import {UsageError} from '../debugger/load.js';
 
 export type ReplayOptions = {
 	speed: number;

@@ -4,11 +4,11 @@
 
 import {closeSync, openSync, writeFileSync, writeSync} from 'node:fs';
 import {Debugger} from '../debugger/debugger.js';
+import type {DebugEvent} from '../debugger/events.js';
 import {eventJson, formatEvent} from '../debugger/format.js';
 import {TraceWriter} from '../export/trace.js';
 import {stateDump} from '../kernel/dump.js';
-import type {KernelEvent} from '../kernel/events.js';
-import {UsageError, loadScenario} from './load.js';
+import {UsageError, loadScenario} from '../debugger/load.js';
 import type {Output} from './output.js';
 
 export type RunOptions = {breaks: string[]; overrides: string[]; json: boolean; state: string | undefined; trace?: string | undefined};
@@ -30,7 +30,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 	const loaded = loadScenario(file, options.overrides, options.breaks);
 	const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints, {snapshots: false});
 	const format = options.json ? eventJson : formatEvent;
-	const emit = (events: readonly KernelEvent[]): void => {
+	const emit = (events: readonly DebugEvent[]): void => {
 		let text = '';
 		for (let i = 0; i < events.length; i++) text += format(events[i]!) + '\n';
 		if (text !== '') output.write(text);
@@ -50,7 +50,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 		};
 		trace = writer;
 	}
-	const extra: KernelEvent[] = [];
+	const extra: DebugEvent[] = [];
 	try {
 		let stop = null;
 		let batches = 0;

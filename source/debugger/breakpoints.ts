@@ -1,9 +1,9 @@
 // Breakpoint specs (SPEC §6): KIND[:KEY=VALUE,…], plus tick=N, frame=PFN and
 // watch=ADDR. Validated once here; matching works on the kernel's events.
 
-import type {Address} from '../scenario/ast.js';
+import type {Address} from '../kernel/program.js';
 import {closest} from '../scenario/diagnostics.js';
-import {eventPid, type FaultKind, type KernelEvent} from '../kernel/events.js';
+import {eventPid, faultKinds, syscallNames, type FaultKind, type KernelEvent} from '../kernel/events.js';
 import {PAGE_SIZE} from '../kernel/types.js';
 
 export const breakpointKinds = [
@@ -23,40 +23,6 @@ export const breakpointKinds = [
 	'watch',
 ] as const;
 export type BreakpointKind = (typeof breakpointKinds)[number];
-
-export const faultKinds: readonly FaultKind[] = [
-	'segv-maperr',
-	'segv-accerr',
-	'zero',
-	'anon',
-	'file',
-	'file-cow',
-	'shmem',
-	'cow-zero',
-	'cow-reuse',
-	'cow-copy',
-	'oom',
-];
-
-export const syscallNames = [
-	'mmap',
-	'munmap',
-	'mprotect',
-	'madvise',
-	'mlock',
-	'munlock',
-	'fork',
-	'vfork',
-	'clone',
-	'exec',
-	'kill',
-	'wait',
-	'sleep',
-	'yield',
-	'getpid',
-	'getppid',
-	'sigaltstack',
-];
 
 export type Breakpoint = {
 	/** The spec as written (normalised of surrounding blanks). */
@@ -206,7 +172,7 @@ export function parseBreakpoint(input: string): SpecResult {
 					break;
 				}
 				case 'name': {
-					if (!syscallNames.includes(value)) {
+					if (!(syscallNames as readonly string[]).includes(value)) {
 						const near = closest(value, syscallNames);
 						return fail(`unknown system call '${value}'` + (near === null ? '' : ` (did you mean '${near}'?)`), vat);
 					}

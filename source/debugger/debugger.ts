@@ -3,13 +3,13 @@
 // the nearest snapshot and re-executes forward (rr's checkpoints), and every
 // event up to the furthest tick reached is kept in one log.
 
-import type {Config, Scenario} from '../scenario/ast.js';
+import type {Config} from '../kernel/program.js';
+import type {Scenario} from '../scenario/ast.js';
 import {cloneKernel} from '../kernel/dump.js';
 import {eventPid, type KernelEvent} from '../kernel/events.js';
 import {boot, resolveAddress, stepTick} from '../kernel/kernel.js';
-import {findVma, peekWord} from '../kernel/memory.js';
-import {readWord} from '../kernel/page-alloc.js';
-import {PAGE_SIZE, type KernelState, type MmStruct} from '../kernel/types.js';
+import {peekUserWord} from '../kernel/memory.js';
+import type {KernelState} from '../kernel/types.js';
 import {isEventBreakpoint, matchesEvent, parseBreakpoint, type Breakpoint} from './breakpoints.js';
 
 export type BreakpointEntry = {id: number; breakpoint: Breakpoint; enabled: boolean; hits: number};
@@ -346,7 +346,7 @@ function watchedWords(k: KernelState, bp: Breakpoint): Map<number, number> {
 	const add = (pid: number, mmId: number | null): void => {
 		const mm = mmId === null ? undefined : k.mms.get(mmId);
 		if (mm === undefined) return;
-		const value = wordAt(k, mm, resolveAddress(mm, bp.watch!));
+		const value = peekUserWord(k, mm, resolveAddress(mm, bp.watch!));
 		if (value !== null) values.set(pid, value);
 	};
 	if (bp.pid !== null) {
@@ -356,22 +356,6 @@ function watchedWords(k: KernelState, bp: Breakpoint): Map<number, number> {
 		for (const task of k.tasks.values()) add(task.pid, task.mm);
 	}
 	return values;
-}
-
-/**
- * The word a read at `va` would return, without faulting anything in, or null
- * when no VMA covers it. A page not yet present reads as what its fault would
- * map: zeros for private anon (do_anonymous_page or the zero page), the
- * object's or page cache's page for shared anon and file mappings.
- */
-function wordAt(k: KernelState, mm: MmStruct, va: number): number | null {
-	const present = peekWord(k, mm, va);
-	if (present !== null || k.config.mmu === 'off') return present;
-	const vma = findVma(mm, va);
-	if (vma === undefined) return null;
-	const index = Math.floor(va / PAGE_SIZE) - Math.floor(vma.start / PAGE_SIZE);
-	const pfn = vma.shmem !== null ? k.shmem.get(vma.shmem)?.pages.get(index) : vma.file !== null ? k.pageCache.get(vma.file)?.get(index) : undefined;
-	return pfn === undefined ? 0 : readWord(k.frames, pfn, Math.floor((va % PAGE_SIZE) / 8));
 }
 
 /** Whether a process that had the word before and has it after sees another value. */

@@ -1,14 +1,14 @@
 // One line of text per event, for `cowdbg run` and the TUI's log pane. The
-// JSON form is the event itself (SPEC §4).
+// JSON form is the event itself (docs/events.md).
 
-import type {KernelEvent} from '../kernel/events.js';
+import type {DebugEvent} from './events.js';
 
 function pidText(pid: number | null): string {
 	return pid === null ? 'idle' : `pid ${pid}`;
 }
 
 /** The event without its tick, as a short sentence. */
-export function describeEvent(e: KernelEvent): string {
+export function describeEvent(e: DebugEvent): string {
 	switch (e.type) {
 		case 'exec':
 			return `${pidText(e.pid)} exec ${e.program}`;
@@ -57,7 +57,7 @@ export function describeEvent(e: KernelEvent): string {
 	}
 }
 
-export function formatEvent(e: KernelEvent): string {
+export function formatEvent(e: DebugEvent): string {
 	return `${String(e.tick).padStart(6)}  ${describeEvent(e)}`;
 }
 
@@ -77,7 +77,7 @@ function pidOrNull(n: number | null): string {
  * serializer of their own, several times faster than the generic one; the
  * rare ones go through JSON.stringify.
  */
-export function eventJson(e: KernelEvent): string {
+export function eventJson(e: DebugEvent): string {
 	switch (e.type) {
 		case 'sched':
 			return `{"tick":${e.tick},"type":"sched","from":${pidOrNull(e.from)},"to":${pidOrNull(e.to)}}`;

@@ -16,7 +16,7 @@
 // `runnable`, `S`, `D`, `Z`); the tick's events are instants spread inside it
 // in log order; counters take their value at the end of the tick (t+1).
 
-import type {KernelEvent} from '../kernel/events.js';
+import type {DebugEvent} from '../debugger/events.js';
 import type {KernelState, TaskState} from '../kernel/types.js';
 import {waitText} from '../debugger/views.js';
 
@@ -131,7 +131,7 @@ export class TraceWriter {
 	 * Record tick `k.tick`, given its events; call it for tick 0 (the boot)
 	 * and then after every tick, in order.
 	 */
-	tick(k: KernelState, events: readonly KernelEvent[]): void {
+	tick(k: KernelState, events: readonly DebugEvent[]): void {
 		const t = k.tick;
 		this.lastTick = t;
 		// The boot is pid 1's exec: it counts as pid 1 running in tick 0.
@@ -208,7 +208,7 @@ export class TraceWriter {
 		this.begin(pid, name, t, task?.mm ?? null, waits);
 	}
 
-	private instant(k: KernelState, e: KernelEvent, at: number): void {
+	private instant(k: KernelState, e: DebugEvent, at: number): void {
 		switch (e.type) {
 			case 'state':
 			case 'sched':
@@ -266,7 +266,7 @@ export class TraceWriter {
 	 * `extra` are events of the stop that the kernel did not emit (a
 	 * breakpoint hit and its end), shown as global instants there.
 	 */
-	finish(extra: readonly KernelEvent[] = []): void {
+	finish(extra: readonly DebugEvent[] = []): void {
 		if (this.finished) return;
 		this.finished = true;
 		const end = this.lastTick + 1;
@@ -280,7 +280,7 @@ export class TraceWriter {
 	}
 }
 
-function instantName(e: KernelEvent): string {
+function instantName(e: DebugEvent): string {
 	switch (e.type) {
 		case 'fault':
 			return `fault ${e.kind}`;

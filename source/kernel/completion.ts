@@ -43,14 +43,3 @@ export function finishWait(k: KernelState, task: Task, id: number): void {
 	// The completion lived on the parent's kernel stack: do_fork returns and it is gone.
 	k.completions.delete(id);
 }
-
-/**
- * mm_release() (kernel/fork.c): notify a parent sleeping on vfork. Called by
- * exit_mm and exec_mmap; coredump_wait does the same for a dying task.
- */
-export function mmRelease(k: KernelState, task: Task, via: CompletionVia): void {
-	const vforkDone = task.vforkDone;
-	if (vforkDone === null) return;
-	task.vforkDone = null;
-	complete(k, vforkDone, task, via);
-}

@@ -1,18 +1,47 @@
-// Events the kernel returns as data (SPEC §4). Field order here is the order
-// they are serialised in, so the JSON output is stable byte for byte.
+// Events the kernel returns as data (docs/events.md). Field order here is the
+// order they are serialised in, so the JSON output is stable byte for byte.
+// The lists below are the one source of the event types, fault kinds and
+// system-call names: the breakpoint parser and the log filter derive theirs
+// from them.
 
-export type FaultKind =
-	| 'segv-maperr'
-	| 'segv-accerr'
-	| 'zero'
-	| 'anon'
-	| 'file'
-	| 'file-cow'
-	| 'shmem'
-	| 'cow-zero'
-	| 'cow-reuse'
-	| 'cow-copy'
-	| 'oom';
+/** How handle_mm_fault resolved a fault (the `kind` of a fault event). */
+export const faultKinds = [
+	'segv-maperr',
+	'segv-accerr',
+	'zero',
+	'anon',
+	'file',
+	'file-cow',
+	'shmem',
+	'cow-zero',
+	'cow-reuse',
+	'cow-copy',
+	'oom',
+] as const;
+export type FaultKind = (typeof faultKinds)[number];
+
+/** The names syscall events carry. */
+export const syscallNames = [
+	'mmap',
+	'munmap',
+	'mprotect',
+	'madvise',
+	'mlock',
+	'munlock',
+	'fork',
+	'vfork',
+	'clone',
+	'exec',
+	'kill',
+	'wait',
+	'sleep',
+	'yield',
+	'getpid',
+	'getppid',
+	'sigaltstack',
+] as const;
+export type SyscallName = (typeof syscallNames)[number];
+
 
 export type Access = 'read' | 'write' | 'exec';
 
@@ -64,18 +93,41 @@ export type KernelEvent =
 	| {tick: number; type: 'unprotected'; pid: number; access: Access; addr: string; frame: number | null}
 	| {tick: number; type: 'expect'; pid: number; ok: boolean; line: number; text: string; actual: number}
 	| {tick: number; type: 'print'; pid: number; text: string}
-	| {tick: number; type: 'break'; spec: string}
 	| {tick: number; type: 'panic'; text: string}
 	| {
 			tick: number;
 			type: 'end';
-			reason: 'exited' | 'max-ticks' | 'panic' | 'break';
+			reason: EndReason;
 			frames_total: number;
 			frames_free: number;
 			expects_failed: number;
 	  };
 
 export type EventType = KernelEvent['type'];
+
+/**
+ * The kernel's event types, in the order docs/events.md lists them. The
+ * object below must name every type of KernelEvent and nothing else.
+ */
+export const eventTypes = Object.keys({
+	exec: true,
+	syscall: true,
+	fault: true,
+	completion: true,
+	state: true,
+	sched: true,
+	signal: true,
+	exit: true,
+	reap: true,
+	reparent: true,
+	unprotected: true,
+	expect: true,
+	print: true,
+	panic: true,
+	end: true,
+} satisfies Record<EventType, true>) as readonly EventType[];
+
+export type EndReason = 'exited' | 'max-ticks' | 'panic';
 
 export function hex(n: number): string {
 	return '0x' + n.toString(16);
@@ -88,7 +140,6 @@ export function eventPid(e: KernelEvent): number | null {
 			return e.by;
 		case 'sched':
 			return e.to;
-		case 'break':
 		case 'panic':
 		case 'end':
 			return null;

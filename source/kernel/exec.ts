@@ -1,9 +1,8 @@
 // fs/exec.c: do_execve → … → flush_old_exec → exec_mmap, with the program
 // image laid out as binfmt would: text at 0x400000, the maps, the stack.
 
-import {mmRelease} from './completion.js';
-import {exitMmap, mmput} from './exit.js';
-import {ENOENT, ENOMEM, doMmap, insertVma, makeMm, populateVma, protToFlags, vmEnoughMemory} from './mmap.js';
+import {mmput, mmRelease} from './fork.js';
+import {doMmap, exitMmap, insertVma, makeMm, populateVma, protToFlags, vmEnoughMemory} from './mmap.js';
 import {allocContiguous, allocPgtable} from './page-alloc.js';
 import {
 	FRAME_FILE,
@@ -16,7 +15,8 @@ import {
 	type MmStruct,
 	type Task,
 } from './types.js';
-import type {Program} from '../scenario/ast.js';
+import type {Program} from './program.js';
+import {ENOENT, ENOMEM} from './uapi.js';
 
 export function textPages(program: Program): number {
 	return Math.max(1, Math.ceil((program.code.length * 4) / PAGE_SIZE));

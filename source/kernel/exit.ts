@@ -1,31 +1,12 @@
-// kernel/exit.c: do_exit → exit_mm → mmput → exit_mmap; exit_notify and
-// forget_original_parent; do_wait.
+// kernel/exit.c: do_exit → exit_mm (→ mmput in fork.ts); exit_notify and
+// forget_original_parent; do_wait. And the delivery of a signal
+// (get_signal_to_deliver, do_coredump), since every one cowdbg delivers kills.
 
-import {mmRelease} from './completion.js';
-import {ECHILD, removeVma} from './mmap.js';
-import {freePage} from './page-alloc.js';
-import {collectTables} from './pgtable.js';
+import {mmput, mmRelease} from './fork.js';
 import {removeFromRunQueue, setState, sleepOn, wakeUpProcess} from './sched.js';
-import {sendSignal, signalName} from './signal.js';
-import {signalNumbers} from '../scenario/ast.js';
+import {sendSignal} from './signal.js';
 import type {KernelState, MmStruct, Task} from './types.js';
-
-/** mmput(): drop a user; the last one tears the address space down. */
-export function mmput(k: KernelState, mm: MmStruct): void {
-	if (--mm.users > 0) return;
-	exitMmap(k, mm);
-	k.mms.delete(mm.id);
-}
-
-/** exit_mmap(): unmap every VMA (zapping its PTEs), then free the page tables. */
-export function exitMmap(k: KernelState, mm: MmStruct): void {
-	for (const vma of [...mm.vmas]) removeVma(k, mm, vma);
-	if (mm.pgd >= 0) {
-		for (const pfn of collectTables(k.frames, mm.pgd)) freePage(k.frames, pfn);
-		mm.pgd = -1;
-		mm.pgtables = 0;
-	}
-}
+import {ECHILD, signalName, signalNumbers} from './uapi.js';
 
 /** exit_mm(): mm_release (which may complete a vfork), then mmput. */
 export function exitMm(k: KernelState, task: Task): void {
@@ -135,4 +116,44 @@ export function doWait(k: KernelState, task: Task, pid: number | null): number |
 	}
 	sleepOn(k, task, 'S', 'wait', {kind: 'child', pid});
 	return null;
+}
+
+function dumpsCore(sig: number): boolean {
+	return sig === signalNumbers.SIGSEGV || sig === signalNumbers.SIGABRT;
+}
+
+/**
+ * get_signal_to_deliver() (kernel/signal.c): take the first pending signal and act on it. Returns
+ * true when the task died.
+ */
+export function deliverSignal(k: KernelState, task: Task): boolean {
+	const sig = task.pending.shift();
+	if (sig === undefined) return false;
+	k.events.push({tick: k.tick, type: 'signal', pid: task.pid, signal: signalName(sig), action: 'deliver'});
+	if (dumpsCore(sig)) {
+		doCoredump(k, task, sig);
+		doExit(k, task, 0, sig, true);
+	} else {
+		doExit(k, task, 0, sig, false);
+	}
+	return true;
+}
+
+/** do_coredump() (fs/exec.c): the dump starts with coredump_wait(). */
+function doCoredump(k: KernelState, task: Task, sig: number): void {
+	k.events.push({tick: k.tick, type: 'signal', pid: task.pid, signal: signalName(sig), action: 'core'});
+	coredumpWait(k, task);
+}
+
+/**
+ * coredump_wait() (fs/exec.c): "make sure nobody is waiting for us to release
+ * the VM, otherwise we can deadlock when we wait on each other": vfork_done is
+ * completed here, before do_exit runs. The vfork parent then resumes and lives
+ * on, as measured on current Linux: 2.6's zap_threads() also sent SIGKILL to
+ * every other process using the dumper's mm (the vfork parent included) until
+ * Linux 5.18 limited the zap to the dumper's thread group. cowdbg follows the
+ * measured behaviour; it has no multi-task thread groups to zap.
+ */
+function coredumpWait(k: KernelState, task: Task): void {
+	mmRelease(k, task, 'coredump_wait');
 }

@@ -1,21 +1,13 @@
 // kernel/fork.c: do_fork → copy_process → copy_mm → dup_mm → dup_mmap, and
 // mm/memory.c: copy_page_range → copy_one_pte.
 
-import {
-	CLONE_SIGHAND,
-	CLONE_THREAD,
-	CLONE_VFORK,
-	CLONE_VM,
-} from '../scenario/ast.js';
-import {initCompletion, waitForCompletion} from './completion.js';
-import type {ForkCost} from './events.js';
-import {mmput} from './exit.js';
+import {complete, initCompletion, waitForCompletion} from './completion.js';
+import type {CompletionVia, ForkCost} from './events.js';
 import {isCowMapping} from './memory.js';
-import {EINVAL, ENOMEM, insertVma, makeMm, vmaPages, vmEnoughMemory} from './mmap.js';
+import {exitMmap, insertVma, makeMm, vmaPages, vmEnoughMemory} from './mmap.js';
 import {shmemGet} from './filemap.js';
 import {allocPgtable} from './page-alloc.js';
 import {forEachLeaf, pteAlloc, ptePfn} from './pgtable.js';
-import {newTask} from './kernel.js';
 import {sleepOn, wakeUpNewTask} from './sched.js';
 import {
 	PAGE_SIZE,
@@ -32,6 +24,25 @@ import {
 	type Task,
 	type Vma,
 } from './types.js';
+import {CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, EINVAL, ENOMEM} from './uapi.js';
+
+/** A task as copy_process leaves it: runnable, nothing pending, no children. */
+export function newTask(t: Pick<Task, 'pid' | 'ppid' | 'comm' | 'program' | 'mm' | 'pc' | 'regs'> & Partial<Task>): Task {
+	return {
+		state: 'R',
+		vforkDone: null,
+		sigaltstack: false,
+		pending: [],
+		children: [],
+		exitCode: 0,
+		exitSignal: 0,
+		coreDumped: false,
+		wait: {kind: 'none'},
+		progress: 0,
+		childReturn: null,
+		...t,
+	};
+}
 
 export type ForkResult = {ret: number; blocked: boolean};
 
@@ -195,4 +206,22 @@ function copyPageRange(k: KernelState, dst: MmStruct, src: MmStruct, vma: Vma, c
 	dst.rss += rss;
 	if (dst.rss > dst.hiwaterRss) dst.hiwaterRss = dst.rss;
 	return failed ? ENOMEM : 0;
+}
+
+/** mmput() (kernel/fork.c): drop a user; the last one tears the address space down. */
+export function mmput(k: KernelState, mm: MmStruct): void {
+	if (--mm.users > 0) return;
+	exitMmap(k, mm);
+	k.mms.delete(mm.id);
+}
+
+/**
+ * mm_release() (kernel/fork.c): notify a parent sleeping on vfork. Called by
+ * exit_mm and exec_mmap; coredump_wait does the same for a dying task.
+ */
+export function mmRelease(k: KernelState, task: Task, via: CompletionVia): void {
+	const vforkDone = task.vforkDone;
+	if (vforkDone === null) return;
+	task.vforkDone = null;
+	complete(k, vforkDone, task, via);
 }

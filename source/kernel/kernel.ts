@@ -2,26 +2,14 @@
 // (the system calls and user accesses of SPEC §2.3). Pure: the state goes in,
 // events come out as data.
 
-import {
-	CLONE_VFORK,
-	CLONE_VM,
-	SIGCHLD_FLAG,
-	signalNumbers,
-	type CompareOp,
-	type Config,
-	type Instruction,
-	type Operand,
-	type Address,
-	type Scenario,
-} from '../scenario/ast.js';
+import type {Address, BootImage, CompareOp, Config, Instruction, Operand} from './program.js';
 import {finishWait} from './completion.js';
 import type {Access, KernelEvent} from './events.js';
 import {doExecve} from './exec.js';
-import {doExit, doWait, endRun, isLive} from './exit.js';
-import {doFork} from './fork.js';
+import {deliverSignal, doExit, doWait, endRun, isLive} from './exit.js';
+import {doFork, newTask} from './fork.js';
 import {userAccess} from './memory.js';
 import {
-	ENOMEM,
 	doMadvise,
 	doMlock,
 	doMmap,
@@ -34,10 +22,9 @@ import {
 import {nommuAccess} from './nommu.js';
 import {createFrameTable} from './page-alloc.js';
 import {schedule, sleepOn, wakeUpProcess} from './sched.js';
-import {deliverSignal, sendSignal} from './signal.js';
+import {sendSignal} from './signal.js';
 import {PAGE_SIZE, TEXT_START, type KernelState, type MmStruct, type Registers, type Task} from './types.js';
-
-export const ESRCH = -3;
+import {CLONE_VFORK, CLONE_VM, ENOMEM, ESRCH, SIGCHLD_FLAG, signalNumbers} from './uapi.js';
 
 /** The effective configuration: commit_limit defaults to the number of frames. */
 export function effectiveConfig(config: Config): KernelState['config'] {
@@ -45,7 +32,7 @@ export function effectiveConfig(config: Config): KernelState['config'] {
 }
 
 /** Boot: pid 1 execs the init program at tick 0. Its events are in k.events. */
-export function boot(scenario: Scenario, config: Config = scenario.config): KernelState {
+export function boot(scenario: BootImage, config: Config = scenario.config): KernelState {
 	const cfg = effectiveConfig(config);
 	// No prototype: `exec constructor` must find no program, not Object's constructor.
 	const programs: KernelState['programs'] = Object.create(null) as KernelState['programs'];
@@ -84,24 +71,6 @@ export function boot(scenario: Scenario, config: Config = scenario.config): Kern
 		endRun(k, 'panic');
 	}
 	return k;
-}
-
-/** A task as copy_process leaves it: runnable, nothing pending, no children. */
-export function newTask(t: Pick<Task, 'pid' | 'ppid' | 'comm' | 'program' | 'mm' | 'pc' | 'regs'> & Partial<Task>): Task {
-	return {
-		state: 'R',
-		vforkDone: null,
-		sigaltstack: false,
-		pending: [],
-		children: [],
-		exitCode: 0,
-		exitSignal: 0,
-		coreDumped: false,
-		wait: {kind: 'none'},
-		progress: 0,
-		childReturn: null,
-		...t,
-	};
 }
 
 export function zeroRegs(): Registers {

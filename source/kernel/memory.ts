@@ -6,7 +6,7 @@ import {allocPage, copyPage, putPage, readWord, writeWord} from './page-alloc.js
 import {lookupPte, mkPte, pteAlloc, pteTable, ptePfn} from './pgtable.js';
 import {shmemPage, filemapPage} from './filemap.js';
 import {sendSignal} from './signal.js';
-import {signalNumbers} from '../scenario/ast.js';
+import {signalNumbers} from './uapi.js';
 import {
 	FRAME_ANON,
 	FRAME_FILE,
@@ -371,6 +371,23 @@ export function peekWord(k: KernelState, mm: MmStruct, va: number): number | nul
 	const pte = lookupPte(k.frames, mm.pgd, Math.floor(va / PAGE_SIZE));
 	if ((pte & PTE_PRESENT) === 0) return null;
 	return readWord(k.frames, ptePfn(pte), Math.floor((va % PAGE_SIZE) / 8));
+}
+
+/**
+ * What PTRACE_PEEKDATA would read (access_process_vm), minus the
+ * get_user_pages() that faults the page in: the word a read at `va` would
+ * return, or null when no VMA covers it. A page not yet present reads as what
+ * its fault would map: zeros for private anon (do_anonymous_page or the zero
+ * page), the object's or page cache's page for shared anon and file mappings.
+ */
+export function peekUserWord(k: KernelState, mm: MmStruct, va: number): number | null {
+	const present = peekWord(k, mm, va);
+	if (present !== null || k.config.mmu === 'off') return present;
+	const vma = findVma(mm, va);
+	if (vma === undefined) return null;
+	const index = Math.floor(va / PAGE_SIZE) - Math.floor(vma.start / PAGE_SIZE);
+	const pfn = vma.shmem !== null ? k.shmem.get(vma.shmem)?.pages.get(index) : vma.file !== null ? k.pageCache.get(vma.file)?.get(index) : undefined;
+	return pfn === undefined ? 0 : readWord(k.frames, pfn, Math.floor((va % PAGE_SIZE) / 8));
 }
 
 export {WORDS_PER_PAGE, setPte};

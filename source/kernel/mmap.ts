@@ -2,11 +2,11 @@
 // mm/mlock.c, mm/nommu.c), and commit accounting (mm/mmap.c
 // __vm_enough_memory).
 
-import type {Prot} from '../scenario/ast.js';
+import type {Prot} from './program.js';
 import {handleMmFault, isCowMapping, vmaPteBits, type FaultResult} from './memory.js';
 import {shmemCreate, shmemPut} from './filemap.js';
-import {allocContiguous, putPage} from './page-alloc.js';
-import {forEachLeaf, mkPte, ptePfn} from './pgtable.js';
+import {allocContiguous, freePage, putPage} from './page-alloc.js';
+import {collectTables, forEachLeaf, mkPte, ptePfn} from './pgtable.js';
 import {
 	FRAME_ANON,
 	MAP_BASE,
@@ -32,11 +32,8 @@ import {
 	type Task,
 	type Vma,
 } from './types.js';
+import {EINVAL, ENOMEM} from './uapi.js';
 
-export const EINVAL = -22;
-export const ENOMEM = -12;
-export const ENOENT = -2;
-export const ECHILD = -10;
 
 export function vmaPages(vma: Vma): number {
 	return (vma.end - vma.start) / PAGE_SIZE;
@@ -333,6 +330,16 @@ export function doMunlock(mm: MmStruct, region: string): number {
 		mm.lockedVm -= vmaPages(vma);
 	}
 	return 0;
+}
+
+/** exit_mmap(): unmap every VMA (zapping its PTEs), then free the page tables. */
+export function exitMmap(k: KernelState, mm: MmStruct): void {
+	for (const vma of [...mm.vmas]) removeVma(k, mm, vma);
+	if (mm.pgd >= 0) {
+		for (const pfn of collectTables(k.frames, mm.pgd)) freePage(k.frames, pfn);
+		mm.pgd = -1;
+		mm.pgtables = 0;
+	}
 }
 
 export {isCowMapping, PTRS_PER_TABLE};

@@ -1,8 +1,8 @@
 // Kernel state: plain data only (numbers, arrays, typed arrays, Maps, plain
 // objects), so that one structuredClone() snapshots all of it.
 
-import type {Config, Program} from '../scenario/ast.js';
-import type {ForkCost, KernelEvent} from './events.js';
+import type {Config, Program} from './program.js';
+import type {EndReason, ForkCost, KernelEvent} from './events.js';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
@@ -173,8 +173,6 @@ export type ShmemObject = {
 	/** VMAs referring to it. */
 	refs: number;
 };
-
-export type EndReason = 'exited' | 'max-ticks' | 'panic';
 
 export type KernelState = {
 	config: Config & {commit_limit: number};

@@ -20,32 +20,22 @@
 // Words are 8 bytes: every address must be 8-byte aligned.
 
 import {
-	CLONE_SIGHAND,
-	CLONE_THREAD,
-	CLONE_VFORK,
-	CLONE_VM,
-	SIGCHLD_FLAG,
 	defaultConfig,
-	errnoNumbers,
 	registers,
-	signalNumbers,
 	type Address,
-	type BreakLine,
 	type CompareOp,
 	type Config,
 	type ConfigKey,
-	type Diagnostic,
 	type Instruction,
 	type MapSpec,
 	type Operand,
-	type ParseResult,
 	type Position,
 	type Program,
 	type Prot,
 	type Register,
-	type Scenario,
-	type SignalName,
-} from './ast.js';
+} from '../kernel/program.js';
+import {CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, SIGCHLD_FLAG, errnoNumbers, signalNumbers, type ErrnoName, type SignalName} from '../kernel/uapi.js';
+import type {BreakLine, Diagnostic, ParseResult, Scenario} from './ast.js';
 import {suggestion} from './diagnostics.js';
 import {lexLine, splitLines, type Token} from './lexer.js';
 
@@ -788,12 +778,12 @@ class ScenarioParser {
 		if (reg(text)) return {kind: 'reg', reg: text};
 		if (text.startsWith('-')) {
 			const name = text.slice(1);
-			if (has(errnoNumbers, name)) return {kind: 'int', value: -errnoNumbers[name]!};
+			if (has(errnoNumbers, name)) return {kind: 'int', value: -errnoNumbers[name as ErrnoName]};
 			const errnos = errnoNames.map((e) => `-${e}`);
 			if (/^-E[A-Z0-9]*$/.test(text)) fail(tok.col, `unknown errno name '${show(text)}'${suggestion(text, errnos)}: known are ${errnos.join(' ')}`);
 			fail(tok.col, `bad ${role} '${show(text)}'${suggestion(text, errnos)}`);
 		}
-		if (has(errnoNumbers, text)) return {kind: 'int', value: errnoNumbers[text]!};
+		if (has(errnoNumbers, text)) return {kind: 'int', value: errnoNumbers[text as ErrnoName]};
 		if (has(signalNumbers, text)) return {kind: 'int', value: signalNumbers[text as SignalName]};
 		const a = this.address(text, tok.col);
 		if (a === null) {

@@ -5,26 +5,8 @@
 
 import {eventPid} from '../debugger/debugger.js';
 import {describeEvent} from '../debugger/format.js';
-import type {EventType, KernelEvent} from '../kernel/events.js';
-
-export const eventTypes: readonly EventType[] = [
-	'exec',
-	'syscall',
-	'fault',
-	'completion',
-	'state',
-	'sched',
-	'signal',
-	'exit',
-	'reap',
-	'reparent',
-	'unprotected',
-	'expect',
-	'print',
-	'break',
-	'panic',
-	'end',
-];
+import {debugEventTypes} from '../debugger/events.js';
+import type {KernelEvent} from '../kernel/events.js';
 
 export type Filter = {types: Set<string> | null; pid: number | null; words: string[]};
 
@@ -44,8 +26,8 @@ export function parseFilter(text: string): FilterResult {
 		if (lower.startsWith('type:')) {
 			const names = lower.slice(5).split(',');
 			for (const name of names) {
-				if (!(eventTypes as readonly string[]).includes(name)) {
-					return {ok: false, message: `unknown event type '${name}'; types: ${eventTypes.join(', ')}`, col: col + 5};
+				if (!(debugEventTypes as readonly string[]).includes(name)) {
+					return {ok: false, message: `unknown event type '${name}'; types: ${debugEventTypes.join(', ')}`, col: col + 5};
 				}
 			}
 			filter.types = new Set(names);

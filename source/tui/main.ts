@@ -5,7 +5,7 @@
 
 import type {ActionSink, ReplayScript} from '../debugger/actions.js';
 import {Debugger} from '../debugger/debugger.js';
-import {loadScenario, type Loaded} from '../cli/load.js';
+import {loadScenario, type Loaded} from '../debugger/load.js';
 import {Controller} from './controller.js';
 import {frameLines} from './frame.js';
 import {enterAlternateScreen, InkOutput, TerminalPainter} from './screen.js';

@@ -192,7 +192,6 @@ function eventStyle(e: KernelEvent): Style {
 			return {bold: true};
 		case 'panic':
 			return {color: 'red', bold: true, inverse: true};
-		case 'break':
 		case 'end':
 			return {bold: true};
 	}

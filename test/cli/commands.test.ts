@@ -2,7 +2,7 @@
 
 import {describe, expect, it} from 'vitest';
 import {COMMANDS, FLAGS, helpText, parseCommandLine, type CommandName, type FlagName} from '../../source/cli/commands.js';
-import {UsageError} from '../../source/cli/load.js';
+import {UsageError} from '../../source/debugger/load.js';
 
 function refused(argv: string[]): string {
 	try {

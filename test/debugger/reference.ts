@@ -7,7 +7,8 @@ import {join} from 'node:path';
 import {stateHash} from '../../source/kernel/dump.js';
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {boot, stepTick} from '../../source/kernel/kernel.js';
-import type {Config, Scenario} from '../../source/scenario/ast.js';
+import type {Config} from '../../source/kernel/program.js';
+import type {Scenario} from '../../source/scenario/ast.js';
 import {formatDiagnostics} from '../../source/scenario/diagnostics.js';
 import {parseScenario} from '../../source/scenario/parser.js';
 

@@ -7,7 +7,8 @@
 import {spawnSync} from 'node:child_process';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {breakpointKinds, faultKinds, parseBreakpoint, syscallNames} from '../../source/debugger/breakpoints.js';
+import {breakpointKinds, parseBreakpoint} from '../../source/debugger/breakpoints.js';
+import {faultKinds, syscallNames} from '../../source/kernel/events.js';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {parseScenario} from '../../source/scenario/parser.js';
 import {LONG} from '../property/harness.js';

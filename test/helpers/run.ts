@@ -15,7 +15,8 @@ import {
 } from '../../source/kernel/types.js';
 import {formatDiagnostics} from '../../source/scenario/diagnostics.js';
 import {parseScenario} from '../../source/scenario/parser.js';
-import type {Config, Scenario} from '../../source/scenario/ast.js';
+import type {Config} from '../../source/kernel/program.js';
+import type {Scenario} from '../../source/scenario/ast.js';
 
 export type Run = {k: KernelState; events: KernelEvent[]};
 

@@ -2,17 +2,9 @@ import {readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {
-	CLONE_SIGHAND,
-	CLONE_THREAD,
-	CLONE_VFORK,
-	CLONE_VM,
-	defaultConfig,
-	type Diagnostic,
-	type Instruction,
-	type ParseResult,
-	type Scenario,
-} from '../../source/scenario/ast.js';
+import {defaultConfig, type Instruction} from '../../source/kernel/program.js';
+import {CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM} from '../../source/kernel/uapi.js';
+import type {Diagnostic, ParseResult, Scenario} from '../../source/scenario/ast.js';
 import {closest, formatDiagnostic, formatDiagnostics} from '../../source/scenario/diagnostics.js';
 import {parseConfigAssignment, parseScenario} from '../../source/scenario/parser.js';
 
@@ -214,6 +206,11 @@ init init
 		expect(values('-ENOMEM')).toEqual({kind: 'int', value: -12});
 		expect(values('-ENOENT')).toEqual({kind: 'int', value: -2});
 		expect(values('-ECHILD')).toEqual({kind: 'int', value: -10});
+		expect(values('-ESRCH')).toEqual({kind: 'int', value: -3});
+		expect(values('-EAGAIN')).toEqual({kind: 'int', value: -11});
+		expect(values('-EFAULT')).toEqual({kind: 'int', value: -14});
+		expect(values('-EEXIST')).toEqual({kind: 'int', value: -17});
+		expect(values('-ENOSYS')).toEqual({kind: 'int', value: -38});
 		expect(values('EINVAL')).toEqual({kind: 'int', value: 22});
 		expect(values('SIGSEGV')).toEqual({kind: 'int', value: 11});
 		expect(values('SIGABRT')).toEqual({kind: 'int', value: 6});
@@ -382,7 +379,7 @@ describe('parseScenario: errors', () => {
 		]);
 		expect(bodyErrs('sigaltstack maybe')).toEqual(["3:13 sigaltstack takes on or off, not 'maybe'"]);
 		expect(bodyErrs('expect ret = 0')).toEqual(["3:12 bad comparison '=' (did you mean '=='?): OP is one of == != < <= > >="]);
-		expect(bodyErrs('set r0 -ENOMM')).toEqual(["3:8 unknown errno name '-ENOMM' (did you mean '-ENOMEM'?): known are -ENOENT -ECHILD -ENOMEM -EINVAL"]);
+		expect(bodyErrs('set r0 -ENOMM')).toEqual(["3:8 unknown errno name '-ENOMM' (did you mean '-ENOMEM'?): known are -ENOENT -ESRCH -ECHILD -EAGAIN -ENOMEM -EFAULT -EEXIST -EINVAL -ENOSYS"]);
 		expect(bodyErrs('exec 9lives')).toEqual([
 			"3:6 bad program name '9lives': a name is a letter or _ followed by letters, digits or _",
 		]);

@@ -6,7 +6,7 @@
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {UsageError} from '../../source/cli/load.js';
+import {UsageError} from '../../source/debugger/load.js';
 import {loadSession, parseSession, sha256} from '../../source/debugger/session.js';
 import {prng} from '../debugger/reference.js';
 import {everyAction, loadInline, record, tempDir} from './record.js';

@@ -4,7 +4,7 @@
 import {mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {loadSource, type Loaded} from '../../source/cli/load.js';
+import {loadSource, type Loaded} from '../../source/debugger/load.js';
 import {applyAction, type DebugAction} from '../../source/debugger/actions.js';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {createRecorder, type Recorder} from '../../source/debugger/session.js';

@@ -5,7 +5,7 @@
 import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it, vi} from 'vitest';
-import {UsageError} from '../../source/cli/load.js';
+import {UsageError} from '../../source/debugger/load.js';
 import {applyAction, type DebugAction} from '../../source/debugger/actions.js';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {

@@ -5,7 +5,7 @@ import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {ActionSink, DebugAction, ReplayScript} from '../../source/debugger/actions.js';
 import {Debugger} from '../../source/debugger/debugger.js';
-import {loadScenario} from '../../source/cli/load.js';
+import {loadScenario} from '../../source/debugger/load.js';
 import {App} from '../../source/tui/components/App.js';
 import {Controller} from '../../source/tui/controller.js';
 import {keyTable} from '../../source/tui/keys.js';

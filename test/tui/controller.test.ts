@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import type {ActionSink, DebugAction} from '../../source/debugger/actions.js';
 import {Debugger} from '../../source/debugger/debugger.js';
-import {loadScenario} from '../../source/cli/load.js';
+import {loadScenario} from '../../source/debugger/load.js';
 import {Controller, type ControllerOptions} from '../../source/tui/controller.js';
 
 class MemorySink implements ActionSink {

@@ -3,7 +3,7 @@
 // than it.
 
 import {describe, expect, it} from 'vitest';
-import {loadScenario} from '../../source/cli/load.js';
+import {loadScenario} from '../../source/debugger/load.js';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {Controller} from '../../source/tui/controller.js';
 import {panes} from '../../source/tui/panes.js';

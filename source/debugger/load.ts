@@ -5,10 +5,11 @@
 import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import type {Config, Diagnostic, Scenario} from '../scenario/ast.js';
-import {formatDiagnostic, formatDiagnostics} from '../scenario/diagnostics.js';
+import type {Config} from '../kernel/program.js';
+import type {Diagnostic, Scenario} from '../scenario/ast.js';
+import {formatDiagnostics} from '../scenario/diagnostics.js';
 import {parseConfigAssignment, parseScenario, setConfigValue} from '../scenario/parser.js';
-import {parseBreakpoint} from '../debugger/breakpoints.js';
+import {parseBreakpoint} from './breakpoints.js';
 
 export class UsageError extends Error {}
 
@@ -76,7 +77,7 @@ export function loadSource(source: string, file: string, overrides: readonly str
 
 /**
  * The scenarios shipped with cowdbg, found from the package's own directory
- * (dist/cli/ or source/cli/ → ../../scenarios), never from the working directory.
+ * (dist/debugger/ or source/debugger/ → ../../scenarios), never from the working directory.
  */
 export const bundledDir = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -116,4 +117,3 @@ export function loadScenario(file: string, overrides: readonly string[] = [], br
 	return loadSource(readText(path, 'scenario', file), path, overrides, breaks);
 }
 
-export {formatDiagnostic};
