@@ -6,12 +6,13 @@ import {closeSync, openSync, writeFileSync, writeSync} from 'node:fs';
 import {Debugger} from '../debugger/debugger.js';
 import type {DebugEvent} from '../debugger/events.js';
 import {eventJson, formatEvent} from '../debugger/format.js';
+import {stopSvg} from '../export/svg.js';
 import {TraceWriter} from '../export/trace.js';
 import {stateDump} from '../kernel/dump.js';
 import {UsageError, loadScenario} from '../debugger/load.js';
 import type {Output} from './output.js';
 
-export type RunOptions = {breaks: string[]; overrides: string[]; json: boolean; state: string | undefined; trace?: string | undefined};
+export type RunOptions = {breaks: string[]; overrides: string[]; json: boolean; state: string | undefined; trace?: string | undefined; svg?: string | undefined};
 
 /** Opens an output file named by a flag for writing, or a UsageError naming the flag. */
 export function openOutput(flag: string, file: string): number {
@@ -28,6 +29,15 @@ const BATCH = 16_384;
 /** Returns the exit status (meaningless once `output.closed`: the reader went away). */
 export async function runCommand(file: string, options: RunOptions, output: Output): Promise<number> {
 	const loaded = loadScenario(file, options.overrides, options.breaks);
+	// The output files are opened before the run, so a bad path is refused before anything runs.
+	const traceFd = options.trace === undefined ? -1 : openOutput('--trace', options.trace);
+	let svgFd = -1;
+	try {
+		if (options.svg !== undefined) svgFd = openOutput('--svg', options.svg);
+	} catch (error) {
+		if (traceFd >= 0) closeSync(traceFd);
+		throw error;
+	}
 	const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints, {snapshots: false});
 	const format = options.json ? eventJson : formatEvent;
 	const emit = (events: readonly DebugEvent[]): void => {
@@ -38,11 +48,8 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 	emit(dbg.eventsOf(0));
 	dbg.onEvents = emit;
 	let trace: TraceWriter | null = null;
-	let traceFd = -1;
-	if (options.trace !== undefined) {
-		traceFd = openOutput('--trace', options.trace);
-		const fd = traceFd;
-		const writer = new TraceWriter((chunk) => writeSync(fd, chunk), {scenario: loaded.scenario.title ?? file, file});
+	if (traceFd >= 0) {
+		const writer = new TraceWriter((chunk) => writeSync(traceFd, chunk), {scenario: loaded.scenario.title ?? file, file});
 		writer.tick(dbg.kernel, dbg.eventsOf(0));
 		dbg.onEvents = (events) => {
 			emit(events);
@@ -73,6 +80,10 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 		if (trace !== null) {
 			trace.finish(extra);
 			closeSync(traceFd);
+		}
+		if (svgFd >= 0) {
+			writeSync(svgFd, stopSvg(dbg, file));
+			closeSync(svgFd);
 		}
 	}
 	if (options.state !== undefined) {

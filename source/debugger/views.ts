@@ -300,6 +300,12 @@ export function usedFrameCount(k: KernelState): number {
 	return k.frames.kind.length - k.frames.free;
 }
 
+/** One frame's kind and counts. */
+export function frameRow(k: KernelState, pfn: number): FrameRow {
+	const t = k.frames;
+	return {pfn, kind: frameKindNames[t.kind[pfn]!]!, refcount: t.refcount[pfn]!, mapcount: t.mapcount[pfn]!};
+}
+
 /** Used frames number first … first+count-1, in PFN order. */
 export function frameWindow(k: KernelState, first: number, count: number): FrameRow[] {
 	const t = k.frames;
