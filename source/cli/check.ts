@@ -1,6 +1,8 @@
 // `cowdbg check`: run each scenario to its end (breakpoints ignored) and
-// report its expects.
+// report its expects. A scenario passes only when every expect held, none was
+// left unreached, and the run ended as its `config end=` says (SPEC §3).
 
+import {unreachedExpects} from '../kernel/expects.js';
 import {boot, stepTick} from '../kernel/kernel.js';
 import type {KernelEvent} from '../kernel/events.js';
 import {UsageError, loadScenario} from '../debugger/load.js';
@@ -21,13 +23,15 @@ export async function checkOne(file: string, overrides: string[], abandon: () =>
 		throw error;
 	}
 	const k = boot(loaded.scenario, loaded.config);
+	// FILE:LINE names the file read (a bundled scenario's path, not its name).
+	const where = loaded.scenario.file;
 	const failures: string[] = [];
 	let expects = 0;
 	const look = (events: KernelEvent[]): void => {
 		for (const e of events) {
 			if (e.type !== 'expect') continue;
 			expects++;
-			if (!e.ok) failures.push(`  ${file}:${e.line}: tick ${e.tick}, pid ${e.pid}: ${e.text} (actual ${e.actual})`);
+			if (!e.ok) failures.push(`  ${where}:${e.line}: tick ${e.tick}, pid ${e.pid}: ${e.text} (actual ${e.actual})`);
 		}
 	};
 	look(k.events);
@@ -37,9 +41,15 @@ export async function checkOne(file: string, overrides: string[], abandon: () =>
 		await new Promise((resolve) => setImmediate(resolve));
 		if (abandon()) return null;
 	}
-	const ok = failures.length === 0;
-	const head = `${ok ? 'PASS' : 'FAIL'} ${file}: ${expects - failures.length}/${expects} expects, ended ${k.ended} at tick ${k.tick}`;
-	return {file, ok, lines: [head, ...failures], status: ok ? 0 : 1};
+	const unreached = unreachedExpects(k.programs, k.expectsReached);
+	const want = loaded.config.end;
+	const endOk = want === 'any' || k.ended === want;
+	const ok = failures.length === 0 && unreached.length === 0 && endOk;
+	const counts = `${expects - failures.length}/${expects} expects` + (unreached.length > 0 ? ` (${unreached.length} never reached)` : '');
+	const ending = `ended ${k.ended} at tick ${k.tick}` + (endOk ? '' : `, but the run must end ${want} (${want === 'exited' ? 'the default; config end= says otherwise' : `config end=${want}`})`);
+	const lines = [`${ok ? 'PASS' : 'FAIL'} ${file}: ${counts}, ${ending}`, ...failures];
+	for (const ins of unreached) lines.push(`  ${where}:${ins.pos.line}: ${ins.text}: never reached`);
+	return {file, ok, lines, status: ok ? 0 : 1};
 }
 
 /** Each scenario's report is written as soon as it has run (streamed, with backpressure). */

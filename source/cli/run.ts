@@ -9,6 +9,7 @@ import {eventJson, formatEvent} from '../debugger/format.js';
 import {stopSvg} from '../export/svg.js';
 import {TraceWriter} from '../export/trace.js';
 import {stateDump} from '../kernel/dump.js';
+import {countUnreached} from '../kernel/expects.js';
 import {UsageError, loadScenario} from '../debugger/load.js';
 import type {Output} from './output.js';
 
@@ -72,7 +73,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 		if (stop !== null && stop.reason === 'break' && stop.hit !== null) {
 			const k = dbg.kernel;
 			extra.push({tick: k.tick, type: 'break', spec: stop.hit.spec});
-			extra.push({tick: k.tick, type: 'end', reason: 'break', frames_total: k.frames.kind.length, frames_free: k.frames.free, expects_failed: k.expectsFailed});
+			extra.push({tick: k.tick, type: 'end', reason: 'break', frames_total: k.frames.kind.length, frames_free: k.frames.free, expects_failed: k.expectsFailed, expects_unreached: countUnreached(k.expectsReached)});
 			emit(extra);
 		}
 	} finally {

@@ -53,7 +53,7 @@ export function describeEvent(e: DebugEvent): string {
 		case 'panic':
 			return `Kernel panic - not syncing: ${e.text}`;
 		case 'end':
-			return `end: ${e.reason}, ${e.frames_free}/${e.frames_total} frames free, ${e.expects_failed} expect(s) failed`;
+			return `end: ${e.reason}, ${e.frames_free}/${e.frames_total} frames free, ${e.expects_failed} expect(s) failed${e.expects_unreached > 0 ? `, ${e.expects_unreached} never reached` : ''}`;
 	}
 }
 

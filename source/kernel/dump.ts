@@ -258,6 +258,7 @@ export function stateHash(k: KernelState): string {
 		for (const w of c.waiters) num(w);
 	}
 	str(JSON.stringify([k.runQueue, k.current, k.lastRan, k.ran, k.timers, k.committed, k.ended, k.expectsFailed]));
+	for (const b of k.expectsReached) num(b);
 	for (const n of [k.nextPid, k.nextMm, k.nextShmem, k.nextCompletion]) num(n);
 	return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
@@ -307,6 +308,7 @@ export function cloneKernel(k: KernelState): KernelState {
 		completions,
 		runQueue: [...k.runQueue],
 		timers: k.timers.map((t) => ({...t})),
+		expectsReached: k.expectsReached.slice(),
 		events: [],
 	};
 }

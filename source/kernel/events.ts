@@ -101,6 +101,8 @@ export type KernelEvent =
 			frames_total: number;
 			frames_free: number;
 			expects_failed: number;
+			/** Expect instructions never evaluated in the run. */
+			expects_unreached: number;
 	  };
 
 export type EventType = KernelEvent['type'];

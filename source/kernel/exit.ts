@@ -2,6 +2,7 @@
 // forget_original_parent; do_wait. And the delivery of a signal
 // (get_signal_to_deliver, do_coredump), since every one cowdbg delivers kills.
 
+import {countUnreached} from './expects.js';
 import {mmput, mmRelease} from './fork.js';
 import {removeFromRunQueue, setState, sleepOn, wakeUpProcess} from './sched.js';
 import {sendSignal} from './signal.js';
@@ -88,6 +89,7 @@ export function endRun(k: KernelState, reason: 'exited' | 'max-ticks' | 'panic')
 		frames_total: k.frames.kind.length,
 		frames_free: k.frames.free,
 		expects_failed: k.expectsFailed,
+		expects_unreached: countUnreached(k.expectsReached),
 	});
 }
 

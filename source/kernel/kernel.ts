@@ -7,6 +7,7 @@ import {finishWait} from './completion.js';
 import type {Access, KernelEvent} from './events.js';
 import {doExecve} from './exec.js';
 import {deliverSignal, doExit, doWait, endRun, isLive} from './exit.js';
+import {markExpectReached, newExpectsReached} from './expects.js';
 import {doFork, newTask} from './fork.js';
 import {userAccess} from './memory.js';
 import {
@@ -60,6 +61,7 @@ export function boot(scenario: BootImage, config: Config = scenario.config): Ker
 		committed: 0,
 		ended: null,
 		expectsFailed: 0,
+		expectsReached: newExpectsReached(programs),
 		events: [],
 	};
 	const init = newTask({pid: 1, ppid: 0, comm: scenario.init, program: scenario.init, mm: null, pc: 0, regs: zeroRegs()});
@@ -379,6 +381,7 @@ function executeInstruction(k: KernelState, task: Task, mm: MmStruct | undefined
 			if (b === null) return;
 			const ok = compare(a, ins.cmp, b);
 			if (!ok) k.expectsFailed++;
+			markExpectReached(k.programs, k.expectsReached, ins);
 			k.events.push({tick: k.tick, type: 'expect', pid: task.pid, ok, line: ins.pos.line, text: ins.text, actual: a});
 			task.pc++;
 			return;

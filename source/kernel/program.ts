@@ -10,6 +10,8 @@ export type Prot = {r: boolean; w: boolean; x: boolean};
 
 export type MmuMode = 'on' | 'off';
 export type Overcommit = 'heuristic' | 'always' | 'never';
+/** How the run must end for `check` to pass it (SPEC §3). */
+export type ExpectedEnd = 'exited' | 'panic' | 'max-ticks' | 'any';
 
 export type Config = {
 	mmu: MmuMode;
@@ -20,6 +22,7 @@ export type Config = {
 	/** Pages; null means "equal to frames". */
 	commit_limit: number | null;
 	max_ticks: number;
+	end: ExpectedEnd;
 };
 
 export const defaultConfig: Readonly<Config> = Object.freeze({
@@ -30,6 +33,7 @@ export const defaultConfig: Readonly<Config> = Object.freeze({
 	overcommit: 'heuristic',
 	commit_limit: null,
 	max_ticks: 1_000_000,
+	end: 'exited',
 });
 
 export type ConfigKey = keyof Config;

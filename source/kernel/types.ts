@@ -203,6 +203,8 @@ export type KernelState = {
 	committed: number;
 	ended: EndReason | null;
 	expectsFailed: number;
+	/** One byte per expect instruction of the programs: 1 once it has been evaluated (kernel/expects.ts). */
+	expectsReached: Uint8Array;
 	/** Events of the tick being executed. */
 	events: KernelEvent[];
 };

@@ -149,6 +149,7 @@ export const configKeys: readonly ConfigKey[] = [
 	'overcommit',
 	'commit_limit',
 	'max_ticks',
+	'end',
 ];
 
 export type ConfigAssignment = {ok: true; key: ConfigKey; value: Config[ConfigKey]} | {ok: false; message: string};
@@ -199,6 +200,10 @@ export function parseConfigAssignment(key: string, value: string): ConfigAssignm
 		case 'overcommit': {
 			const v = choice(key, value, ['heuristic', 'always', 'never']);
 			return typeof v === 'string' ? ok(key, v as Config['overcommit']) : v;
+		}
+		case 'end': {
+			const v = choice(key, value, ['exited', 'panic', 'max-ticks', 'any']);
+			return typeof v === 'string' ? ok(key, v as Config['end']) : v;
 		}
 		default:
 			return {ok: false, message: `unknown config key '${show(key)}'${suggestion(key, configKeys)}`};

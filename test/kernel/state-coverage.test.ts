@@ -25,6 +25,7 @@ program init
   map sh 1 rw- shared
   map pin 1 rw- locked
   write heap[0] 1
+  expect heap[0] == 1
   write heap[0]+8 2
   write sh 3
   read heap[1]
@@ -87,7 +88,7 @@ function leaves(value: unknown, path: Step[] = [], name = ''): Leaf[] {
 			picks.add(i);
 			break;
 		}
-		return [...picks].filter((i) => i >= 0).map((i) => ({path: [...path, {key: i}], name: `${name}[${i}]`}));
+		return [...picks].filter((i) => i >= 0 && i < a.length).map((i) => ({path: [...path, {key: i}], name: `${name}[${i}]`}));
 	}
 	if (isPlainObject(value)) {
 		return Object.entries(value).flatMap(([key, v]) => leaves(v, [...path, {key}], name === '' ? key : `${name}.${key}`));

@@ -143,6 +143,7 @@ init init
 			overcommit: 'never',
 			commit_limit: 32,
 			max_ticks: 5000,
+			end: 'exited',
 		});
 		expect(s.init).toBe('child');
 		const print = main.code.find((i) => i.op === 'print');
@@ -518,6 +519,8 @@ describe('parseConfigAssignment', () => {
 		expect(parseConfigAssignment('overcommit', 'always')).toEqual({ok: true, key: 'overcommit', value: 'always'});
 		expect(parseConfigAssignment('commit_limit', '0')).toEqual({ok: true, key: 'commit_limit', value: 0});
 		expect(parseConfigAssignment('max_ticks', '1000000000')).toEqual({ok: true, key: 'max_ticks', value: 1_000_000_000});
+		for (const end of ['exited', 'panic', 'max-ticks', 'any']) expect(parseConfigAssignment('end', end)).toEqual({ok: true, key: 'end', value: end});
+		expect(parseConfigAssignment('end', 'exit')).toMatchObject({ok: false, message: expect.stringMatching(/end must be exited or panic or max-ticks or any, not 'exit' \(did you mean 'exited'\?\)/)});
 	});
 
 	it('refuses each bad value with a message', () => {
