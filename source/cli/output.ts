@@ -12,14 +12,17 @@ const CHUNK = 64 * 1024;
 const QUEUE_LIMIT = 1024 * 1024;
 
 export class Output {
-	private pending = '';
+	/** Text gathered, and its length. */
+	private parts: string[] = [];
+	private length = 0;
 	/** The reader closed its end (EPIPE) or the stream failed: nothing more is written. */
 	closed = false;
 	error: NodeJS.ErrnoException | null = null;
 	private readonly stream: Writable;
 	private readonly onError = (error: NodeJS.ErrnoException): void => {
 		this.closed = true;
-		this.pending = '';
+		this.parts = [];
+		this.length = 0;
 		if (error.code !== 'EPIPE' && this.error === null) this.error = error;
 		this.wake();
 	};
@@ -33,15 +36,17 @@ export class Output {
 	/** Append text; it is written once a chunk has gathered. */
 	write(text: string): void {
 		if (this.closed) return;
-		this.pending += text;
-		if (this.pending.length >= CHUNK) this.flush();
+		this.parts.push(text);
+		this.length += text.length;
+		if (this.length >= CHUNK) this.flush();
 	}
 
 	/** Hand what has gathered to the stream. */
 	flush(): void {
-		if (this.closed || this.pending === '') return;
-		const text = this.pending;
-		this.pending = '';
+		if (this.closed || this.length === 0) return;
+		const text = this.parts.join('');
+		this.parts = [];
+		this.length = 0;
 		try {
 			this.stream.write(text);
 		} catch (error) {

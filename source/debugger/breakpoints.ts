@@ -3,7 +3,7 @@
 
 import type {Address} from '../kernel/program.js';
 import {closest} from '../scenario/diagnostics.js';
-import {eventPid, faultKinds, syscallNames, type FaultKind, type KernelEvent} from '../kernel/events.js';
+import {eventPid, faultKinds, syscallNames, type EventType, type FaultKind, type KernelEvent} from '../kernel/events.js';
 import {PAGE_SIZE} from '../kernel/types.js';
 
 export const breakpointKinds = [
@@ -227,6 +227,36 @@ export function matchesEvent(bp: Breakpoint, e: KernelEvent): boolean {
 		case 'frame':
 		case 'watch':
 			return false;
+	}
+}
+
+/**
+ * The event types `matchesEvent` can accept for this breakpoint, or null when
+ * it is not an event breakpoint or not listed here. The debugger skips the
+ * parts of the run whose index holds none of them (reverse-continue).
+ */
+export function breakpointEventTypes(bp: Breakpoint): readonly EventType[] | null {
+	switch (bp.kind) {
+		case 'cow':
+		case 'fault':
+		case 'segv':
+			return ['fault'];
+		case 'syscall':
+		case 'fork':
+			return ['syscall'];
+		case 'vfork':
+		case 'completion':
+			return ['completion'];
+		case 'exec':
+			return ['exec'];
+		case 'exit':
+			return ['exit'];
+		case 'signal':
+			return ['signal'];
+		case 'expect-fail':
+			return ['expect'];
+		default:
+			return null;
 	}
 }
 

@@ -1,7 +1,10 @@
 // The debugger: a cursor over the run's timeline. The kernel takes no input
 // once booted, so the run is one fixed sequence of ticks; going back restores
-// the nearest snapshot and re-executes forward (rr's checkpoints), and every
-// event up to the furthest tick reached is kept in one log.
+// the nearest snapshot and re-executes forward (rr's checkpoints). The log is
+// not kept: an index per chunk of ticks (log.ts) says where each chunk's
+// events start and what they are about, and a chunk's events are regenerated
+// from the nearest snapshot when asked for, so memory does not grow with the
+// length of the run.
 
 import type {Config} from '../kernel/program.js';
 import type {Scenario} from '../scenario/ast.js';
@@ -10,7 +13,8 @@ import {eventPid, type KernelEvent} from '../kernel/events.js';
 import {boot, resolveAddress, stepTick} from '../kernel/kernel.js';
 import {peekUserWord} from '../kernel/memory.js';
 import type {KernelState} from '../kernel/types.js';
-import {isEventBreakpoint, matchesEvent, parseBreakpoint, type Breakpoint} from './breakpoints.js';
+import {breakpointEventTypes, isEventBreakpoint, matchesEvent, parseBreakpoint, type Breakpoint} from './breakpoints.js';
+import {CHUNK, LogIndex, type ChunkEvents} from './log.js';
 
 export type BreakpointEntry = {id: number; breakpoint: Breakpoint; enabled: boolean; hits: number};
 
@@ -18,7 +22,7 @@ export type Hit = {
 	breakpointId: number;
 	spec: string;
 	tick: number;
-	/** Index into the log of the event that matched, or null (tick, frame, watch). */
+	/** Index in the run's log (dbg.event(i)) of the event that matched, or null (tick, frame, watch). */
 	eventIndex: number | null;
 };
 
@@ -31,16 +35,26 @@ type Probe = (number | Map<number, number>)[];
 
 /** Snapshots kept at most, and the memory they may take together. */
 const MAX_SNAPSHOT_BYTES = 96 * 1024 * 1024;
-const FIRST_INTERVAL = 1024;
+
+/**
+ * The first spacing of snapshots, in chunks: re-executing 8 chunks (8,192
+ * ticks) takes a few milliseconds, and a clone of the machine costs about as
+ * much as a few thousand ticks, so copying stays a small part of a run.
+ */
+const FIRST_INTERVAL_CHUNKS = 8;
 
 export class Debugger {
 	readonly scenario: Scenario;
 	readonly config: Config;
 	kernel: KernelState;
-	/** Every event of ticks 0 … frontier, in order. */
-	readonly log: KernelEvent[] = [];
-	/** log index of the first event of each tick; tickStart[t] for t in 0 … frontier+1. */
-	private readonly tickStart: number[] = [];
+	/** Where each chunk's events are in the run's log, and the events of a few chunks. */
+	readonly index: LogIndex;
+	/** Events through the kernel's current tick. */
+	private cursor: number;
+	/** The machine chunkEvents re-executes on (the debugger's own kernel is never disturbed). */
+	private scratch: KernelState | null = null;
+	/** The chunk being kept as the kernel runs through it from its start, or null. */
+	private live: ChunkEvents | null = null;
 	/** The furthest tick executed so far. */
 	frontier = 0;
 	/** The tick the run ended at, once known. */
@@ -48,7 +62,9 @@ export class Debugger {
 	breakpoints: BreakpointEntry[] = [];
 	private nextBreakpointId = 1;
 	private snapshots = new Map<number, KernelState>();
-	private interval = FIRST_INTERVAL;
+	/** Ticks between snapshots: a power of two times the chunk, so a snapshot is always the tick before a chunk. */
+	private interval: number;
+	private readonly chunkTicks: number;
 	private snapshotBytes = 0;
 	lastStop: Stop;
 	/** Called with the events of each tick executed for the first time (streaming output). */
@@ -56,14 +72,20 @@ export class Debugger {
 	/** False for a run that only goes forward once (`cowdbg run`): no snapshots past tick 0. */
 	private readonly keepSnapshots: boolean;
 
-	constructor(scenario: Scenario, config: Config = scenario.config, breakpoints: readonly string[] = [], options: {snapshots?: boolean} = {}) {
+	/**
+	 * Options: `snapshots: false` for a run that only goes forward once;
+	 * `chunkTicks` (a power of two, CHUNK by default) sets the ticks of a
+	 * chunk of the log index and the first spacing of snapshots.
+	 */
+	constructor(scenario: Scenario, config: Config = scenario.config, breakpoints: readonly string[] = [], options: {snapshots?: boolean; chunkTicks?: number} = {}) {
 		this.keepSnapshots = options.snapshots !== false;
+		this.chunkTicks = options.chunkTicks ?? CHUNK;
+		this.interval = this.chunkTicks * FIRST_INTERVAL_CHUNKS;
 		this.scenario = scenario;
 		this.config = config;
 		this.kernel = boot(scenario, config);
-		this.tickStart.push(0);
-		this.appendEvents(this.kernel.events);
-		this.tickStart.push(this.log.length);
+		this.index = new LogIndex(this.kernel.events, this.chunkTicks);
+		this.cursor = this.index.total;
 		if (this.kernel.ended !== null) this.endTick = 0;
 		this.snapshots.set(0, cloneKernel(this.kernel));
 		this.snapshotBytes = estimateBytes(this.kernel);
@@ -79,15 +101,80 @@ export class Debugger {
 		return this.kernel.ended !== null;
 	}
 
-	/** Number of log events visible at the current tick. */
+	/** Number of log events through `tick` (default: the current tick). */
 	visibleEvents(tick = this.tick): number {
-		return this.tickStart[Math.min(tick, this.frontier) + 1]!;
+		if (tick === this.tick) return this.cursor;
+		if (tick >= this.frontier) return this.index.total;
+		if (tick <= 0) return this.index.boot.length;
+		const c = this.index.chunkOf(tick);
+		return this.index.firstOf(c) + this.chunkEvents(c, tick).starts[tick - c * this.chunkTicks]!;
 	}
 
 	/** The events of one tick (it must have been executed). */
 	eventsOf(tick: number): KernelEvent[] {
-		if (tick > this.frontier) return [];
-		return this.log.slice(this.tickStart[tick], this.tickStart[tick + 1]);
+		if (tick > this.frontier || tick < 0) return [];
+		if (tick === 0) return [...this.index.boot];
+		const c = this.index.chunkOf(tick);
+		const entry = this.chunkEvents(c, tick);
+		const j = tick - c * this.chunkTicks - 1;
+		return entry.events.slice(entry.starts[j], entry.starts[j + 1]);
+	}
+
+	/** The log's events from index `from` to `to` (excluded), regenerated where needed. */
+	events(from: number, to: number): KernelEvent[] {
+		const out: KernelEvent[] = [];
+		const boot = this.index.boot;
+		let i = Math.max(0, from);
+		const end = Math.min(to, this.index.total);
+		for (; i < end && i < boot.length; i++) out.push(boot[i]!);
+		while (i < end) {
+			const c = this.index.chunkOfEvent(i);
+			const entry = this.chunkEvents(c);
+			const base = this.index.firstOf(c);
+			const stop = Math.min(end, base + entry.events.length);
+			if (stop <= i) break;
+			for (; i < stop; i++) out.push(entry.events[i - base]!);
+		}
+		return out;
+	}
+
+	/** The log's event at index i (it must exist: i < visibleEvents(frontier)). */
+	event(i: number): KernelEvent {
+		const e = this.events(i, i + 1)[0];
+		if (e === undefined) throw new RangeError(`no event ${i} in a log of ${this.index.total}`);
+		return e;
+	}
+
+	/**
+	 * The events of chunk c through tick `through` (default: the chunk's end or
+	 * the frontier): kept ones, or re-executed from the nearest state before
+	 * the chunk (the current one, if it is nearer than any snapshot).
+	 */
+	chunkEvents(c: number, through = Math.min((c + 1) * this.chunkTicks, this.frontier)): ChunkEvents {
+		const have = this.index.cached(c);
+		if (have !== undefined && have.lastTick >= through) return have;
+		const start = c * this.chunkTicks;
+		let base = 0;
+		for (const t of this.snapshots.keys()) if (t <= start && t > base) base = t;
+		// Reading chunk after chunk (a filter, a search) goes on from where the last one ended.
+		const scratch = this.scratch;
+		let k: KernelState;
+		const own = this.kernel.tick <= start ? this.kernel.tick : -1;
+		const mine = scratch !== null && scratch.tick <= start ? scratch.tick : -1;
+		if (mine >= base && mine >= own) k = scratch!;
+		else k = cloneKernel(own > base ? this.kernel : this.snapshots.get(base)!);
+		this.scratch = k;
+		while (k.tick < start && k.ended === null) stepTick(k);
+		const entry: ChunkEvents = {chunk: c, events: [], starts: [0], lastTick: start};
+		const end = Math.min((c + 1) * this.chunkTicks, this.frontier);
+		while (k.tick < end && k.ended === null) {
+			const events = stepTick(k);
+			for (let i = 0; i < events.length; i++) entry.events.push(events[i]!);
+			entry.starts.push(entry.events.length);
+			entry.lastTick = k.tick;
+		}
+		this.index.keep(entry);
+		return entry;
 	}
 
 	addBreakpoint(spec: string): {ok: true; id: number} | {ok: false; message: string; col: number} {
@@ -112,18 +199,17 @@ export class Debugger {
 		return true;
 	}
 
-	private appendEvents(events: KernelEvent[]): void {
-		for (const e of events) this.log.push(e);
-	}
-
-	/** Execute one tick forward; returns its events. Extends the log at the frontier. */
+	/** Execute one tick forward; returns its events. Extends the index at the frontier. */
 	private forward(): KernelEvent[] {
 		const k = this.kernel;
+		const before = k.tick;
 		const events = stepTick(k);
+		if (k.tick === before) return events;
+		this.cursor += events.length;
+		if (this.keepSnapshots) this.keepChunk(k.tick, events);
 		if (k.tick > this.frontier) {
 			this.frontier = k.tick;
-			this.appendEvents(events);
-			this.tickStart.push(this.log.length);
+			this.index.extend(k.tick, events);
 			if (k.ended !== null) this.endTick = k.tick;
 			if (k.tick % this.interval === 0 && this.keepSnapshots) this.takeSnapshot();
 			if (this.onEvents !== null) this.onEvents(events);
@@ -131,12 +217,26 @@ export class Debugger {
 		return events;
 	}
 
+	/** Keep the events of the chunk the kernel is running through, when it entered it at its start. */
+	private keepChunk(tick: number, events: readonly KernelEvent[]): void {
+		const c = this.index.chunkOf(tick);
+		const live = this.live;
+		if (live !== null && live.chunk === c && live.lastTick === tick - 1 && this.index.holds(live)) {
+			this.index.append(live, tick, events);
+		} else if (tick === c * this.chunkTicks + 1) {
+			this.live = {chunk: c, events: [...events], starts: [0, events.length], lastTick: tick};
+			this.index.keep(this.live);
+		} else {
+			this.live = null;
+		}
+	}
+
 	private takeSnapshot(): void {
 		const size = estimateBytes(this.kernel);
 		// A large machine is snapshotted less often, so copying it stays a small
 		// part of the time spent executing ticks (a clone costs about as much as
 		// a few hundred ticks per 64 KiB of state).
-		const wanted = Math.max(FIRST_INTERVAL, 2 ** Math.ceil(Math.log2(Math.max(1, size / 256))));
+		const wanted = Math.max(this.chunkTicks * FIRST_INTERVAL_CHUNKS, 2 ** Math.ceil(Math.log2(Math.max(1, size / 256))));
 		if (wanted > this.interval) {
 			this.interval = wanted;
 			if (this.kernel.tick % this.interval !== 0) return;
@@ -166,7 +266,11 @@ export class Debugger {
 		if (tick < this.tick || tick - this.tick > this.interval) {
 			let best = 0;
 			for (const t of this.snapshots.keys()) if (t <= tick && t > best) best = t;
-			if (tick < this.tick || best > this.tick) this.kernel = cloneKernel(this.snapshots.get(best)!);
+			if (tick < this.tick || best > this.tick) {
+				this.kernel = cloneKernel(this.snapshots.get(best)!);
+				this.cursor = this.index.firstOf(best / this.chunkTicks);
+				this.live = null;
+			}
 		}
 		while (this.tick < tick && !this.ended) this.forward();
 	}
@@ -221,7 +325,7 @@ export class Debugger {
 	private forwardChecked(): {events: KernelEvent[]; hit: Hit | null} {
 		const before = this.probe();
 		const events = this.forward();
-		return {events, hit: this.check(events, before, this.tickStart[this.tick]!)};
+		return {events, hit: this.check(events, before, this.cursor - events.length)};
 	}
 
 	private hit(entry: BreakpointEntry, eventIndex: number | null): Hit {
@@ -312,13 +416,33 @@ export class Debugger {
 		const restoreCounts = (): void => {
 			this.breakpoints.forEach((b, i) => (b.hits = counts[i]!));
 		};
+		// The event types any enabled breakpoint can hit; null when one is not an
+		// event breakpoint (tick, frame, watch): then no chunk can be skipped.
+		let mask: number | null = 0;
+		for (const b of this.breakpoints) {
+			if (!b.enabled) continue;
+			const types = breakpointEventTypes(b.breakpoint);
+			if (types === null) {
+				mask = null;
+				break;
+			}
+			mask |= this.index.typeMask(types);
+		}
 		let end = target - 1; // the last tick of the window to check
 		while (end > 0) {
 			let from = 0;
 			for (const t of this.snapshots.keys()) if (t < end && t > from) from = t;
+			// Only as far as the last chunk of the window whose index may hold a hit.
+			let c = this.index.chunkOf(end);
+			while (mask !== null && c >= from / this.chunkTicks && !this.index.mayHold(c, mask)) c--;
+			if (c < from / this.chunkTicks) {
+				end = from;
+				continue;
+			}
+			const last = Math.min(end, (c + 1) * this.chunkTicks);
 			this.seek(from);
 			let found: Hit | null = null;
-			while (this.tick < end) found = this.forwardChecked().hit ?? found;
+			while (this.tick < last) found = this.forwardChecked().hit ?? found;
 			if (found !== null) {
 				const hit = found;
 				restoreCounts();

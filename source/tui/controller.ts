@@ -297,7 +297,7 @@ export class Controller {
 		const dbg = this.dbg;
 		let hitPid: number | null = null;
 		if (stop !== null && stop.reason === 'break' && stop.hit !== null && stop.hit.eventIndex !== null) {
-			hitPid = eventPid(dbg.log[stop.hit.eventIndex]!);
+			hitPid = eventPid(dbg.event(stop.hit.eventIndex));
 		}
 		const r = update(this.ui, {t: 'stopped', hitPid}, this.context(), dbg.tick);
 		this.ui = r.state;

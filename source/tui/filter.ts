@@ -3,7 +3,8 @@
 // `pid:2` those of a process, any other word is a case-insensitive substring
 // of the event's line.
 
-import {eventPid} from '../debugger/debugger.js';
+import {eventPid, type Debugger} from '../debugger/debugger.js';
+import {LogQuery} from '../debugger/log.js';
 import {describeEvent} from '../debugger/format.js';
 import {debugEventTypes} from '../debugger/events.js';
 import type {KernelEvent} from '../kernel/events.js';
@@ -48,4 +49,10 @@ export function matchesFilter(f: Filter, e: KernelEvent): boolean {
 	if (f.words.length === 0) return true;
 	const line = `${e.type} ${describeEvent(e)}`.toLowerCase();
 	return f.words.every((w) => line.includes(w));
+}
+
+/** The filter over the whole run: chunks whose index holds none of its types, or not its pid, are skipped. */
+export function filterLogQuery(dbg: Debugger, f: Filter): LogQuery {
+	const types = f.types === null ? -1 : dbg.index.typeMask(f.types);
+	return new LogQuery(dbg, (e) => matchesFilter(f, e), (c) => dbg.index.mayHold(c, types, f.pid));
 }

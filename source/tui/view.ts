@@ -25,7 +25,8 @@ import {
 } from '../debugger/views.js';
 import type {KernelEvent} from '../kernel/events.js';
 import {FRAME_FREE, FRAME_ZERO, type KernelState, type MmStruct, type Task} from '../kernel/types.js';
-import {matchesFilter, parseFilter, type Filter} from './filter.js';
+import type {LogQuery} from '../debugger/log.js';
+import {filterLogQuery, parseFilter} from './filter.js';
 import {barKeys, keyTable, type BarContext} from './keys.js';
 import {layoutBands} from './layout.js';
 import {paneTitles, panes, type Pane} from './panes.js';
@@ -78,7 +79,7 @@ export class ViewCache {
 	private leafCache = {key: '', value: [] as Leaf[]};
 	private vmas = {key: '', value: [] as VmaRow[]};
 	private changed = {key: '', before: null as FrameSnapshot | null, value: {count: 0, firstRank: -1}};
-	private filtered = {text: '', filter: null as Filter | null, scanned: 0, matches: [] as number[]};
+	private filtered = {text: '', dbg: null as Debugger | null, query: null as LogQuery | null};
 
 	frameUsers(k: KernelState, pfns: number[]): Map<number, number[]> {
 		const key = `${k.tick}:${pfns.join(',')}`;
@@ -133,18 +134,14 @@ export class ViewCache {
 		return this.changed.value;
 	}
 
-	/** Indexes into the log of the events the filter keeps (extended as the log grows). */
-	filterMatches(dbg: Debugger, text: string): number[] | null {
+	/** The events the filter keeps, over the whole run (its counts kept chunk by chunk), or null for no filter. */
+	filterQuery(dbg: Debugger, text: string): LogQuery | null {
 		if (text.trim() === '') return null;
-		if (this.filtered.text !== text) {
+		if (this.filtered.text !== text || this.filtered.dbg !== dbg) {
 			const r = parseFilter(text);
-			this.filtered = {text, filter: r.ok ? r.filter : null, scanned: 0, matches: []};
+			this.filtered = {text, dbg, query: r.ok && r.filter !== null ? filterLogQuery(dbg, r.filter) : null};
 		}
-		const f = this.filtered;
-		if (f.filter === null) return null;
-		const log = dbg.log;
-		for (; f.scanned < log.length; f.scanned++) if (matchesFilter(f.filter, log[f.scanned]!)) f.matches.push(f.scanned);
-		return f.matches;
+		return this.filtered.query;
 	}
 }
 
@@ -417,43 +414,27 @@ function framesPane(m: Model, width: number, rows: number): PaneContent {
 function logPane(m: Model, width: number, rows: number): PaneContent {
 	const dbg = m.dbg;
 	const visible = dbg.visibleEvents();
-	const matches = m.cache.filterMatches(dbg, m.ui.filter);
-	let total: number;
-	if (matches === null) total = visible;
-	else {
-		// matches below `visible`: binary search
-		let lo = 0;
-		let hi = matches.length;
-		while (lo < hi) {
-			const mid = (lo + hi) >> 1;
-			if (matches[mid]! < visible) lo = mid + 1;
-			else hi = mid;
-		}
-		total = lo;
-	}
-	const rowToIndex = (r: number): number => (matches === null ? r : matches[r]!);
+	const query = m.cache.filterQuery(dbg, m.ui.filter);
+	const matches = query;
+	const total = query === null ? visible : query.count(visible);
 	const stop = dbg.lastStop;
 	const hitIndex = stop.tick === dbg.tick && stop.hit !== null ? stop.hit.eventIndex : null;
 	const back = Math.min(m.ui.scroll.log, Math.max(0, total - rows));
 	let top = Math.max(0, total - rows - back);
-	if (back === 0 && hitIndex !== null) {
-		// Following the newest: keep the event that hit in view.
-		let hitRow = -1;
-		for (let r = total - 1; r >= Math.max(0, total - 10_000); r--) {
-			if (rowToIndex(r) === hitIndex) {
-				hitRow = r;
-				break;
-			}
-			if (rowToIndex(r) < hitIndex) break;
-		}
+	if (back === 0 && hitIndex !== null && hitIndex < visible) {
+		// Following the newest: keep the event that hit in view (its row: the matches before it).
+		const hitRow = query === null ? hitIndex : query.matches(dbg.event(hitIndex)) ? query.count(hitIndex) : -1;
 		if (hitRow >= 0 && hitRow < top) top = hitRow;
 	}
+	const end = Math.min(total, top + rows);
+	const indexes = query === null ? Array.from({length: Math.max(0, end - top)}, (_, r) => top + r) : query.window(top, end, visible);
+	const shownEvents = query === null ? dbg.events(top, end) : indexes.map((i) => dbg.event(i));
 	const tickWidth = Math.max(3, String(dbg.tick).length);
 	const left = m.ui.logLeft;
 	const lines: Line[] = [];
-	for (let r = top; r < Math.min(total, top + rows); r++) {
-		const i = rowToIndex(r);
-		const e = dbg.log[i]!;
+	for (let r = 0; r < indexes.length; r++) {
+		const i = indexes[r]!;
+		const e = shownEvents[r]!;
 		const text = describeEvent(e);
 		const shown = left > 0 ? '…' + text.slice(left) : text;
 		let line: Line = [seg(i === hitIndex ? '▶' : ' '), seg(padStart(String(e.tick), tickWidth) + ' ', {dim: true}), seg(shown, eventStyle(e))];

@@ -177,7 +177,7 @@ describe('a stop', () => {
 		const dbg = new Debugger(scenario, scenario.config, ['cow']);
 		const stop = dbg.continue()!;
 		expect(stop).toMatchObject({reason: 'break', tick: 9, hit: {spec: 'cow', tick: 9}});
-		const event = dbg.log[stop.hit!.eventIndex!]!;
+		const event = dbg.event(stop.hit!.eventIndex!);
 		expect(event).toMatchObject({tick: 9, type: 'fault', kind: 'cow-copy', pid: 2});
 		expect(dbg.visibleEvents()).toBeGreaterThan(stop.hit!.eventIndex!);
 		expect(dbg.breakpoints[0]!.hits).toBe(1);
