@@ -276,7 +276,7 @@ function legend(out: string[], y: number): void {
 export function stopEvent(dbg: Debugger): KernelEvent | null {
 	const stop = dbg.lastStop;
 	if (stop.tick === dbg.tick && stop.hit !== null && stop.hit.eventIndex !== null) {
-		const e = dbg.log[stop.hit.eventIndex];
+		const e = dbg.events(stop.hit.eventIndex, stop.hit.eventIndex + 1)[0];
 		if (e !== undefined) return e;
 	}
 	const events = dbg.eventsOf(dbg.tick);
