@@ -6,13 +6,14 @@
 
 import {flagsToProt} from '../kernel/mmap.js';
 import {isCowMapping} from '../kernel/memory.js';
-import {levelIndexes, ptePfn} from '../kernel/pgtable.js';
+import {leafTables as kernelLeafTables, levelIndexes, ptePfn, walkPageTables, type Leaf} from '../kernel/pgtable.js';
+
+export type {Leaf};
 import {
 	FRAME_FREE,
 	PAGE_SIZE,
 	PTE_ACCESSED,
 	PTE_DIRTY,
-	PTE_PFN_SHIFT,
 	PTE_PRESENT,
 	PTE_RW,
 	PTRS_PER_TABLE,
@@ -155,34 +156,9 @@ export type VmaRow = {
 	frames: [number, number] | null;
 };
 
-export type Leaf = {base: number; leaf: Int32Array};
-
-/**
- * The leaf page tables of an mm in VA order, with the vpn of their entry 0
- * (plain loops: this runs per frame). The functions below take it as an
- * argument so a caller showing one state walks the upper levels once.
- */
+/** The leaf page tables of an mm in VA order. The functions below take them as an argument so a caller showing one state walks the upper levels once. */
 export function leafTables(k: KernelState, mm: MmStruct): Leaf[] {
-	const out: Leaf[] = [];
-	if (mm.pgd < 0) return out;
-	const tables = k.frames.tables;
-	const pgd = tables.get(mm.pgd)!;
-	const n = PTRS_PER_TABLE;
-	for (let a = 0; a < n; a++) {
-		const e1 = pgd[a]!;
-		if (e1 === 0) continue;
-		const pud = tables.get(e1 - 1)!;
-		for (let b = 0; b < n; b++) {
-			const e2 = pud[b]!;
-			if (e2 === 0) continue;
-			const pmd = tables.get(e2 - 1)!;
-			for (let c = 0; c < n; c++) {
-				const e3 = pmd[c]!;
-				if (e3 !== 0) out.push({base: ((a * n + b) * n + c) * n, leaf: tables.get(e3 - 1)!});
-			}
-		}
-	}
-	return out;
+	return kernelLeafTables(k.frames, mm);
 }
 
 /** Pages of the VMA with a PTE to a real frame (the zero page is not counted in rss). */
@@ -196,7 +172,7 @@ function presentIn(leaves: readonly Leaf[], vma: Vma): number {
 		const to = Math.min(PTRS_PER_TABLE, endVpn - base);
 		for (let i = from; i < to; i++) {
 			const pte = leaf[i]!;
-			if ((pte & PTE_PRESENT) !== 0 && pte >>> PTE_PFN_SHIFT !== 0) n++;
+			if ((pte & PTE_PRESENT) !== 0 && ptePfn(pte) !== 0) n++;
 		}
 	}
 	return n;
@@ -342,34 +318,24 @@ export function frameUsers(k: KernelState, pfns: readonly number[]): Map<number,
 	if (want.size > 0) {
 		for (const mm of k.mms.values()) {
 			if (mm.pgd >= 0) {
-				// This walk sees every PTE of the machine: plain loops over the four levels, no callbacks.
-				const tables = k.frames.tables;
-				const pgd = tables.get(mm.pgd)!;
+				// This walk sees every PTE of the machine: one callback a table, plain loops over the entries.
 				if (want.has(mm.pgd)) note(mm.id, mm.pgd);
-				for (let a = 0; a < PTRS_PER_TABLE; a++) {
-					const e1 = pgd[a]!;
-					if (e1 === 0) continue;
-					if (want.has(e1 - 1)) note(mm.id, e1 - 1);
-					const pud = tables.get(e1 - 1)!;
-					for (let b = 0; b < PTRS_PER_TABLE; b++) {
-						const e2 = pud[b]!;
-						if (e2 === 0) continue;
-						if (want.has(e2 - 1)) note(mm.id, e2 - 1);
-						const pmd = tables.get(e2 - 1)!;
-						for (let c = 0; c < PTRS_PER_TABLE; c++) {
-							const e3 = pmd[c]!;
-							if (e3 === 0) continue;
-							if (want.has(e3 - 1)) note(mm.id, e3 - 1);
-							const leaf = tables.get(e3 - 1)!;
-							for (let d = 0; d < PTRS_PER_TABLE; d++) {
-								const pte = leaf[d]!;
-								if ((pte & PTE_PRESENT) === 0) continue;
-								const pfn = pte >>> PTE_PFN_SHIFT;
-								if (pfn >= lo && pfn <= hi && want.has(pfn)) note(mm.id, pfn);
-							}
+				walkPageTables(
+					k.frames,
+					mm.pgd,
+					(leaf) => {
+						for (let d = 0; d < PTRS_PER_TABLE; d++) {
+							const pte = leaf[d]!;
+							if ((pte & PTE_PRESENT) === 0) continue;
+							const pfn = ptePfn(pte);
+							if (pfn >= lo && pfn <= hi && want.has(pfn)) note(mm.id, pfn);
 						}
-					}
-				}
+					},
+					(pfn) => {
+						if (want.has(pfn)) note(mm.id, pfn);
+						return true;
+					},
+				);
 			} else {
 				for (const vma of mm.vmas) {
 					if (vma.pfn === null) continue;

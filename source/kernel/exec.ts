@@ -2,7 +2,7 @@
 // image laid out as binfmt would: text at 0x400000, the maps, the stack.
 
 import {mmput, mmRelease} from './fork.js';
-import {doMmap, exitMmap, insertVma, makeMm, populateVma, protToFlags, vmEnoughMemory} from './mmap.js';
+import {doMmap, exitMmap, vmaLink, mmAlloc, populateVma, protToFlags} from './mmap.js';
 import {allocContiguous, allocPgtable} from './page-alloc.js';
 import {
 	FRAME_FILE,
@@ -60,7 +60,7 @@ function execMmap(k: KernelState, task: Task, mm: MmStruct): void {
 }
 
 function buildMm(k: KernelState, program: Program): MmStruct | number {
-	const mm = makeMm(k);
+	const mm = mmAlloc(k);
 	const fail = (): number => {
 		exitMmap(k, mm);
 		k.mms.delete(mm.id);
@@ -89,11 +89,11 @@ function buildMm(k: KernelState, program: Program): MmStruct | number {
 			k.frames.refcount[p]++;
 			k.frames.mapcount[p]++;
 		}
-		insertVma(mm, textVma(pfn * PAGE_SIZE, pages, program.name, pfn));
+		vmaLink(mm, textVma(pfn * PAGE_SIZE, pages, program.name, pfn));
 		mm.rss += pages;
 		mm.hiwaterRss = mm.rss;
 	} else {
-		insertVma(mm, textVma(TEXT_START, pages, program.name, null));
+		vmaLink(mm, textVma(TEXT_START, pages, program.name, null));
 	}
 	for (const map of program.maps) {
 		const r = doMmap(k, mm, {
@@ -125,5 +125,3 @@ function textVma(start: number, pages: number, file: string, pfn: number | null)
 		pfn,
 	};
 }
-
-export {vmEnoughMemory};

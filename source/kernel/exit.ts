@@ -6,7 +6,7 @@ import {countUnreached} from './expects.js';
 import {mmput, mmRelease} from './fork.js';
 import {removeFromRunQueue, setState, sleepOn, wakeUpProcess} from './sched.js';
 import {sendSignal} from './signal.js';
-import type {KernelState, MmStruct, Task} from './types.js';
+import type {KernelState, Task} from './types.js';
 import {ECHILD, signalName, signalNumbers} from './uapi.js';
 
 /** exit_mm(): mm_release (which may complete a vfork), then mmput. */

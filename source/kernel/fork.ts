@@ -4,7 +4,7 @@
 import {complete, initCompletion, waitForCompletion} from './completion.js';
 import type {CompletionVia, ForkCost} from './events.js';
 import {isCowMapping} from './memory.js';
-import {exitMmap, insertVma, makeMm, vmaPages, vmEnoughMemory} from './mmap.js';
+import {exitMmap, vmaLink, mmAlloc, vmaPages, vmEnoughMemory} from './mmap.js';
 import {shmemGet} from './filemap.js';
 import {allocPgtable} from './page-alloc.js';
 import {forEachLeaf, pteAlloc, ptePfn} from './pgtable.js';
@@ -118,7 +118,7 @@ function copyMm(k: KernelState, parent: Task, flags: number, cost: ForkCost): nu
 
 /** dup_mm(): a new mm_struct whose mappings are the parent's, via dup_mmap. */
 export function dupMm(k: KernelState, oldmm: MmStruct, cost: ForkCost): MmStruct | number {
-	const mm = makeMm(k);
+	const mm = mmAlloc(k);
 	if (k.config.mmu === 'on') {
 		const pgd = allocPgtable(k.frames); // mm_init() → mm_alloc_pgd()
 		if (pgd < 0) {
@@ -154,7 +154,7 @@ function dupMmap(k: KernelState, mm: MmStruct, oldmm: MmStruct, cost: ForkCost):
 		if ((mpnt.flags & VM_ACCOUNT) !== 0 && !vmEnoughMemory(k, vmaPages(mpnt))) return ENOMEM;
 		const tmp: Vma = {...mpnt, flags: mpnt.flags & ~VM_LOCKED};
 		if (tmp.shmem !== null) shmemGet(k, tmp.shmem);
-		insertVma(mm, tmp);
+		vmaLink(mm, tmp);
 		const err = copyPageRange(k, mm, oldmm, mpnt, cost);
 		if (err !== 0) return err;
 	}

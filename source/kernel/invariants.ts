@@ -10,6 +10,7 @@
 
 import {isCowMapping, vmaPteBits} from './memory.js';
 import {vmaPages} from './mmap.js';
+import {ptePfn, walkPageTables} from './pgtable.js';
 import {
 	FRAME_ANON,
 	FRAME_FILE,
@@ -19,7 +20,6 @@ import {
 	FRAME_ZERO,
 	PAGE_SIZE,
 	PTE_NX,
-	PTE_PFN_SHIFT,
 	PTE_PRESENT,
 	PTE_RW,
 	PTE_USER,
@@ -229,27 +229,17 @@ function checkPageTables(c: Checker, mm: MmStruct): void {
 			while (vi < vmas.length && vmas[vi]!.end <= va) vi++;
 			const vma = vmas[vi] !== undefined && vmas[vi]!.start <= va ? vmas[vi] : undefined;
 			checkPte(c, mm, vma, vpn, pte);
-			if (pte >>> PTE_PFN_SHIFT !== 0) rss++;
+			if (ptePfn(pte) !== 0) rss++;
 		}
 	};
-	const walk = (pfn: number, level: number, baseVpn: number): void => {
-		const table = t.tables.get(pfn)!;
-		const span = PTRS_PER_TABLE ** (3 - level);
-		if (level === 3) return leaf(table, baseVpn);
-		for (let i = 0; i < PTRS_PER_TABLE; i++) {
-			const entry = table[i]!;
-			if (entry === 0) continue;
-			const child = entry - 1;
-			const where = `level ${level + 1} under 0x${((baseVpn + i * span) * PAGE_SIZE).toString(16)}`;
-			if (!c.inRange(child) || t.kind[child] !== FRAME_PGTABLE || !t.tables.has(child)) {
-				c.fail(`${name}: table entry ${level}/${i} points to ${c.inRange(child) ? c.frameName(child) : `pfn ${child}`}, not a page table`);
-				continue;
-			}
-			if (!claim(child, where)) continue;
-			walk(child, level + 1, baseVpn + i * span);
+	const enter = (child: number, level: number, baseVpn: number, index: number): boolean => {
+		if (!c.inRange(child) || t.kind[child] !== FRAME_PGTABLE || !t.tables.has(child)) {
+			c.fail(`${name}: table entry ${level - 1}/${index} points to ${c.inRange(child) ? c.frameName(child) : `pfn ${child}`}, not a page table`);
+			return false;
 		}
+		return claim(child, `level ${level} under 0x${(baseVpn * PAGE_SIZE).toString(16)}`);
 	};
-	if (claim(mm.pgd, 'pgd')) walk(mm.pgd, 0, 0);
+	if (claim(mm.pgd, 'pgd')) walkPageTables(t, mm.pgd, leaf, enter);
 	if (mm.pgtables !== tables) c.fail(`${name}: pgtables ${mm.pgtables} != ${tables} table frames reachable from its pgd`);
 	if (mm.rss !== rss) c.fail(`${name}: rss ${mm.rss} != ${rss} present PTEs (zero page excluded)`);
 }
@@ -259,7 +249,7 @@ function checkPte(c: Checker, mm: MmStruct, vma: Vma | undefined, vpn: number, p
 	const t = k.frames;
 	const va = vpn * PAGE_SIZE;
 	const at = `mm ${mm.id} PTE 0x${va.toString(16)}`;
-	const pfn = pte >>> PTE_PFN_SHIFT;
+	const pfn = ptePfn(pte);
 	if (!c.inRange(pfn)) {
 		c.fail(`${at}: maps pfn ${pfn}, out of range`);
 		return;

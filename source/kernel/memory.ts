@@ -23,7 +23,6 @@ import {
 	VM_READ,
 	VM_SHARED,
 	VM_WRITE,
-	WORDS_PER_PAGE,
 	type KernelState,
 	type MmStruct,
 	type Task,
@@ -42,11 +41,6 @@ export function findVma(mm: MmStruct, va: number): Vma | undefined {
 		else if (va >= vma.end) lo = mid + 1;
 		else return vma;
 	}
-	return undefined;
-}
-
-export function findVmaByName(mm: MmStruct, region: string): Vma | undefined {
-	for (const vma of mm.vmas) if (vma.region === region) return vma;
 	return undefined;
 }
 
@@ -84,13 +78,28 @@ function callPath(prefix: readonly string[], ...names: string[]): string[] {
 	return path as string[];
 }
 
+/**
+ * The fault being handled, as struct vm_fault carries it down the fault path
+ * (include/linux/mm.h): the task and mm, the VMA, the address and its page,
+ * the access, and the callers above handle_mm_fault when it is not a user
+ * access (get_user_pages for mlock and MAP_LOCKED).
+ */
+export type VmFault = {
+	task: Task;
+	mm: MmStruct;
+	vma: Vma;
+	va: number;
+	vpn: number;
+	/** The page's index in its VMA (vmf->pgoff, from the mapping's start). */
+	pgoff: number;
+	access: Access;
+	prefix: readonly string[];
+};
+
 function emitFault(
 	k: KernelState,
-	task: Task,
+	f: {task: Task; access: Access; va: number; vma: Vma | undefined},
 	kind: FaultKind,
-	access: Access,
-	va: number,
-	vma: Vma | undefined,
 	frame: number | null,
 	from: number | null,
 	path: string[],
@@ -98,11 +107,11 @@ function emitFault(
 	k.events.push({
 		tick: k.tick,
 		type: 'fault',
-		pid: task.pid,
+		pid: f.task.pid,
 		kind,
-		access,
-		addr: hex(va),
-		region: vma?.region ?? null,
+		access: f.access,
+		addr: hex(f.va),
+		region: f.vma?.region ?? null,
 		frame,
 		from,
 		path,
@@ -139,10 +148,10 @@ export function doPageFault(k: KernelState, task: Task, mm: MmStruct, va: number
 	const vma = findVma(mm, va);
 	let result: FaultResult;
 	if (vma === undefined) {
-		emitFault(k, task, 'segv-maperr', access, va, undefined, null, null, callPath([], 'do_page_fault', 'bad_area'));
+		emitFault(k, {task, access, va, vma}, 'segv-maperr', null, null, callPath([], 'do_page_fault', 'bad_area'));
 		result = 'segv';
 	} else if (!accessAllowed(vma, access)) {
-		emitFault(k, task, 'segv-accerr', access, va, vma, null, null, callPath([], 'do_page_fault', 'bad_area_access_error'));
+		emitFault(k, {task, access, va, vma}, 'segv-accerr', null, null, callPath([], 'do_page_fault', 'bad_area_access_error'));
 		result = 'segv';
 	} else {
 		result = handleMmFault(k, task, mm, vma, va, access);
@@ -168,134 +177,114 @@ export function handleMmFault(
 	prefix: readonly string[] = [],
 ): FaultResult {
 	const vpn = Math.floor(va / PAGE_SIZE);
+	const vmf: VmFault = {task, mm, vma, va, vpn, pgoff: vpn - Math.floor(vma.start / PAGE_SIZE), access, prefix};
 	const leaf = pteAlloc(k.frames, mm, vpn);
-	if (leaf === undefined) return oom(k, task, access, va, vma, callPath(prefix, 'handle_mm_fault', 'pte_alloc_map'));
-	return handlePteFault(k, task, mm, vma, va, vpn, leaf, access, prefix);
+	if (leaf === undefined) return oom(k, vmf, callPath(prefix, 'handle_mm_fault', 'pte_alloc_map'));
+	return handlePteFault(k, vmf, leaf);
 }
 
 /**
- * handle_pte_fault(): a missing PTE is a first touch (do_anonymous_page, or
- * do_linear_fault for file and shmem pages); a write to a present read-only
+ * handle_pte_fault(): a missing PTE is a first touch (do_linear_fault for file
+ * and shmem pages, else do_anonymous_page); a write to a present read-only
  * one is do_wp_page.
  */
-function handlePteFault(
-	k: KernelState,
-	task: Task,
-	mm: MmStruct,
-	vma: Vma,
-	va: number,
-	vpn: number,
-	leaf: Int32Array,
-	access: Access,
-	prefix: readonly string[],
-): FaultResult {
-	const old = leaf[vpn % PTRS_PER_TABLE]!;
-	if ((old & PTE_PRESENT) === 0) return handleMissing(k, task, mm, vma, va, vpn, access, prefix);
-	if (access === 'write' && (old & PTE_RW) === 0) return doWpPage(k, task, mm, vma, va, vpn, old, prefix);
+function handlePteFault(k: KernelState, vmf: VmFault, leaf: Int32Array): FaultResult {
+	const index = vmf.vpn % PTRS_PER_TABLE;
+	const old = leaf[index]!;
+	if ((old & PTE_PRESENT) === 0) {
+		if (vmf.vma.shmem !== null || vmf.vma.file !== null) return doLinearFault(k, vmf);
+		return doAnonymousPage(k, vmf);
+	}
+	if (vmf.access === 'write' && (old & PTE_RW) === 0) return doWpPage(k, vmf, old);
 	// Spurious fault (the PTE already allows it): only the accessed/dirty bits change.
-	leaf[vpn % PTRS_PER_TABLE] = old | PTE_ACCESSED | (access === 'write' ? PTE_DIRTY : 0);
+	leaf[index] = old | PTE_ACCESSED | (vmf.access === 'write' ? PTE_DIRTY : 0);
 	return 'ok';
 }
 
-function oom(k: KernelState, task: Task, access: Access, va: number, vma: Vma, path: string[]): FaultResult {
-	emitFault(k, task, 'oom', access, va, vma, null, null, callPath(path, 'out_of_memory'));
+function oom(k: KernelState, vmf: VmFault, path: string[]): FaultResult {
+	emitFault(k, vmf, 'oom', null, null, callPath(path, 'out_of_memory'));
 	return 'oom';
 }
 
-/** A first touch: shmem_fault or filemap_fault through do_linear_fault, or do_anonymous_page. */
-function handleMissing(
-	k: KernelState,
-	task: Task,
-	mm: MmStruct,
-	vma: Vma,
-	va: number,
-	vpn: number,
-	access: Access,
-	prefix: readonly string[],
-): FaultResult {
+/** do_linear_fault() → __do_fault(): the page from the shmem object (shmem_fault) or the page cache (filemap_fault). */
+function doLinearFault(k: KernelState, vmf: VmFault): FaultResult {
 	const t = k.frames;
+	const {mm, vma, vpn, access} = vmf;
 	const bits = vmaPteBits(vma) | PTE_ACCESSED;
-	const index = vpn - Math.floor(vma.start / PAGE_SIZE);
 	if (vma.shmem !== null) {
-		// do_linear_fault → __do_fault → shmem_fault
-		const path = callPath(prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'shmem_fault');
-		const pfn = shmemPage(k, vma.shmem, index);
-		if (pfn < 0) return oom(k, task, access, va, vma, path);
+		const path = callPath(vmf.prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'shmem_fault');
+		const pfn = shmemPage(k, vma.shmem, vmf.pgoff);
+		if (pfn < 0) return oom(k, vmf, path);
 		t.refcount[pfn]++;
 		t.mapcount[pfn]++;
 		const writable = (vma.flags & VM_WRITE) !== 0 ? PTE_RW : 0;
 		setPte(k, mm, vpn, mkPte(pfn, bits | writable | (access === 'write' ? PTE_DIRTY : 0)), 0);
-		emitFault(k, task, 'shmem', access, va, vma, pfn, null, path);
+		emitFault(k, vmf, 'shmem', pfn, null, path);
 		return 'ok';
 	}
-	if (vma.file !== null) {
-		// do_linear_fault → __do_fault → filemap_fault
-		const path = callPath(prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'filemap_fault');
-		const cache = filemapPage(k, vma.file, index);
-		if (cache < 0) return oom(k, task, access, va, vma, path);
-		if (access !== 'write') {
-			t.refcount[cache]++;
-			t.mapcount[cache]++;
-			setPte(k, mm, vpn, mkPte(cache, bits), 0);
-			emitFault(k, task, 'file', access, va, vma, cache, null, path);
-			return 'ok';
-		}
-		// A write to a private file mapping: __do_fault copies into an anon page.
-		const pfn = allocPage(t, FRAME_ANON);
-		if (pfn < 0) return oom(k, task, access, va, vma, path);
-		copyPage(t, cache, pfn);
-		t.mapcount[pfn] = 1;
-		vma.anonVma = true;
-		setPte(k, mm, vpn, mkPte(pfn, bits | PTE_RW | PTE_DIRTY), 0);
-		emitFault(k, task, 'file-cow', access, va, vma, pfn, cache, path);
-		return 'ok';
-	}
-	// do_anonymous_page
-	const path = callPath(prefix, ...PATH_FAULT, 'do_anonymous_page');
+	const path = callPath(vmf.prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'filemap_fault');
+	const cache = filemapPage(k, vma.file!, vmf.pgoff);
+	if (cache < 0) return oom(k, vmf, path);
 	if (access !== 'write') {
+		t.refcount[cache]++;
+		t.mapcount[cache]++;
+		setPte(k, mm, vpn, mkPte(cache, bits), 0);
+		emitFault(k, vmf, 'file', cache, null, path);
+		return 'ok';
+	}
+	// A write to a private file mapping: __do_fault copies into an anon page.
+	const pfn = allocPage(t, FRAME_ANON);
+	if (pfn < 0) return oom(k, vmf, path);
+	copyPage(t, cache, pfn);
+	t.mapcount[pfn] = 1;
+	vma.anonVma = true;
+	setPte(k, mm, vpn, mkPte(pfn, bits | PTE_RW | PTE_DIRTY), 0);
+	emitFault(k, vmf, 'file-cow', pfn, cache, path);
+	return 'ok';
+}
+
+/** do_anonymous_page(): a read maps the zero page, a write a new zeroed page. */
+function doAnonymousPage(k: KernelState, vmf: VmFault): FaultResult {
+	const t = k.frames;
+	const {mm, vma, vpn} = vmf;
+	const bits = vmaPteBits(vma) | PTE_ACCESSED;
+	const path = callPath(vmf.prefix, ...PATH_FAULT, 'do_anonymous_page');
+	if (vmf.access !== 'write') {
 		t.mapcount[0]++; // display count: Linux keeps none for the zero page
 		setPte(k, mm, vpn, mkPte(0, bits), 0);
-		emitFault(k, task, 'zero', access, va, vma, 0, null, path);
+		emitFault(k, vmf, 'zero', 0, null, path);
 		return 'ok';
 	}
 	const pfn = allocPage(t, FRAME_ANON);
-	if (pfn < 0) return oom(k, task, access, va, vma, path);
+	if (pfn < 0) return oom(k, vmf, path);
 	t.mapcount[pfn] = 1;
 	vma.anonVma = true; // anon_vma_prepare()
 	setPte(k, mm, vpn, mkPte(pfn, bits | PTE_RW | PTE_DIRTY), 0);
-	emitFault(k, task, 'anon', access, va, vma, pfn, null, path);
+	emitFault(k, vmf, 'anon', pfn, null, path);
 	return 'ok';
 }
 
 /** do_wp_page(): a write to a present, write-protected PTE in a writable VMA. */
-function doWpPage(
-	k: KernelState,
-	task: Task,
-	mm: MmStruct,
-	vma: Vma,
-	va: number,
-	vpn: number,
-	old: number,
-	prefix: readonly string[],
-): FaultResult {
+function doWpPage(k: KernelState, vmf: VmFault, old: number): FaultResult {
 	const t = k.frames;
-	const path = callPath(prefix, ...PATH_FAULT, 'do_wp_page');
+	const {mm, vma, vpn} = vmf;
+	const path = callPath(vmf.prefix, ...PATH_FAULT, 'do_wp_page');
 	const oldPfn = ptePfn(old);
 	const keep = old & (PTE_USER | PTE_NX);
 	if ((vma.flags & VM_SHARED) !== 0) {
 		// Shared writable mapping: the page is made writable where it is.
 		setPte(k, mm, vpn, old | PTE_RW | PTE_DIRTY | PTE_ACCESSED, old);
-		emitFault(k, task, 'shmem', 'write', va, vma, oldPfn, null, path);
+		emitFault(k, vmf, 'shmem', oldPfn, null, path);
 		return 'ok';
 	}
 	if (oldPfn !== 0 && t.kind[oldPfn] === FRAME_ANON && t.mapcount[oldPfn] === 1) {
 		// reuse_swap_page(): the only mapper writes in place.
 		setPte(k, mm, vpn, old | PTE_RW | PTE_DIRTY | PTE_ACCESSED, old);
-		emitFault(k, task, 'cow-reuse', 'write', va, vma, oldPfn, null, path);
+		emitFault(k, vmf, 'cow-reuse', oldPfn, null, path);
 		return 'ok';
 	}
 	const pfn = allocPage(t, FRAME_ANON);
-	if (pfn < 0) return oom(k, task, 'write', va, vma, path);
+	if (pfn < 0) return oom(k, vmf, path);
 	vma.anonVma = true; // anon_vma_prepare()
 	if (oldPfn !== 0) copyPage(t, oldPfn, pfn); // cow_user_page(); the zero page copies as zeros
 	t.mapcount[pfn] = 1;
@@ -310,7 +299,7 @@ function doWpPage(
 		kind = t.kind[oldPfn] === FRAME_FILE ? 'file-cow' : 'cow-copy';
 		putPage(t, oldPfn);
 	}
-	emitFault(k, task, kind, 'write', va, vma, pfn, oldPfn, path);
+	emitFault(k, vmf, kind, pfn, oldPfn, path);
 	return 'ok';
 }
 
@@ -389,5 +378,3 @@ export function peekUserWord(k: KernelState, mm: MmStruct, va: number): number |
 	const pfn = vma.shmem !== null ? k.shmem.get(vma.shmem)?.pages.get(index) : vma.file !== null ? k.pageCache.get(vma.file)?.get(index) : undefined;
 	return pfn === undefined ? 0 : readWord(k.frames, pfn, Math.floor((va % PAGE_SIZE) / 8));
 }
-
-export {WORDS_PER_PAGE, setPte};

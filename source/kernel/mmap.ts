@@ -3,7 +3,7 @@
 // __vm_enough_memory).
 
 import type {Prot} from './program.js';
-import {handleMmFault, isCowMapping, vmaPteBits, type FaultResult} from './memory.js';
+import {handleMmFault, vmaPteBits, type FaultResult} from './memory.js';
 import {shmemCreate, shmemPut} from './filemap.js';
 import {allocContiguous, freePage, putPage} from './page-alloc.js';
 import {collectTables, forEachLeaf, mkPte, ptePfn} from './pgtable.js';
@@ -15,7 +15,6 @@ import {
 	PTE_DIRTY,
 	PTE_PRESENT,
 	PTE_RW,
-	PTRS_PER_TABLE,
 	TASK_SIZE,
 	VM_ACCOUNT,
 	VM_DONTCOPY,
@@ -77,7 +76,8 @@ export function vmUnacctMemory(k: KernelState, pages: number): void {
 	k.committed -= pages;
 }
 
-export function makeMm(k: KernelState): MmStruct {
+/** mm_alloc() (kernel/fork.c): an empty address space with one user. */
+export function mmAlloc(k: KernelState): MmStruct {
 	const mm: MmStruct = {
 		id: k.nextMm++,
 		users: 1,
@@ -98,7 +98,7 @@ export function makeMm(k: KernelState): MmStruct {
 }
 
 /** vma_link() with the counters of mm/mmap.c (map_count, total_vm, locked_vm). */
-export function insertVma(mm: MmStruct, vma: Vma): void {
+export function vmaLink(mm: MmStruct, vma: Vma): void {
 	let i = mm.vmas.length;
 	while (i > 0 && mm.vmas[i - 1]!.start > vma.start) i--;
 	mm.vmas.splice(i, 0, vma);
@@ -116,7 +116,7 @@ function overlaps(mm: MmStruct, start: number, end: number): boolean {
 }
 
 /** get_unmapped_area(), bottom-up above the highest mapping below the stack. */
-function unmappedArea(mm: MmStruct, pages: number): number {
+function getUnmappedArea(mm: MmStruct, pages: number): number {
 	let base = MAP_BASE;
 	for (const vma of mm.vmas) {
 		if (vma.region === 'stack') continue;
@@ -161,7 +161,7 @@ export function doMmap(k: KernelState, mm: MmStruct, req: MapRequest): number {
 		if (start % PAGE_SIZE !== 0 || end > TASK_SIZE) return EINVAL;
 		if (overlaps(mm, start, end)) return ENOMEM;
 	} else {
-		start = unmappedArea(mm, req.pages);
+		start = getUnmappedArea(mm, req.pages);
 		if (start < 0) return start;
 	}
 	if ((flags & VM_ACCOUNT) !== 0 && !vmEnoughMemory(k, req.pages)) return ENOMEM;
@@ -186,7 +186,7 @@ export function doMmap(k: KernelState, mm: MmStruct, req: MapRequest): number {
 		anonVma: false,
 		pfn,
 	};
-	insertVma(mm, vma);
+	vmaLink(mm, vma);
 	return start;
 }
 
@@ -341,5 +341,3 @@ export function exitMmap(k: KernelState, mm: MmStruct): void {
 		mm.pgtables = 0;
 	}
 }
-
-export {isCowMapping, PTRS_PER_TABLE};

@@ -1,9 +1,13 @@
 // Four-level page tables, x86-64 split (include/asm-generic/pgtable.h,
 // mm/memory.c: pgd_offset, pud_alloc, pmd_alloc, pte_alloc_map). Each table is
-// a pgtable frame; upper entries hold the child table's PFN + 1.
+// a pgtable frame; upper entries hold the child table's PFN + 1, a leaf entry
+// (a PTE) is (pfn << PTE_PFN_SHIFT) | bits, 0 is "none". Only this file knows
+// that encoding: everything else goes through the functions below.
 
 import {allocPgtable} from './page-alloc.js';
-import {PTE_PFN_SHIFT, PTE_PRESENT, PTRS_PER_TABLE, type FrameTable, type MmStruct} from './types.js';
+import {PTE_PRESENT, PTRS_PER_TABLE, type FrameTable, type MmStruct} from './types.js';
+
+const PTE_PFN_SHIFT = 6;
 
 const PAGES_PER_PMD = PTRS_PER_TABLE; // 2 MiB
 const PAGES_PER_PUD = PTRS_PER_TABLE * PAGES_PER_PMD; // 1 GiB
@@ -109,6 +113,59 @@ function nextPopulated(t: FrameTable, pgd: number, vpn: number): number {
 	const pudEntry = pud[Math.floor(vpn / PAGES_PER_PUD) % PTRS_PER_TABLE]!;
 	if (pudEntry === 0) return (Math.floor(vpn / PAGES_PER_PUD) + 1) * PAGES_PER_PUD;
 	return (Math.floor(vpn / PAGES_PER_PMD) + 1) * PAGES_PER_PMD;
+}
+
+/** A leaf table and the vpn of its entry 0. */
+export type Leaf = {base: number; leaf: Int32Array};
+
+/**
+ * The page-table walker: every leaf table under `pgd`, in VA order, to
+ * `leaf(table, baseVpn)`. `enter(pfn, level, baseVpn, index)`, when given, is
+ * asked first about each table below the pgd (level 1 pud, 2 pmd, 3 leaf;
+ * `index` its entry in the table above); false skips it and what it holds.
+ * A table an entry names that does not exist is skipped.
+ */
+export function walkPageTables(
+	t: FrameTable,
+	pgd: number,
+	leaf: (table: Int32Array, baseVpn: number) => void,
+	enter?: (pfn: number, level: number, baseVpn: number, index: number) => boolean,
+): void {
+	const tables = t.tables;
+	const top = tables.get(pgd);
+	if (top === undefined) return;
+	const n = PTRS_PER_TABLE;
+	for (let a = 0; a < n; a++) {
+		const e1 = top[a]!;
+		if (e1 === 0) continue;
+		const pudBase = a * PAGES_PER_PGD;
+		if (enter !== undefined && !enter(e1 - 1, 1, pudBase, a)) continue;
+		const pud = tables.get(e1 - 1);
+		if (pud === undefined) continue;
+		for (let b = 0; b < n; b++) {
+			const e2 = pud[b]!;
+			if (e2 === 0) continue;
+			const pmdBase = pudBase + b * PAGES_PER_PUD;
+			if (enter !== undefined && !enter(e2 - 1, 2, pmdBase, b)) continue;
+			const pmd = tables.get(e2 - 1);
+			if (pmd === undefined) continue;
+			for (let c = 0; c < n; c++) {
+				const e3 = pmd[c]!;
+				if (e3 === 0) continue;
+				const base = pmdBase + c * PAGES_PER_PMD;
+				if (enter !== undefined && !enter(e3 - 1, 3, base, c)) continue;
+				const table = tables.get(e3 - 1);
+				if (table !== undefined) leaf(table, base);
+			}
+		}
+	}
+}
+
+/** The leaf tables of an mm in VA order (none without an MMU). */
+export function leafTables(t: FrameTable, mm: MmStruct): Leaf[] {
+	const out: Leaf[] = [];
+	if (mm.pgd >= 0) walkPageTables(t, mm.pgd, (leaf, base) => out.push({base, leaf}));
+	return out;
 }
 
 /** Present PTEs of an mm in VA order: [vpn, pte] pairs via callback. */

@@ -4,7 +4,6 @@
 import type {Config, Program} from './program.js';
 import type {EndReason, ForkCost, KernelEvent} from './events.js';
 
-export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
 export const WORDS_PER_PAGE = PAGE_SIZE / 8;
 export const PTRS_PER_TABLE = 512;
@@ -25,14 +24,13 @@ export const FRAME_PGTABLE = 5;
 export type FrameKind = 'free' | 'zero' | 'anon' | 'file' | 'shmem' | 'pgtable';
 export const frameKindNames: readonly FrameKind[] = ['free', 'zero', 'anon', 'file', 'shmem', 'pgtable'];
 
-/** PTE bits. A leaf entry is (pfn << PTE_PFN_SHIFT) | bits; 0 is "none". */
+/** PTE bits (a PTE's frame number is encoded by pgtable.ts, above these). */
 export const PTE_PRESENT = 1;
 export const PTE_RW = 2;
 export const PTE_USER = 4;
 export const PTE_ACCESSED = 8;
 export const PTE_DIRTY = 16;
 export const PTE_NX = 32;
-export const PTE_PFN_SHIFT = 6;
 
 /** vm_flags bits, named after include/linux/mm.h. */
 export const VM_READ = 0x1;

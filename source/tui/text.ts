@@ -144,10 +144,3 @@ export function toAnsi(line: Line): string {
 	if (current !== '') out += '\u001B[0m';
 	return out;
 }
-
-/** The plain text of a line. */
-export function toPlain(line: Line): string {
-	let out = '';
-	for (const s of line) out += s.text;
-	return out;
-}

@@ -6,7 +6,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {checkOne} from '../../source/cli/check.js';
-import {boot, runToEnd} from '../../source/kernel/kernel.js';
+import {boot, stepTick} from '../../source/kernel/kernel.js';
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {parseScenario} from '../../source/scenario/parser.js';
 
@@ -108,7 +108,8 @@ describe('the end event', () => {
 		if (!r.ok) throw new Error('parse');
 		const k = boot(r.scenario, maxTicks === undefined ? r.scenario.config : {...r.scenario.config, max_ticks: maxTicks});
 		let last: KernelEvent | undefined;
-		runToEnd(k, (events) => (last = events.at(-1) ?? last));
+		last = k.events.at(-1);
+		while (k.ended === null) last = stepTick(k).at(-1) ?? last;
 		expect(last?.type).toBe('end');
 		return last as Extract<KernelEvent, {type: 'end'}>;
 	}

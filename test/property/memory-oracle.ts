@@ -9,7 +9,7 @@
 // through the PTE when present, else from where a fault would take the page
 // (the shmem object or the page cache; zeros for private anon).
 
-import {resolveAddress} from '../../source/kernel/kernel.js';
+import {resolveAddress} from '../../source/kernel/cpu.js';
 import {frameWords} from '../../source/kernel/page-alloc.js';
 import {lookupPte, ptePfn} from '../../source/kernel/pgtable.js';
 import {PAGE_SIZE, PTE_PRESENT, VM_DONTCOPY, type KernelState, type MmStruct, type Vma} from '../../source/kernel/types.js';
