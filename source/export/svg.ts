@@ -7,6 +7,8 @@
 // frame it was copied from) is drawn in orange. Sizes suit a projector: 18 px
 // text on a white page. Every fact comes from the debugger's views.
 
+import {writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {describeEvent} from '../debugger/format.js';
 import type {Debugger} from '../debugger/debugger.js';
 import {frameRow, leafTables, liveTasks, mmSummary, pteCount, pteWindow, vmaRow, type FrameRow} from '../debugger/views.js';
@@ -305,4 +307,24 @@ export function describeStop(dbg: Debugger, file: string): PictureStop {
 /** The SVG of the debugger's current stop. */
 export function stopSvg(dbg: Debugger, file: string): string {
 	return memoryPicture(dbg.kernel, describeStop(dbg, file)).svg;
+}
+
+/**
+ * Write the picture of the current stop into `dir` as a new file
+ * (`cowdbg-SCENARIO-tick-N.svg`, then `…-2.svg` and so on: an existing file is
+ * never overwritten). Returns the path written.
+ */
+export function writeStopSvg(dbg: Debugger, file: string, dir: string): string {
+	const base = (file.split(/[\\/]/).at(-1) ?? 'scenario').replace(/\.scn$/, '').replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'scenario';
+	const svg = stopSvg(dbg, file);
+	for (let n = 1; n <= 100; n++) {
+		const path = join(dir, `cowdbg-${base}-tick-${dbg.tick}${n === 1 ? '' : `-${n}`}.svg`);
+		try {
+			writeFileSync(path, svg, {flag: 'wx'});
+			return path;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+		}
+	}
+	throw new Error(`100 pictures of tick ${dbg.tick} are already in ${dir}`);
 }

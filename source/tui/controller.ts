@@ -23,6 +23,8 @@ export type ControllerOptions = {
 	setTimeout?: (fn: () => void, ms: number) => unknown;
 	clearTimeout?: (handle: unknown) => void;
 	now?: () => number;
+	/** Writes the picture of memory at the current stop (the P key); returns the file's name. */
+	picture?: (dbg: Debugger) => string;
 };
 
 type Running = {action: DebugAction; remaining: number; pauseRequested: boolean; quitAfter: boolean};
@@ -145,6 +147,20 @@ export class Controller {
 			case 'debug':
 				this.perform(effect.action, 'user');
 				return;
+			case 'picture': {
+				const write = this.options.picture;
+				let notice: string;
+				if (write === undefined) notice = 'no picture here (cowdbg run SCENARIO --svg FILE writes one)';
+				else {
+					try {
+						notice = `picture of tick ${this.dbg.tick} written to ${write(this.dbg)}`;
+					} catch (error) {
+						notice = `picture not written: ${error instanceof Error ? error.message : String(error)}`;
+					}
+				}
+				this.ui = {...this.ui, notice};
+				return;
+			}
 		}
 	}
 

@@ -68,7 +68,8 @@ export type Command =
 	| 'erase'
 	| 'erase-line'
 	| 'type'
-	| 'take-over';
+	| 'take-over'
+	| 'picture';
 
 type Match = {ch?: string; name?: SpecialKey; ctrl?: boolean; shift?: boolean; anyText?: boolean; anyKey?: boolean};
 
@@ -309,6 +310,14 @@ export const keyTable: readonly KeyDef[] = [
 		label: '/',
 		help: 'filter the Log: words match the text, type:fault the event type, pid:2 the process',
 		bar: {label: 'filter', rank: when((c) => c.focus === 'log', 8.7)},
+		group: 'Panes',
+	},
+	{
+		cmd: 'picture',
+		modes: ['normal'],
+		keys: [ch('P')],
+		label: 'P',
+		help: 'write a picture of memory at this stop (SVG, for a slide) to the current directory',
 		group: 'Panes',
 	},
 	{

@@ -6,6 +6,7 @@
 import type {ActionSink, ReplayScript} from '../debugger/actions.js';
 import {Debugger} from '../debugger/debugger.js';
 import {loadScenario, type Loaded} from '../debugger/load.js';
+import {writeStopSvg} from '../export/svg.js';
 import {Controller} from './controller.js';
 import {frameLines} from './frame.js';
 import {enterAlternateScreen, InkOutput, TerminalPainter} from './screen.js';
@@ -56,6 +57,7 @@ export async function startTui(options: TuiOptions): Promise<number> {
 	const controller = new Controller(dbg, {
 		sink,
 		replay: options.replay,
+		picture: (d) => writeStopSvg(d, options.file, '.'),
 		session: {file: options.file, recording: sink !== undefined && options.record !== undefined ? options.record : sink !== undefined ? '(sink)' : null, recordingNote},
 	});
 

@@ -66,7 +66,7 @@ export type UiContext = {
 	helpView: number;
 };
 
-export type Effect = {t: 'debug'; action: DebugAction} | {t: 'pause'} | {t: 'quit'} | {t: 'take-over'};
+export type Effect = {t: 'debug'; action: DebugAction} | {t: 'pause'} | {t: 'quit'} | {t: 'take-over'} | {t: 'picture'};
 
 export type UiMessage =
 	| {t: 'key'; key: KeyEvent}
@@ -274,6 +274,8 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 			return {state: {...s, overlay: 'none'}, effects: []};
 		case 'levels':
 			return {state: {...s, levels: !s.levels}, effects: []};
+		case 'picture':
+			return {state: s, effects: [{t: 'picture'}]};
 		case 'escape':
 			if (s0.count !== '') return {state: {...s, focus: s0.countFrom ?? s.focus}, effects: []};
 			if (s.filter !== '') return {state: {...s, filter: '', scroll: {...s.scroll, log: 0}}, effects: []};

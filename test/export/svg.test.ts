@@ -3,14 +3,16 @@
 // the layout put them; its facts are the debugger's views at the stop.
 
 import {spawnSync} from 'node:child_process';
-import {mkdtempSync, readFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, readdirSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {Resvg} from '@resvg/resvg-js';
 import {describe, expect, it} from 'vitest';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {frameRow, pteCount} from '../../source/debugger/views.js';
-import {MAX_ROWS, describeStop, memoryPicture, xmlText, type Picture} from '../../source/export/svg.js';
+import {MAX_ROWS, describeStop, memoryPicture, writeStopSvg, xmlText, type Picture} from '../../source/export/svg.js';
+import {Controller} from '../../source/tui/controller.js';
+import {frameText} from '../../source/tui/frame.js';
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {loadScenario} from '../../source/debugger/load.js';
 import {parse} from '../helpers/run.js';
@@ -176,5 +178,31 @@ describe('run --svg', () => {
 		expect(r.status).toBe(2);
 		expect(r.stdout).toBe('');
 		expect(r.stderr).toMatch(/^cowdbg: --svg '.*x\.svg': /);
+	});
+});
+
+describe('the TUI\'s picture key (P)', () => {
+	it('writes the stop\'s picture to a new file each time and says where', () => {
+		const out = mkdtempSync(join(tmpdir(), 'cowdbg-pkey-'));
+		const l = loadScenario('scenarios/fork-cow.scn');
+		const c = new Controller(new Debugger(l.scenario, l.config, l.breakpoints), {picture: (d) => writeStopSvg(d, 'scenarios/fork-cow.scn', out)});
+		c.setSize(100, 30);
+		c.key({input: 'c'});
+		const tick = c.dbg.tick;
+		c.key({input: 'P'});
+		c.key({input: 'P'});
+		expect(readdirSync(out).sort()).toEqual([`cowdbg-fork-cow-tick-${tick}-2.svg`, `cowdbg-fork-cow-tick-${tick}.svg`]);
+		expect(frameText(c.view())).toContain(`picture of tick ${tick} written to ${join(out, `cowdbg-fork-cow-tick-${tick}-2.svg`)}`);
+		const svg = readFileSync(join(out, `cowdbg-fork-cow-tick-${tick}.svg`), 'utf8');
+		expect(svg).toContain(`<title>tick ${tick} · breakpoint cow</title>`);
+		render(svg);
+	});
+
+	it('says why when it cannot write', () => {
+		const l = loadScenario('scenarios/fork-cow.scn');
+		const c = new Controller(new Debugger(l.scenario, l.config, l.breakpoints), {picture: (d) => writeStopSvg(d, 'x.scn', join(dir, 'no', 'such'))});
+		c.setSize(100, 30);
+		c.key({input: 'P'});
+		expect(frameText(c.view())).toMatch(/picture not written: ENOENT/);
 	});
 });
