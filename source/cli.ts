@@ -38,7 +38,7 @@ async function main(): Promise<number> {
 	const overrides = flags.set ?? [];
 	switch (command) {
 		case 'run':
-			return runCommand(args[0]!, {breaks, overrides, json: flags.json === true, state: flags.state, trace: flags.trace, svg: flags.svg}, output);
+			return runCommand(args[0]!, {breaks, overrides, json: flags.json === true, state: flags.state, trace: flags.trace, svg: flags.svg, ksteps: flags.ksteps === true, ftrace: flags.ftrace === true}, output);
 		case 'check':
 			return checkCommand(args, overrides, output, err);
 		case 'replay':

@@ -35,6 +35,8 @@ export const FLAGS = {
 	state: {type: 'string', value: 'FILE|-', commands: ['run'], help: 'write the state dump at the stop to FILE (- for stdout)'},
 	trace: {type: 'string', value: 'FILE', commands: ['run'], help: 'write the run as a Chrome trace-event file (Perfetto, chrome://tracing)'},
 	svg: {type: 'string', value: 'FILE', commands: ['run'], help: 'write a picture of memory at the stop to FILE (SVG)'},
+	ksteps: {type: 'boolean', commands: ['run'], help: 'add the kernel steps of each tick to the log (kstep events)'},
+	ftrace: {type: 'boolean', commands: ['run'], help: "print the kernel steps as ftrace's function_graph tracer does"},
 	speed: {type: 'string', value: 'X', commands: ['replay'], help: 'playback speed factor (default 1)'},
 	headless: {type: 'boolean', commands: ['replay'], help: 'only verify the session, without a terminal'},
 	help: {type: 'boolean', short: 'h', commands: ['tui', 'run', 'check', 'replay', 'list', 'help'], help: 'print this help'},

@@ -7,13 +7,25 @@ import {Debugger} from '../debugger/debugger.js';
 import type {DebugEvent} from '../debugger/events.js';
 import {eventJson, formatEvent} from '../debugger/format.js';
 import {stopSvg} from '../export/svg.js';
+import {FtraceFormatter, ftraceHeader} from '../debugger/ftrace.js';
 import {TraceWriter} from '../export/trace.js';
 import {stateDump} from '../kernel/dump.js';
 import {countUnreached} from '../kernel/expects.js';
 import {UsageError, loadScenario} from '../debugger/load.js';
 import type {Output} from './output.js';
 
-export type RunOptions = {breaks: string[]; overrides: string[]; json: boolean; state: string | undefined; trace?: string | undefined; svg?: string | undefined};
+export type RunOptions = {
+	breaks: string[];
+	overrides: string[];
+	json: boolean;
+	state: string | undefined;
+	trace?: string | undefined;
+	svg?: string | undefined;
+	/** kstep events in the log (SPEC §6.1) */
+	ksteps?: boolean;
+	/** the kernel steps in ftrace's function_graph form */
+	ftrace?: boolean;
+};
 
 /** Opens an output file named by a flag for writing, or a UsageError naming the flag. */
 export function openOutput(flag: string, file: string): number {
@@ -30,6 +42,8 @@ const BATCH = 16_384;
 /** Returns the exit status (meaningless once `output.closed`: the reader went away). */
 export async function runCommand(file: string, options: RunOptions, output: Output): Promise<number> {
 	const loaded = loadScenario(file, options.overrides, options.breaks);
+	if (options.ftrace === true && options.json) throw new UsageError('cowdbg: --ftrace prints text; it cannot be combined with --json (use --ksteps --json for kstep events)');
+	const ksteps = options.ksteps === true || options.ftrace === true;
 	// The output files are opened before the run, so a bad path is refused before anything runs.
 	const traceFd = options.trace === undefined ? -1 : openOutput('--trace', options.trace);
 	let svgFd = -1;
@@ -39,12 +53,20 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 		if (traceFd >= 0) closeSync(traceFd);
 		throw error;
 	}
-	const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints, {snapshots: false});
+	const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints, {snapshots: false, ksteps});
 	const format = options.json ? eventJson : formatEvent;
+	let text = '';
+	const ftrace = options.ftrace === true ? new FtraceFormatter((line) => (text += line + '\n')) : null;
+	if (ftrace !== null) output.write(ftraceHeader.join('\n') + '\n');
 	const emit = (events: readonly DebugEvent[]): void => {
-		let text = '';
-		for (let i = 0; i < events.length; i++) text += format(events[i]!) + '\n';
+		if (ftrace !== null) {
+			for (let i = 0; i < events.length; i++) ftrace.event(events[i]!);
+			ftrace.flush();
+		} else {
+			for (let i = 0; i < events.length; i++) text += format(events[i]!) + '\n';
+		}
 		if (text !== '') output.write(text);
+		text = '';
 	};
 	emit(dbg.eventsOf(0));
 	dbg.onEvents = emit;

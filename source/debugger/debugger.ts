@@ -16,6 +16,8 @@ import {peekUserWord} from '../kernel/memory.js';
 import type {KernelState} from '../kernel/types.js';
 import {breakpointEventTypes, isEventBreakpoint, matchesEvent, parseBreakpoint, type Breakpoint} from './breakpoints.js';
 import {CHUNK, LogIndex, type ChunkEvents} from './log.js';
+import {kstepEventTracer} from './kstep.js';
+import type {KernelTracer} from '../kernel/trace.js';
 
 export type BreakpointEntry = {id: number; breakpoint: Breakpoint; enabled: boolean; hits: number};
 
@@ -73,15 +75,25 @@ export class Debugger {
 	/** False for a run that only goes forward once (`cowdbg run`): no snapshots past tick 0. */
 	private readonly keepSnapshots: boolean;
 
+	/** With `ksteps`, every tick's kernel steps are `kstep` events in the log (run --ksteps, --ftrace). */
+	private readonly kstepLog: KernelTracer | null;
+
 	/**
 	 * Options: `snapshots: false` for a run that only goes forward once;
 	 * `chunkTicks` (a power of two, CHUNK by default) sets the ticks of a
-	 * chunk of the log index and the first spacing of snapshots.
+	 * chunk of the log index and the first spacing of snapshots; `ksteps`
+	 * adds each tick's kernel steps to its events.
 	 */
-	constructor(scenario: Scenario, config: Config = scenario.config, breakpoints: readonly string[] = [], options: {snapshots?: boolean; chunkTicks?: number} = {}) {
+	constructor(
+		scenario: Scenario,
+		config: Config = scenario.config,
+		breakpoints: readonly string[] = [],
+		options: {snapshots?: boolean; chunkTicks?: number; ksteps?: boolean} = {},
+	) {
 		this.keepSnapshots = options.snapshots !== false;
 		this.chunkTicks = options.chunkTicks ?? CHUNK;
 		this.interval = this.chunkTicks * FIRST_INTERVAL_CHUNKS;
+		this.kstepLog = options.ksteps === true ? kstepEventTracer(() => this.kernel) : null;
 		this.scenario = scenario;
 		this.config = config;
 		this.kernel = boot(scenario, config);
@@ -204,7 +216,12 @@ export class Debugger {
 	private forward(): KernelEvent[] {
 		const k = this.kernel;
 		const before = k.tick;
+		if (this.kstepLog !== null) {
+			this.kstepLog.reset();
+			k.trace = this.kstepLog;
+		}
 		const events = stepTick(k);
+		k.trace = null;
 		if (k.tick === before) return events;
 		this.cursor += events.length;
 		if (this.keepSnapshots) this.keepChunk(k.tick, events);

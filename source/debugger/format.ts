@@ -1,6 +1,7 @@
 // One line of text per event, for `cowdbg run` and the TUI's log pane. The
 // JSON form is the event itself (docs/events.md).
 
+import type {KArgs, KStep} from '../kernel/trace.js';
 import type {DebugEvent} from './events.js';
 
 function pidText(pid: number | null): string {
@@ -54,6 +55,27 @@ export function describeEvent(e: DebugEvent): string {
 			return `Kernel panic - not syncing: ${e.text}`;
 		case 'end':
 			return `end: ${e.reason}, ${e.frames_free}/${e.frames_total} frames free, ${e.expects_failed} expect(s) failed${e.expects_unreached > 0 ? `, ${e.expects_unreached} never reached` : ''}`;
+		case 'kstep':
+			return `${'  '.repeat(e.depth)}${describeKStep(e)}`;
+	}
+}
+
+/** A kernel step's arguments as `name=value, …`. */
+export function kstepArgs(args: KArgs): string {
+	const parts: string[] = [];
+	for (const name of Object.keys(args)) parts.push(`${name}=${String(args[name])}`);
+	return parts.join(', ');
+}
+
+/** A kernel step without indentation: `fn(args) {`, `} fn = ret`, or the note. */
+export function describeKStep(s: Pick<KStep, 'fn' | 'phase' | 'args' | 'text'>): string {
+	switch (s.phase) {
+		case 'enter':
+			return `${s.fn}(${kstepArgs(s.args)}) {`;
+		case 'exit':
+			return 'ret' in s.args ? `} ${s.fn} = ${String(s.args.ret)}` : `} ${s.fn}`;
+		case 'note':
+			return `/* ${s.text ?? ''} */`;
 	}
 }
 

@@ -213,6 +213,8 @@ export class TraceWriter {
 			case 'state':
 			case 'sched':
 				return; // shown as the slices themselves
+			case 'kstep':
+				return; // kernel steps are the --ksteps log's, not the trace's
 			case 'break':
 			case 'panic':
 			case 'end': {

@@ -310,5 +310,6 @@ export function cloneKernel(k: KernelState): KernelState {
 		timers: k.timers.map((t) => ({...t})),
 		expectsReached: k.expectsReached.slice(),
 		events: [],
+		trace: null,
 	};
 }

@@ -4,6 +4,8 @@
 // system-call names: the breakpoint parser and the log filter derive theirs
 // from them.
 
+import type {KArgs, KStepPhase} from './trace.js';
+
 /** How handle_mm_fault resolved a fault (the `kind` of a fault event). */
 export const faultKinds = [
 	'segv-maperr',
@@ -96,6 +98,16 @@ export type KernelEvent =
 	| {tick: number; type: 'panic'; text: string}
 	| {
 			tick: number;
+			type: 'kstep';
+			seq: number;
+			depth: number;
+			fn: string;
+			phase: KStepPhase;
+			args: KArgs;
+			text: string | null;
+	  }
+	| {
+			tick: number;
 			type: 'end';
 			reason: EndReason;
 			frames_total: number;
@@ -126,6 +138,7 @@ export const eventTypes = Object.keys({
 	expect: true,
 	print: true,
 	panic: true,
+	kstep: true,
 	end: true,
 } satisfies Record<EventType, true>) as readonly EventType[];
 
@@ -144,6 +157,7 @@ export function eventPid(e: KernelEvent): number | null {
 			return e.to;
 		case 'panic':
 		case 'end':
+		case 'kstep':
 			return null;
 		default:
 			return e.pid;

@@ -30,10 +30,25 @@ const stackProt = {r: true, w: true, x: false};
  * or -errno with nothing changed.
  */
 export function doExecve(k: KernelState, task: Task, name: string): number {
+	const tr = k.trace;
+	if (tr !== null) tr.enter('do_execve', {pid: task.pid, program: name});
 	const program = k.programs[name];
-	if (program === undefined) return ENOENT;
+	if (program === undefined) {
+		if (tr !== null) {
+			tr.note(`no program '${name}': -ENOENT, the old image is untouched`);
+			tr.exit('do_execve', {ret: ENOENT});
+		}
+		return ENOENT;
+	}
 	const mm = buildMm(k, program);
-	if (typeof mm === 'number') return mm;
+	if (typeof mm === 'number') {
+		if (tr !== null) {
+			tr.note(`the new image does not fit: ${mm}, the old image is untouched`);
+			tr.exit('do_execve', {ret: mm});
+		}
+		return mm;
+	}
+	if (tr !== null) tr.note(`mm ${mm.id} built from '${program.name}': ${mm.vmas.map((v) => v.region).join(', ')}; flush_old_exec → exec_mmap`, {mm: mm.id});
 	execMmap(k, task, mm);
 	task.comm = program.name;
 	task.program = program.name;
@@ -48,15 +63,20 @@ export function doExecve(k: KernelState, task: Task, name: string): number {
 		const result = populateVma(k, task, mm, vma, ['mmap_region', 'make_pages_present', '__get_user_pages']);
 		if (result !== 0) break; // mmap_region() ignores make_pages_present()'s error: the pages fault in later
 	}
+	if (tr !== null) tr.exit('do_execve', {ret: 0});
 	return 0;
 }
 
 /** exec_mmap(): the task switches to the new mm; the old one is released (mm_release) and put. */
 function execMmap(k: KernelState, task: Task, mm: MmStruct): void {
+	const tr = k.trace;
 	const old = task.mm === null ? undefined : k.mms.get(task.mm);
+	if (tr !== null) tr.enter('exec_mmap', {pid: task.pid, mm: mm.id, old_mm: old?.id ?? null});
 	mmRelease(k, task, 'exec_mmap');
 	task.mm = mm.id;
+	if (tr !== null) tr.note(`pid ${task.pid} switches to mm ${mm.id}` + (old === undefined ? '' : `; the old mm ${old.id} is put`), {mm: mm.id});
 	if (old !== undefined) mmput(k, old);
+	if (tr !== null) tr.exit('exec_mmap');
 }
 
 function buildMm(k: KernelState, program: Program): MmStruct | number {

@@ -3,6 +3,7 @@
 // (get_signal_to_deliver, do_coredump), since every one cowdbg delivers kills.
 
 import {countUnreached} from './expects.js';
+import {complete} from './completion.js';
 import {mmput, mmRelease} from './fork.js';
 import {removeFromRunQueue, setState, sleepOn, wakeUpProcess} from './sched.js';
 import {sendSignal} from './signal.js';
@@ -11,11 +12,21 @@ import {ECHILD, signalName, signalNumbers} from './uapi.js';
 
 /** exit_mm(): mm_release (which may complete a vfork), then mmput. */
 export function exitMm(k: KernelState, task: Task): void {
+	const tr = k.trace;
+	if (tr !== null) tr.enter('exit_mm', {pid: task.pid, mm: task.mm});
 	mmRelease(k, task, 'exit_mm');
-	if (task.mm === null) return;
+	if (task.mm === null) {
+		if (tr !== null) {
+			tr.note('no mm: nothing to put');
+			tr.exit('exit_mm');
+		}
+		return;
+	}
 	const mm = k.mms.get(task.mm)!;
 	task.mm = null;
+	if (tr !== null) tr.note(`pid ${task.pid} leaves mm ${mm.id} (tsk->mm = NULL)`, {mm: mm.id});
 	mmput(k, mm);
+	if (tr !== null) tr.exit('exit_mm');
 }
 
 export function isLive(task: Task): boolean {
@@ -27,6 +38,8 @@ export function isLive(task: Task): boolean {
  * signal or 0; `core` whether a core was dumped.
  */
 export function doExit(k: KernelState, task: Task, code: number, signal: number, core: boolean): void {
+	const tr = k.trace;
+	if (tr !== null) tr.enter('do_exit', {pid: task.pid, code, signal: signal === 0 ? null : signalName(signal)});
 	exitMm(k, task);
 	if (task.pid === 1) {
 		let others = false;
@@ -35,6 +48,10 @@ export function doExit(k: KernelState, task: Task, code: number, signal: number,
 			// forget_original_parent() → find_new_reaper()
 			k.events.push({tick: k.tick, type: 'panic', text: 'Attempted to kill init!'});
 			endRun(k, 'panic');
+			if (tr !== null) {
+				tr.note('find_new_reaper: init exits while other tasks live: panic("Attempted to kill init!")');
+				tr.exit('do_exit');
+			}
 			return;
 		}
 	}
@@ -51,6 +68,10 @@ export function doExit(k: KernelState, task: Task, code: number, signal: number,
 	if (parent !== undefined && isLive(parent)) {
 		sendSignal(k, parent, signalNumbers.SIGCHLD);
 		wakeWaiter(k, parent, task.pid);
+	}
+	if (tr !== null) {
+		tr.note(`exit_notify: pid ${task.pid} is a zombie (Z); SIGCHLD to its parent ${task.ppid}`, {pid: task.pid});
+		tr.exit('do_exit');
 	}
 	if (task.pid === 1) endRun(k, 'exited');
 }
@@ -131,20 +152,28 @@ function dumpsCore(sig: number): boolean {
 export function deliverSignal(k: KernelState, task: Task): boolean {
 	const sig = task.pending.shift();
 	if (sig === undefined) return false;
+	const tr = k.trace;
+	if (tr !== null) tr.enter('get_signal_to_deliver', {pid: task.pid, signal: signalName(sig)});
 	k.events.push({tick: k.tick, type: 'signal', pid: task.pid, signal: signalName(sig), action: 'deliver'});
 	if (dumpsCore(sig)) {
+		if (tr !== null) tr.note(`${signalName(sig)}: default action is to dump core (sig_kernel_coredump): do_coredump, then do_exit`);
 		doCoredump(k, task, sig);
 		doExit(k, task, 0, sig, true);
 	} else {
+		if (tr !== null) tr.note(`${signalName(sig)}: default action is to terminate: do_group_exit → do_exit`);
 		doExit(k, task, 0, sig, false);
 	}
+	if (tr !== null) tr.exit('get_signal_to_deliver');
 	return true;
 }
 
 /** do_coredump() (fs/exec.c): the dump starts with coredump_wait(). */
 function doCoredump(k: KernelState, task: Task, sig: number): void {
+	const tr = k.trace;
+	if (tr !== null) tr.enter('do_coredump', {pid: task.pid, signal: signalName(sig)});
 	k.events.push({tick: k.tick, type: 'signal', pid: task.pid, signal: signalName(sig), action: 'core'});
 	coredumpWait(k, task);
+	if (tr !== null) tr.exit('do_coredump');
 }
 
 /**
@@ -157,5 +186,16 @@ function doCoredump(k: KernelState, task: Task, sig: number): void {
  * measured behaviour; it has no multi-task thread groups to zap.
  */
 function coredumpWait(k: KernelState, task: Task): void {
-	mmRelease(k, task, 'coredump_wait');
+	const tr = k.trace;
+	if (tr !== null) tr.enter('coredump_wait', {pid: task.pid, vfork_done: task.vforkDone});
+	const vforkDone = task.vforkDone;
+	if (vforkDone === null) {
+		if (tr !== null) tr.note('vfork_done is NULL: nobody waits for this mm to be released');
+	} else {
+		// if (vfork_done) { tsk->vfork_done = NULL; complete(vfork_done); }
+		task.vforkDone = null;
+		if (tr !== null) tr.note(`vfork_done = completion ${vforkDone}: cleared and completed here, or the vfork parent and the dump would wait on each other`, {x: vforkDone});
+		complete(k, vforkDone, task, 'coredump_wait');
+	}
+	if (tr !== null) tr.exit('coredump_wait');
 }

@@ -51,6 +51,7 @@ export function boot(scenario: BootImage, config: Config = scenario.config): Ker
 		expectsFailed: 0,
 		expectsReached: newExpectsReached(programs),
 		events: [],
+		trace: null,
 	};
 	const init = newTask({pid: 1, ppid: 0, comm: scenario.init, program: scenario.init, mm: null, pc: 0, regs: zeroRegs()});
 	k.tasks.set(1, init);

@@ -145,20 +145,38 @@ function setPte(k: KernelState, mm: MmStruct, vpn: number, pte: number, oldPte: 
  * (pagefault_out_of_memory).
  */
 export function doPageFault(k: KernelState, task: Task, mm: MmStruct, va: number, access: Access): FaultResult {
+	const tr = k.trace;
+	if (tr !== null) tr.enter('do_page_fault', {pid: task.pid, addr: hex(va), access});
 	const vma = findVma(mm, va);
 	let result: FaultResult;
 	if (vma === undefined) {
 		emitFault(k, {task, access, va, vma}, 'segv-maperr', null, null, callPath([], 'do_page_fault', 'bad_area'));
+		if (tr !== null) tr.note(`no VMA contains ${hex(va)}: bad_area, SIGSEGV (SEGV_MAPERR)`);
 		result = 'segv';
 	} else if (!accessAllowed(vma, access)) {
 		emitFault(k, {task, access, va, vma}, 'segv-accerr', null, null, callPath([], 'do_page_fault', 'bad_area_access_error'));
+		if (tr !== null) tr.note(`vma ${vma.region} is ${protText(vma)}: a ${access} is not allowed: bad_area_access_error, SIGSEGV (SEGV_ACCERR)`, {vma: vma.region});
 		result = 'segv';
 	} else {
+		if (tr !== null) tr.note(`vma ${vma.region} (${protText(vma)}) allows the ${access}: handle_mm_fault`, {vma: vma.region});
 		result = handleMmFault(k, task, mm, vma, va, access);
 	}
 	if (result === 'segv') sendSignal(k, task, signalNumbers.SIGSEGV);
-	else if (result === 'oom') sendSignal(k, task, signalNumbers.SIGKILL);
+	else if (result === 'oom') {
+		sendSignal(k, task, signalNumbers.SIGKILL);
+		if (tr !== null) tr.note(`pagefault_out_of_memory: SIGKILL to pid ${task.pid}`);
+	}
+	if (tr !== null) tr.exit('do_page_fault', {ret: result});
 	return result;
+}
+
+function protText(vma: Vma): string {
+	return ((vma.flags & VM_READ) !== 0 ? 'r' : '-') + ((vma.flags & VM_WRITE) !== 0 ? 'w' : '-') + ((vma.flags & VM_EXEC) !== 0 ? 'x' : '-');
+}
+
+function pteText(pte: number): string {
+	if ((pte & PTE_PRESENT) === 0) return 'none';
+	return `pfn ${ptePfn(pte)} ${(pte & PTE_RW) !== 0 ? 'rw' : 'ro'}`;
 }
 
 /**
@@ -176,11 +194,16 @@ export function handleMmFault(
 	access: Access,
 	prefix: readonly string[] = [],
 ): FaultResult {
+	const tr = k.trace;
+	if (tr !== null) tr.enter('handle_mm_fault', {mm: mm.id, vma: vma.region, addr: hex(va), access});
 	const vpn = Math.floor(va / PAGE_SIZE);
 	const vmf: VmFault = {task, mm, vma, va, vpn, pgoff: vpn - Math.floor(vma.start / PAGE_SIZE), access, prefix};
+	const tables = mm.pgtables;
 	const leaf = pteAlloc(k.frames, mm, vpn);
-	if (leaf === undefined) return oom(k, vmf, callPath(prefix, 'handle_mm_fault', 'pte_alloc_map'));
-	return handlePteFault(k, vmf, leaf);
+	if (tr !== null && mm.pgtables !== tables) tr.note(`pud_alloc/pmd_alloc/pte_alloc_map: ${mm.pgtables - tables} page-table page(s) allocated down to the PTE`, {pgtables: mm.pgtables});
+	const result = leaf === undefined ? oom(k, vmf, callPath(prefix, 'handle_mm_fault', 'pte_alloc_map')) : handlePteFault(k, vmf, leaf);
+	if (tr !== null) tr.exit('handle_mm_fault', {ret: result});
+	return result;
 }
 
 /**
@@ -189,106 +212,196 @@ export function handleMmFault(
  * one is do_wp_page.
  */
 function handlePteFault(k: KernelState, vmf: VmFault, leaf: Int32Array): FaultResult {
+	const tr = k.trace;
 	const index = vmf.vpn % PTRS_PER_TABLE;
 	const old = leaf[index]!;
+	if (tr !== null) tr.enter('handle_pte_fault', {vma: vmf.vma.region, addr: hex(vmf.va), pte: pteText(old), access: vmf.access});
+	const page = hex(vmf.vpn * PAGE_SIZE);
+	let result: FaultResult;
 	if ((old & PTE_PRESENT) === 0) {
-		if (vmf.vma.shmem !== null || vmf.vma.file !== null) return doLinearFault(k, vmf);
-		return doAnonymousPage(k, vmf);
+		if (vmf.vma.shmem !== null || vmf.vma.file !== null) {
+			if (tr !== null) tr.note(`pte ${page} not present: first touch of a ${vmf.vma.shmem !== null ? 'shared anon' : 'file'} mapping: do_linear_fault`);
+			result = doLinearFault(k, vmf);
+		} else {
+			if (tr !== null) tr.note(`pte ${page} not present: first touch of an anonymous mapping: do_anonymous_page`);
+			result = doAnonymousPage(k, vmf);
+		}
+	} else if (vmf.access === 'write' && (old & PTE_RW) === 0) {
+		if (tr !== null) tr.note(`pte ${page} present but read-only, and this is a write: do_wp_page`);
+		result = doWpPage(k, vmf, old);
+	} else {
+		// Spurious fault (the PTE already allows it): only the accessed/dirty bits change.
+		leaf[index] = old | PTE_ACCESSED | (vmf.access === 'write' ? PTE_DIRTY : 0);
+		if (tr !== null) tr.note(`pte ${page} already allows the ${vmf.access}: only the accessed${vmf.access === 'write' ? ' and dirty bits are' : ' bit is'} set`);
+		result = 'ok';
 	}
-	if (vmf.access === 'write' && (old & PTE_RW) === 0) return doWpPage(k, vmf, old);
-	// Spurious fault (the PTE already allows it): only the accessed/dirty bits change.
-	leaf[index] = old | PTE_ACCESSED | (vmf.access === 'write' ? PTE_DIRTY : 0);
-	return 'ok';
+	if (tr !== null) tr.exit('handle_pte_fault', {ret: result});
+	return result;
 }
 
 function oom(k: KernelState, vmf: VmFault, path: string[]): FaultResult {
+	const tr = k.trace;
+	if (tr !== null) tr.enter('out_of_memory', {pid: vmf.task.pid, addr: hex(vmf.va)});
 	emitFault(k, vmf, 'oom', null, null, callPath(path, 'out_of_memory'));
+	if (tr !== null) {
+		tr.note(`no free frame for the ${vmf.access} at ${hex(vmf.va)} (${k.frames.free} free): VM_FAULT_OOM`, {free: k.frames.free});
+		tr.exit('out_of_memory', {ret: 'oom'});
+	}
 	return 'oom';
 }
 
 /** do_linear_fault() → __do_fault(): the page from the shmem object (shmem_fault) or the page cache (filemap_fault). */
 function doLinearFault(k: KernelState, vmf: VmFault): FaultResult {
+	const tr = k.trace;
 	const t = k.frames;
 	const {mm, vma, vpn, access} = vmf;
 	const bits = vmaPteBits(vma) | PTE_ACCESSED;
+	if (tr !== null) {
+		tr.enter('do_linear_fault', {vma: vma.region, addr: hex(vmf.va), access, pgoff: vmf.pgoff});
+		tr.enter('__do_fault', {vma: vma.region, pgoff: vmf.pgoff});
+	}
+	const done = (r: FaultResult): FaultResult => {
+		if (tr !== null) {
+			tr.exit('__do_fault', {ret: r});
+			tr.exit('do_linear_fault', {ret: r});
+		}
+		return r;
+	};
+	const page = hex(vpn * PAGE_SIZE);
 	if (vma.shmem !== null) {
 		const path = callPath(vmf.prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'shmem_fault');
 		const pfn = shmemPage(k, vma.shmem, vmf.pgoff);
-		if (pfn < 0) return oom(k, vmf, path);
+		if (pfn < 0) return done(oom(k, vmf, path));
 		t.refcount[pfn]++;
 		t.mapcount[pfn]++;
+		if (tr !== null) tr.note(`shmem_fault: page ${vmf.pgoff} of shmem object ${vma.shmem} is pfn ${pfn}; ref ${t.refcount[pfn]! - 1}→${t.refcount[pfn]}, map ${t.mapcount[pfn]! - 1}→${t.mapcount[pfn]}`, {pfn});
 		const writable = (vma.flags & VM_WRITE) !== 0 ? PTE_RW : 0;
 		setPte(k, mm, vpn, mkPte(pfn, bits | writable | (access === 'write' ? PTE_DIRTY : 0)), 0);
 		emitFault(k, vmf, 'shmem', pfn, null, path);
-		return 'ok';
+		if (tr !== null) tr.note(`shared mapping: set_pte_at pte ${page} → pfn ${pfn} ${writable !== 0 ? 'rw' : 'ro'}, every sharer sees the same page`, {pfn});
+		return done('ok');
 	}
 	const path = callPath(vmf.prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'filemap_fault');
 	const cache = filemapPage(k, vma.file!, vmf.pgoff);
-	if (cache < 0) return oom(k, vmf, path);
+	if (cache < 0) return done(oom(k, vmf, path));
+	if (tr !== null) tr.note(`filemap_fault: page ${vmf.pgoff} of '${vma.file}' is page-cache pfn ${cache}`, {pfn: cache});
 	if (access !== 'write') {
 		t.refcount[cache]++;
 		t.mapcount[cache]++;
 		setPte(k, mm, vpn, mkPte(cache, bits), 0);
 		emitFault(k, vmf, 'file', cache, null, path);
-		return 'ok';
+		if (tr !== null) tr.note(`${access === 'read' ? 'a read' : 'an exec'}: the cache page itself is mapped read-only (ref ${t.refcount[cache]! - 1}→${t.refcount[cache]}, map ${t.mapcount[cache]! - 1}→${t.mapcount[cache]})`, {pfn: cache});
+		return done('ok');
 	}
 	// A write to a private file mapping: __do_fault copies into an anon page.
 	const pfn = allocPage(t, FRAME_ANON);
-	if (pfn < 0) return oom(k, vmf, path);
+	if (pfn < 0) return done(oom(k, vmf, path));
 	copyPage(t, cache, pfn);
 	t.mapcount[pfn] = 1;
 	vma.anonVma = true;
+	if (tr !== null) tr.note(`a write to a private file mapping: the cache page pfn ${cache} is copied into a new anon page pfn ${pfn} (the file stays unchanged)`, {pfn, from: cache});
 	setPte(k, mm, vpn, mkPte(pfn, bits | PTE_RW | PTE_DIRTY), 0);
 	emitFault(k, vmf, 'file-cow', pfn, cache, path);
-	return 'ok';
+	if (tr !== null) tr.note(`set_pte_at: pte ${page} → pfn ${pfn} rw`, {pfn});
+	return done('ok');
 }
 
 /** do_anonymous_page(): a read maps the zero page, a write a new zeroed page. */
 function doAnonymousPage(k: KernelState, vmf: VmFault): FaultResult {
+	const tr = k.trace;
 	const t = k.frames;
 	const {mm, vma, vpn} = vmf;
 	const bits = vmaPteBits(vma) | PTE_ACCESSED;
 	const path = callPath(vmf.prefix, ...PATH_FAULT, 'do_anonymous_page');
+	if (tr !== null) tr.enter('do_anonymous_page', {vma: vma.region, addr: hex(vmf.va), access: vmf.access});
+	const page = hex(vpn * PAGE_SIZE);
 	if (vmf.access !== 'write') {
 		t.mapcount[0]++; // display count: Linux keeps none for the zero page
 		setPte(k, mm, vpn, mkPte(0, bits), 0);
 		emitFault(k, vmf, 'zero', 0, null, path);
+		if (tr !== null) {
+			tr.note(`${vmf.access === 'read' ? 'a read' : 'an exec'}: map the zero page (pfn 0) read-only at ${page}; a later write copies it (cow-zero)`, {pfn: 0});
+			tr.exit('do_anonymous_page', {ret: 'ok'});
+		}
 		return 'ok';
 	}
 	const pfn = allocPage(t, FRAME_ANON);
-	if (pfn < 0) return oom(k, vmf, path);
+	if (pfn < 0) {
+		if (tr !== null) tr.note('alloc_zeroed_user_highpage: no free frame');
+		const r = oom(k, vmf, path);
+		if (tr !== null) tr.exit('do_anonymous_page', {ret: r});
+		return r;
+	}
 	t.mapcount[pfn] = 1;
+	const firstAnon = !vma.anonVma;
 	vma.anonVma = true; // anon_vma_prepare()
+	if (tr !== null) {
+		tr.note(
+			`a write: alloc_zeroed_user_highpage gives pfn ${pfn} (ref 1, map 1)` + (firstAnon ? `; anon_vma_prepare: vma ${vma.region} now has anon pages (fork will copy its PTEs)` : ''),
+			{pfn},
+		);
+	}
 	setPte(k, mm, vpn, mkPte(pfn, bits | PTE_RW | PTE_DIRTY), 0);
 	emitFault(k, vmf, 'anon', pfn, null, path);
+	if (tr !== null) {
+		tr.note(`set_pte_at: pte ${page} → pfn ${pfn} rw, dirty; mm ${mm.id} rss ${mm.rss}`, {addr: page, pfn});
+		tr.exit('do_anonymous_page', {ret: 'ok'});
+	}
 	return 'ok';
 }
 
 /** do_wp_page(): a write to a present, write-protected PTE in a writable VMA. */
 function doWpPage(k: KernelState, vmf: VmFault, old: number): FaultResult {
+	const tr = k.trace;
 	const t = k.frames;
 	const {mm, vma, vpn} = vmf;
 	const path = callPath(vmf.prefix, ...PATH_FAULT, 'do_wp_page');
 	const oldPfn = ptePfn(old);
+	const addr = hex(vpn * PAGE_SIZE);
+	if (tr !== null) tr.enter('do_wp_page', {vma: vma.region, addr: hex(vmf.va), pfn: oldPfn, refcount: t.refcount[oldPfn]!, mapcount: t.mapcount[oldPfn]!});
 	const keep = old & (PTE_USER | PTE_NX);
 	if ((vma.flags & VM_SHARED) !== 0) {
 		// Shared writable mapping: the page is made writable where it is.
 		setPte(k, mm, vpn, old | PTE_RW | PTE_DIRTY | PTE_ACCESSED, old);
 		emitFault(k, vmf, 'shmem', oldPfn, null, path);
+		if (tr !== null) {
+			tr.note(`vma ${vma.region} is shared: no copy, pte ${addr} made writable on pfn ${oldPfn} in place`, {pfn: oldPfn});
+			tr.exit('do_wp_page', {ret: 'ok'});
+		}
 		return 'ok';
 	}
 	if (oldPfn !== 0 && t.kind[oldPfn] === FRAME_ANON && t.mapcount[oldPfn] === 1) {
 		// reuse_swap_page(): the only mapper writes in place.
 		setPte(k, mm, vpn, old | PTE_RW | PTE_DIRTY | PTE_ACCESSED, old);
 		emitFault(k, vmf, 'cow-reuse', oldPfn, null, path);
+		if (tr !== null) {
+			tr.note(`page_mapcount(pfn ${oldPfn}) = 1: reuse (reuse_swap_page): pte ${addr} made writable in place, no copy`, {pfn: oldPfn, mapcount: 1});
+			tr.exit('do_wp_page', {ret: 'ok'});
+		}
 		return 'ok';
 	}
+	if (tr !== null) {
+		tr.note(
+			oldPfn === 0
+				? 'pfn 0 is the zero page: a zeroed page replaces it (cow-zero)'
+				: t.kind[oldPfn] === FRAME_FILE
+					? `pfn ${oldPfn} is a page-cache page of '${vma.file}': cannot reuse, copy (file-cow)`
+					: `page_mapcount(pfn ${oldPfn}) = ${t.mapcount[oldPfn]}: cannot reuse, copy`,
+			{pfn: oldPfn, mapcount: t.mapcount[oldPfn]!},
+		);
+	}
 	const pfn = allocPage(t, FRAME_ANON);
-	if (pfn < 0) return oom(k, vmf, path);
+	if (pfn < 0) {
+		const r = oom(k, vmf, path);
+		if (tr !== null) tr.exit('do_wp_page', {ret: r});
+		return r;
+	}
 	vma.anonVma = true; // anon_vma_prepare()
 	if (oldPfn !== 0) copyPage(t, oldPfn, pfn); // cow_user_page(); the zero page copies as zeros
 	t.mapcount[pfn] = 1;
+	if (tr !== null) tr.note(oldPfn === 0 ? `alloc_zeroed_user_highpage: pfn ${pfn} (ref 1, map 1)` : `alloc_page_vma: pfn ${pfn}; cow_user_page copies pfn ${oldPfn} into it (ref 1, map 1)`, {pfn, from: oldPfn});
 	setPte(k, mm, vpn, mkPte(pfn, keep | PTE_PRESENT | PTE_RW | PTE_DIRTY | PTE_ACCESSED), old);
+	if (tr !== null) tr.note(`set_pte_at: pte ${addr} → pfn ${pfn} rw (was pfn ${oldPfn} ro)`, {addr, pfn});
 	let kind: FaultKind;
 	if (oldPfn === 0) {
 		t.mapcount[0]--;
@@ -300,6 +413,14 @@ function doWpPage(k: KernelState, vmf: VmFault, old: number): FaultResult {
 		putPage(t, oldPfn);
 	}
 	emitFault(k, vmf, kind, pfn, oldPfn, path);
+	if (tr !== null) {
+		if (oldPfn !== 0) {
+			const ref = t.refcount[oldPfn]!;
+			const map = t.mapcount[oldPfn]!;
+			tr.note(`page_remove_rmap + page_cache_release: pfn ${oldPfn} ref ${ref + 1}→${ref}, map ${map + 1}→${map}` + (map === 1 && kind === 'cow-copy' ? ': its other mapper will reuse it' : ''), {pfn: oldPfn, refcount: ref, mapcount: map});
+		}
+		tr.exit('do_wp_page', {ret: 'ok'});
+	}
 	return 'ok';
 }
 

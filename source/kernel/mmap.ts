@@ -7,8 +7,11 @@ import {handleMmFault, vmaPteBits, type FaultResult} from './memory.js';
 import {shmemCreate, shmemPut} from './filemap.js';
 import {allocContiguous, freePage, putPage} from './page-alloc.js';
 import {collectTables, forEachLeaf, mkPte, ptePfn} from './pgtable.js';
+import {hex} from './events.js';
+import type {KernelTracer} from './trace.js';
 import {
 	FRAME_ANON,
+	FRAME_FREE,
 	MAP_BASE,
 	PAGE_SIZE,
 	PTE_ACCESSED,
@@ -26,6 +29,7 @@ import {
 	VM_READ,
 	VM_SHARED,
 	VM_WRITE,
+	type FrameTable,
 	type KernelState,
 	type MmStruct,
 	type Task,
@@ -200,8 +204,10 @@ export function findRegion(mm: MmStruct, region: string): Vma | undefined {
 export function zapVmaPtes(k: KernelState, mm: MmStruct, vma: Vma): void {
 	if (mm.pgd < 0) return;
 	const t = k.frames;
+	const tr = k.trace;
+	if (tr !== null) tr.enter('zap_pte_range', {mm: mm.id, vma: vma.region, start: hex(vma.start), end: hex(vma.end)});
 	const startVpn = vma.start / PAGE_SIZE;
-	forEachLeaf(t, mm.pgd, startVpn, vma.end / PAGE_SIZE, (leaf, from, to) => {
+	forEachLeaf(t, mm.pgd, startVpn, vma.end / PAGE_SIZE, (leaf, from, to, base) => {
 		for (let i = from; i < to; i++) {
 			const pte = leaf[i]!;
 			if ((pte & PTE_PRESENT) === 0) continue;
@@ -212,8 +218,26 @@ export function zapVmaPtes(k: KernelState, mm: MmStruct, vma: Vma): void {
 				mm.rss--;
 				putPage(t, pfn);
 			}
+			if (tr !== null) zapNote(t, tr, base + i, pfn);
 		}
 	});
+	if (tr !== null) tr.exit('zap_pte_range');
+}
+
+function zapNote(t: FrameTable, tr: KernelTracer, vpn: number, pfn: number): void {
+	const addr = hex(vpn * PAGE_SIZE);
+	if (pfn === 0) {
+		tr.note(`pte ${addr} cleared: the zero page (no reference to drop)`, {addr, pfn});
+		return;
+	}
+	const ref = t.refcount[pfn]!;
+	const map = t.mapcount[pfn]!;
+	const freed = t.kind[pfn] === FRAME_FREE;
+	tr.note(
+		`pte ${addr} cleared: page_remove_rmap + put_page on pfn ${pfn}: ` +
+			(freed ? `ref 1→0, map 1→0, freed` : `ref ${ref + 1}→${ref}, map ${map + 1}→${map}`),
+		{addr, pfn, refcount: ref, mapcount: map, freed},
+	);
 }
 
 /** unmap_region() + remove_vma(): the VMA and everything it maps leave the mm. */
@@ -234,6 +258,7 @@ export function removeVma(k: KernelState, mm: MmStruct, vma: Vma): void {
 	if ((vma.flags & VM_ACCOUNT) !== 0) {
 		vmUnacctMemory(k, pages);
 		mm.committed -= pages;
+		if (k.trace !== null) k.trace.note(`vma ${vma.region} was VM_ACCOUNT: vm_unacct_memory(${pages}), committed ${k.committed + pages}→${k.committed}`, {vma: vma.region, charge: -pages});
 	}
 	mm.totalVm -= pages;
 	if ((vma.flags & VM_LOCKED) !== 0) mm.lockedVm -= pages;
@@ -242,8 +267,12 @@ export function removeVma(k: KernelState, mm: MmStruct, vma: Vma): void {
 
 /** do_munmap(): unmapping a region that is not mapped is not an error. */
 export function doMunmap(k: KernelState, mm: MmStruct, region: string): number {
+	const tr = k.trace;
+	if (tr !== null) tr.enter('do_munmap', {mm: mm.id, region});
 	const vma = findRegion(mm, region);
 	if (vma !== undefined) removeVma(k, mm, vma);
+	else if (tr !== null) tr.note(`no VMA named ${region}: nothing to unmap, not an error`);
+	if (tr !== null) tr.exit('do_munmap', {ret: 0});
 	return 0;
 }
 
@@ -308,6 +337,8 @@ export function populateVma(k: KernelState, task: Task, mm: MmStruct, vma: Vma, 
 	const write = (vma.flags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
 	if ((vma.flags & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return 0;
 	const t = k.frames;
+	const tr = k.trace;
+	if (tr !== null) tr.enter('__get_user_pages', {mm: mm.id, vma: vma.region, start: hex(vma.start), end: hex(vma.end), write});
 	for (let va = vma.start; va < vma.end; va += PAGE_SIZE) {
 		const vpn = va / PAGE_SIZE;
 		let pte = 0;
@@ -317,8 +348,12 @@ export function populateVma(k: KernelState, task: Task, mm: MmStruct, vma: Vma, 
 		const present = (pte & PTE_PRESENT) !== 0;
 		if (present && (!write || (pte & PTE_RW) !== 0)) continue;
 		const result = handleMmFault(k, task, mm, vma, va, write ? 'write' : (vma.flags & VM_READ) !== 0 || (vma.flags & VM_WRITE) !== 0 ? 'read' : 'exec', prefix);
-		if (result !== 'ok') return result;
+		if (result !== 'ok') {
+			if (tr !== null) tr.exit('__get_user_pages', {ret: result});
+			return result;
+		}
 	}
+	if (tr !== null) tr.exit('__get_user_pages', {ret: 0});
 	return 0;
 }
 
@@ -334,10 +369,19 @@ export function doMunlock(mm: MmStruct, region: string): number {
 
 /** exit_mmap(): unmap every VMA (zapping its PTEs), then free the page tables. */
 export function exitMmap(k: KernelState, mm: MmStruct): void {
+	const tr = k.trace;
+	if (tr !== null) tr.enter('exit_mmap', {mm: mm.id, vmas: mm.vmas.length});
 	for (const vma of [...mm.vmas]) removeVma(k, mm, vma);
 	if (mm.pgd >= 0) {
-		for (const pfn of collectTables(k.frames, mm.pgd)) freePage(k.frames, pfn);
+		if (tr !== null) tr.enter('free_pgtables', {mm: mm.id, pgtables: mm.pgtables});
+		const tables = collectTables(k.frames, mm.pgd);
+		for (const pfn of tables) freePage(k.frames, pfn);
 		mm.pgd = -1;
 		mm.pgtables = 0;
+		if (tr !== null) {
+			tr.note(`${tables.length} page-table pages freed (pfn ${tables.join(', ')})`, {freed: tables.length});
+			tr.exit('free_pgtables');
+		}
 	}
+	if (tr !== null) tr.exit('exit_mmap');
 }

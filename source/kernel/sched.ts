@@ -24,13 +24,18 @@ export function wakeUpProcess(k: KernelState, task: Task, why: string): void {
 
 /** wake_up_new_task(): the child joins the run queue; the parent keeps the CPU unless the child runs first. */
 export function wakeUpNewTask(k: KernelState, parent: Task, child: Task): void {
+	const tr = k.trace;
+	if (tr !== null) tr.enter('wake_up_new_task', {pid: child.pid});
 	if (k.config.child_runs_first) {
 		k.runQueue.unshift(child.pid);
 		// The parent gives up the rest of its quantum (sched_child_runs_first).
 		if (k.current === parent.pid) k.ran = k.config.quantum;
+		if (tr !== null) tr.note(`child_runs_first: pid ${child.pid} goes to the head of the run queue, pid ${parent.pid} gives up its quantum`);
 	} else {
 		k.runQueue.push(child.pid);
+		if (tr !== null) tr.note(`pid ${child.pid} joins the tail of the run queue; pid ${parent.pid} keeps the CPU`);
 	}
+	if (tr !== null) tr.exit('wake_up_new_task');
 }
 
 /** The current task blocks: it leaves the CPU and the run queue until woken. */

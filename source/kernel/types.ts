@@ -3,6 +3,7 @@
 
 import type {Config, Program} from './program.js';
 import type {EndReason, ForkCost, KernelEvent} from './events.js';
+import type {KernelTracer} from './trace.js';
 
 export const PAGE_SIZE = 4096;
 export const WORDS_PER_PAGE = PAGE_SIZE / 8;
@@ -205,4 +206,6 @@ export type KernelState = {
 	expectsReached: Uint8Array;
 	/** Events of the tick being executed. */
 	events: KernelEvent[];
+	/** Who watches the kernel steps (SPEC §6.1); null on the fast path. Not state: never cloned or hashed. */
+	trace: KernelTracer | null;
 };

@@ -191,6 +191,8 @@ function eventStyle(e: KernelEvent): Style {
 			return {color: 'red', bold: true, inverse: true};
 		case 'end':
 			return {bold: true};
+		case 'kstep':
+			return {color: 'gray'};
 	}
 }
 

@@ -14,7 +14,7 @@ type Step = {map: unknown} | {key: string | number};
 type Leaf = {path: Step[]; name: string};
 
 /** Fields that do not determine the future, or are immutable input shared by every copy. */
-const NOT_STATE = new Set(['events', 'programs', 'config', 'frames.freeHint']);
+const NOT_STATE = new Set(['events', 'trace', 'programs', 'config', 'frames.freeHint']);
 
 function busyState(): KernelState {
 	const r = parseScenario(
