@@ -206,7 +206,7 @@ describe('the steps of each kernel function', () => {
 	it('do_wp_page: copy, reuse, zero page', () => {
 		expect(call(source('fault-cow-copy.scn'), 'do_wp_page')).toBe(
 			text(`
-			do_wp_page(addr=0x600000, pfn=7, refcount=2, mapcount=2) {
+			do_wp_page(vma=heap, addr=0x600000, pfn=7, refcount=2, mapcount=2) {
 				/* page_mapcount(pfn 7) = 2: cannot reuse, copy */
 				/* alloc_page_vma: pfn 13; cow_user_page copies pfn 7 into it (ref 1, map 1) */
 				/* set_pte_at: pte 0x600000 → pfn 13 rw (was pfn 7 ro) */
@@ -216,14 +216,14 @@ describe('the steps of each kernel function', () => {
 		);
 		expect(call(source('fault-cow-reuse.scn'), 'do_wp_page')).toBe(
 			text(`
-			do_wp_page(addr=0x600000, pfn=7, refcount=1, mapcount=1) {
+			do_wp_page(vma=heap, addr=0x600000, pfn=7, refcount=1, mapcount=1) {
 				/* page_mapcount(pfn 7) = 1: reuse (reuse_swap_page): pte 0x600000 made writable in place, no copy */
 			} do_wp_page = ok
 		`),
 		);
 		expect(call(source('fault-cow-zero.scn'), 'do_wp_page')).toBe(
 			text(`
-			do_wp_page(addr=0x600000, pfn=0, refcount=1, mapcount=1) {
+			do_wp_page(vma=heap, addr=0x600000, pfn=0, refcount=1, mapcount=1) {
 				/* pfn 0 is the zero page: a zeroed page replaces it (cow-zero) */
 				/* alloc_zeroed_user_highpage: pfn 7 (ref 1, map 1) */
 				/* set_pte_at: pte 0x600000 → pfn 7 rw (was pfn 0 ro) */
@@ -239,9 +239,9 @@ describe('the steps of each kernel function', () => {
 			do_page_fault(pid=1, addr=0x600000, access=write) {
 				/* vma heap (rw-) allows the write: handle_mm_fault */
 				handle_mm_fault(mm=1, vma=heap, addr=0x600000, access=write) {
-					handle_pte_fault(addr=0x600000, pte=none, access=write) {
-						/* pte 0x600000 not present: first touch, anonymous: do_anonymous_page */
-						do_anonymous_page(addr=0x600000, access=write) {
+					handle_pte_fault(vma=heap, addr=0x600000, pte=none, access=write) {
+						/* pte 0x600000 not present: first touch of an anonymous mapping: do_anonymous_page */
+						do_anonymous_page(vma=heap, addr=0x600000, access=write) {
 							/* a write: alloc_zeroed_user_highpage gives pfn 8 (ref 1, map 1); anon_vma_prepare: vma heap now has anon pages (fork will copy its PTEs) */
 							/* set_pte_at: pte 0x600000 → pfn 8 rw, dirty; mm 1 rss 3 */
 						} do_anonymous_page = ok
@@ -252,8 +252,8 @@ describe('the steps of each kernel function', () => {
 		);
 		expect(stepsText(callOf(ticks, 'do_anonymous_page', 1).steps)).toBe(
 			text(`
-			do_anonymous_page(addr=0x601000, access=read) {
-				/* a read: map the zero page (pfn 0) read-only; a later write copies it (cow-zero) */
+			do_anonymous_page(vma=heap, addr=0x601000, access=read) {
+				/* a read: map the zero page (pfn 0) read-only at 0x601000; a later write copies it (cow-zero) */
 			} do_anonymous_page = ok
 		`),
 		);
@@ -262,7 +262,7 @@ describe('the steps of each kernel function', () => {
 	it('__do_fault: a page-cache page mapped for an exec', () => {
 		expect(call(forkAll, 'do_linear_fault')).toBe(
 			text(`
-			do_linear_fault(addr=0x400000, access=exec, pgoff=0) {
+			do_linear_fault(vma=text, addr=0x400000, access=exec, pgoff=0) {
 				__do_fault(vma=text, pgoff=0) {
 					/* filemap_fault: page 0 of 'init' is page-cache pfn 7 */
 					/* an exec: the cache page itself is mapped read-only (ref 1→2, map 0→1) */
