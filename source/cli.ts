@@ -42,7 +42,7 @@ async function main(): Promise<number> {
 		case 'check':
 			return checkCommand(args, overrides, output, err);
 		case 'replay':
-			return replayCommand(args, {speed: flags.speed === undefined ? 1 : flags.speed.trim() === '' ? Number.NaN : Number(flags.speed), headless: flags.headless === true, breaks, overrides, record: undefined}, out);
+			return replayCommand(args, {speed: flags.speed === undefined ? 1 : flags.speed.trim() === '' ? Number.NaN : Number(flags.speed), headless: flags.headless === true, breaks, overrides, record: undefined, asciicast: flags.asciicast, size: flags.size}, out);
 		case 'list': {
 			const all = bundledScenarios();
 			const width = Math.max(...all.map((s) => s.name.length));

@@ -38,6 +38,8 @@ export const FLAGS = {
 	ksteps: {type: 'boolean', commands: ['run'], help: 'add the kernel steps of each tick to the log (kstep events)'},
 	ftrace: {type: 'boolean', commands: ['run'], help: "print the kernel steps as ftrace's function_graph tracer does"},
 	speed: {type: 'string', value: 'X', commands: ['replay'], help: 'playback speed factor (default 1)'},
+	asciicast: {type: 'string', value: 'FILE', commands: ['replay'], help: 'record the replay as an asciicast v2 file (asciinema play FILE)'},
+	size: {type: 'string', value: 'WxH', commands: ['replay'], help: 'the --asciicast terminal size (default 120x40)'},
 	headless: {type: 'boolean', commands: ['replay'], help: 'only verify the session, without a terminal'},
 	help: {type: 'boolean', short: 'h', commands: ['tui', 'run', 'check', 'replay', 'list', 'help'], help: 'print this help'},
 	version: {type: 'boolean', short: 'v', commands: ['tui', 'run', 'check', 'replay', 'list', 'help'], help: 'print the version'},

@@ -1,10 +1,14 @@
 // `cowdbg replay SESSION [--speed X] [--headless]`: play a recorded session
 // back in the TUI (the user may take over at any moment), or with --headless
 // only verify it: exit 0 when every checkpoint matches, 1 naming the first
-// tick whose state differs, 2 for a bad file or usage.
+// tick whose state differs, 2 for a bad file or usage. With --asciicast FILE
+// the TUI's replay is recorded as asciicast v2 instead (no terminal needed).
 
 import {loadSession, replayScript, verifySession, type Session, type VerifyResult} from '../debugger/session.js';
+import {closeSync, writeSync} from 'node:fs';
+import {Debugger} from '../debugger/debugger.js';
 import {UsageError} from '../debugger/load.js';
+import {openOutput} from './run.js';
 
 export type ReplayOptions = {
 	speed: number;
@@ -13,7 +17,21 @@ export type ReplayOptions = {
 	breaks: string[];
 	overrides: string[];
 	record: string | undefined;
+	asciicast?: string | undefined;
+	/** WIDTHxHEIGHT of the asciicast's terminal (default 120x40). */
+	size?: string | undefined;
 };
+
+/** `--size WxH`: columns and rows of the recorded terminal. */
+export function parseSize(text: string): {width: number; height: number} {
+	const m = /^(\d{1,4})x(\d{1,4})$/.exec(text);
+	const width = m === null ? NaN : Number(m[1]);
+	const height = m === null ? NaN : Number(m[2]);
+	if (!(width >= 20 && width <= 1000 && height >= 5 && height <= 500)) {
+		usage(`--size must be COLUMNSxROWS, from 20x5 to 1000x500 (the TUI needs 80x24), e.g. --size 120x40; got '${text}'`);
+	}
+	return {width, height};
+}
 
 function usage(message: string): never {
 	throw new UsageError(`cowdbg: ${message}\nRun 'cowdbg --help' for the usage.`);
@@ -29,7 +47,24 @@ export async function replayCommand(args: string[], options: ReplayOptions, writ
 	if (!Number.isFinite(speed) || speed <= 0) {
 		usage(`--speed must be a positive number, e.g. --speed 2 (twice as fast) or --speed 0.5; got ${Number.isNaN(speed) ? 'something else' : String(speed)}`);
 	}
+	if (options.size !== undefined && options.asciicast === undefined) usage('--size is the size of the --asciicast recording; give --asciicast FILE too');
+	if (options.asciicast !== undefined && options.headless) usage('--asciicast and --headless do not go together: --headless only verifies, --asciicast records the replay');
+	const size = parseSize(options.size ?? '120x40');
 	const session = loadSession(args[0]!);
+	if (options.asciicast !== undefined) {
+		const fd = openOutput('--asciicast', options.asciicast);
+		try {
+			const {writeAsciicast} = await import('../tui/asciicast.js');
+			const loaded = session.loaded;
+			const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints);
+			const file = session.scenario.file;
+			const seconds = writeAsciicast(dbg, replayScript(session), {...size, speed, file, title: `cowdbg replay ${file}`}, (line) => writeSync(fd, line));
+			write(`asciicast ${options.asciicast}: ${session.actions.length} actions over ${seconds.toFixed(1)} s at ${size.width}x${size.height}\n`);
+		} finally {
+			closeSync(fd);
+		}
+		return 0;
+	}
 	if (options.headless) {
 		const result = verifySession(session);
 		write(verifyReport(session, result));

@@ -351,13 +351,27 @@ export class Controller {
 		const wait = Math.max(0, due - this.now());
 		this.replayTimer = (this.options.setTimeout ?? setTimeout)(() => {
 			this.replayTimer = null;
-			if (this.session.replay?.state !== 'playing' || this.closed) return;
-			this.perform(step.action, 'replay');
+			if (this.replayNext()) this.scheduleReplay();
+		}, wait);
+	}
+
+	/**
+	 * Apply the replay's next action now (the timer calls it at the action's
+	 * time; the asciicast writer keeps the time itself). After the last one the
+	 * replay is done. True while actions remain.
+	 */
+	replayNext(): boolean {
+		const script = this.replay?.script;
+		if (script === undefined || this.session.replay?.state !== 'playing' || this.closed) return false;
+		if (this.replayIndex < script.actions.length) {
+			this.perform(script.actions[this.replayIndex]!.action, 'replay');
 			this.replayIndex++;
 			this.session = {...this.session, replay: {...this.session.replay, index: this.replayIndex}};
 			this.changed();
-			this.scheduleReplay();
-		}, wait);
+		}
+		if (this.replayIndex < script.actions.length) return true;
+		this.stopReplay('done');
+		return false;
 	}
 
 	private stopReplay(state: 'done' | 'taken-over'): void {

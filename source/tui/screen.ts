@@ -88,9 +88,12 @@ export class InkOutput extends EventEmitter {
 	}
 }
 
+/** What taking the screen writes: the alternate screen, the cursor hidden, the screen cleared. */
+export const ENTER_SCREEN = ENTER_ALT + HIDE_CURSOR + '\u001B[H\u001B[2J';
+
 /** Enter the alternate screen; the returned function leaves it (once, synchronously, safe in 'exit'). */
 export function enterAlternateScreen(fd = 1): () => void {
-	writeSync(fd, ENTER_ALT + HIDE_CURSOR + '\u001B[H\u001B[2J');
+	writeSync(fd, ENTER_SCREEN);
 	let left = false;
 	return () => {
 		if (left) return;
