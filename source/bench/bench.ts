@@ -17,6 +17,7 @@ import type {KernelState} from '../kernel/types.js';
 import {parseScenario} from '../scenario/parser.js';
 import type {Scenario} from '../scenario/ast.js';
 import {bigForkScenario, spinScenario} from './scenarios.js';
+import {measureForkLoop, measureJsonRate, measurePeakRss, measureRealFork, measureStaleCheck} from './longrun.js';
 import {formatTable, type Row} from './table.js';
 import {measureUi} from './ui.js';
 
@@ -164,6 +165,7 @@ export async function measureTrace(ticks: number): Promise<Row[]> {
 
 async function main(): Promise<void> {
 	const small = process.argv.includes('--small');
+	const long = process.argv.includes('--long');
 	const full = !small;
 	const rows: Row[] = [];
 	const section = (name: string): void => {
@@ -181,6 +183,21 @@ async function main(): Promise<void> {
 	rows.push(measureMemory(small ? 16_384 : 1_048_576, full));
 	section('tui and session');
 	rows.push(...(await measureUi(small)));
+	section('npm start when nothing changed');
+	rows.push(measureStaleCheck());
+	section('run --json into a pipe');
+	rows.push(await measureJsonRate(small ? 200_000 : 4_000_000, full));
+	section('fork + exit + teardown, whole process, and the real kernel');
+	const pages = small ? 4096 : 65_536;
+	const forks = small ? 16 : 128;
+	rows.push(await measureForkLoop(pages, forks, small ? 1 : 3, full));
+	rows.push(measureRealFork(pages, forks));
+	section('peak memory of long runs');
+	rows.push(...(await measurePeakRss(small ? 200_000 : 20_000_000, full)));
+	if (long) {
+		section('the long runs: 200,000,000 ticks');
+		rows.push(...(await measurePeakRss(200_000_000, full, ['run-json', 'debugger'])));
+	}
 	process.stdout.write(`cowdbg bench${small ? ' --small (reduced sizes: not the targets)' : ''}, node ${process.version}\n\n${formatTable(rows)}\n`);
 	if (rows.some((r) => r.ok === false)) process.exitCode = 1;
 }
