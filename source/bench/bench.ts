@@ -18,7 +18,7 @@ import {parseScenario} from '../scenario/parser.js';
 import type {Scenario} from '../scenario/ast.js';
 import {bigForkScenario, spinScenario} from './scenarios.js';
 import {measureForkLoop, measureJsonRate, measurePeakRss, measureRealFork, measureStaleCheck} from './longrun.js';
-import {formatTable, type Row} from './table.js';
+import {formatTable, type Row, median} from './table.js';
 import {measureUi} from './ui.js';
 
 export function load(source: string, name = 'bench.scn'): Scenario {
@@ -27,10 +27,6 @@ export function load(source: string, name = 'bench.scn'): Scenario {
 	return r.scenario;
 }
 
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /** A small deterministic generator for the random ticks of the seek measure. */
 function lcg(seed: number): () => number {

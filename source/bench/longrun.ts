@@ -10,7 +10,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {spinScenario} from './scenarios.js';
-import type {Row} from './table.js';
+import {median, type Row} from './table.js';
 
 const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
 const peakScript = fileURLToPath(new URL('./peak.js', import.meta.url));
@@ -112,10 +112,6 @@ end
 `;
 }
 
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /**
  * Fork + exit + teardown of a process with `pages` written pages, per page,

@@ -14,13 +14,9 @@ import {renderFrame} from '../tui/render.js';
 import {initialState} from '../tui/state.js';
 import {createModel} from '../tui/view.js';
 import {parseScenario} from '../scenario/parser.js';
-import type {Row} from './table.js';
+import {median, type Row} from './table.js';
 import {frameScenario} from './scenarios.js';
 
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /** state → rendered string at 200×60, 100 processes sharing 100,000 present PTEs. */
 export function measureFrame(small: boolean): Row {
