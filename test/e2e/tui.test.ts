@@ -63,8 +63,10 @@ describe.skipIf(!hasTmux)('cowdbg in tmux (80×24)', () => {
 		s = await waitFor(/tick 1\b/);
 
 		send('c');
-		s = await waitFor(/hit #\d+ cow at tick \d+/);
-		expect(s).toMatch(/▶\s*\d+ pid \d+ fault cow-/);
+		await waitFor(/hit #\d+ cow at tick \d+/);
+		// the status line may be drawn before the Log pane on a loaded machine: wait for both
+		s = await waitFor(/▶\s*\d+ pid \d+ fault cow-/);
+		expect(s).toMatch(/hit #\d+ cow at tick \d+/);
 		for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 
 		send('?');
