@@ -9,6 +9,7 @@ import {UsageError, bundledScenarios, defaultScenario, loadScenario} from './deb
 import {Output, exitOnBrokenPipe} from './cli/output.js';
 import {replayCommand} from './cli/replay.js';
 import {runCommand} from './cli/run.js';
+import {visible} from './visible.js';
 
 const output = new Output(process.stdout);
 const out = (text: string): void => {
@@ -46,7 +47,7 @@ async function main(): Promise<number> {
 		case 'list': {
 			const all = bundledScenarios();
 			const width = Math.max(...all.map((s) => s.name.length));
-			out(all.map((s) => `${s.name.padEnd(width)}  ${s.title ?? ''}`.trimEnd()).join('\n') + '\n');
+			out(all.map((s) => `${s.name.padEnd(width)}  ${visible(s.title ?? '')}`.trimEnd()).join('\n') + '\n');
 			return 0;
 		}
 		case 'tui': {
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
 			// Refuse a missing or malformed scenario first, then a missing terminal.
 			const loaded = loadScenario(file, overrides, breaks);
 			if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
-				throw new UsageError(`cowdbg: the TUI needs a terminal; for a headless run use: cowdbg run ${file}`);
+				throw new UsageError(`cowdbg: the TUI needs a terminal; for a headless run use: cowdbg run ${visible(file)}`);
 			}
 			const {startTui} = await import('./tui/main.js');
 			return startTui({file, breaks, overrides, record: flags.record, force: flags.force === true, loaded});

@@ -5,6 +5,7 @@
 import {unreachedExpects} from '../kernel/expects.js';
 import {boot, stepTick} from '../kernel/kernel.js';
 import type {KernelEvent} from '../kernel/events.js';
+import {visible} from '../visible.js';
 import {UsageError, loadScenario} from '../debugger/load.js';
 import type {Output} from './output.js';
 
@@ -23,15 +24,15 @@ export async function checkOne(file: string, overrides: string[], abandon: () =>
 		throw error;
 	}
 	const k = boot(loaded.scenario, loaded.config);
-	// FILE:LINE names the file read (a bundled scenario's path, not its name).
-	const where = loaded.scenario.file;
+	// FILE:LINE names the file read (a bundled scenario's path, not its name); control characters escaped.
+	const where = visible(loaded.scenario.file);
 	const failures: string[] = [];
 	let expects = 0;
 	const look = (events: KernelEvent[]): void => {
 		for (const e of events) {
 			if (e.type !== 'expect') continue;
 			expects++;
-			if (!e.ok) failures.push(`  ${where}:${e.line}: tick ${e.tick}, pid ${e.pid}: ${e.text} (actual ${e.actual})`);
+			if (!e.ok) failures.push(`  ${where}:${e.line}: tick ${e.tick}, pid ${e.pid}: ${visible(e.text)} (actual ${e.actual})`);
 		}
 	};
 	look(k.events);
@@ -47,8 +48,12 @@ export async function checkOne(file: string, overrides: string[], abandon: () =>
 	const ok = failures.length === 0 && unreached.length === 0 && endOk;
 	const counts = `${expects - failures.length}/${expects} expects` + (unreached.length > 0 ? ` (${unreached.length} never reached)` : '');
 	const ending = `ended ${k.ended} at tick ${k.tick}` + (endOk ? '' : `, but the run must end ${want} (${want === 'exited' ? 'the default; config end= says otherwise' : `config end=${want}`})`);
-	const lines = [`${ok ? 'PASS' : 'FAIL'} ${file}: ${counts}, ${ending}`, ...failures];
-	for (const ins of unreached) lines.push(`  ${where}:${ins.pos.line}: ${ins.text}: never reached`);
+	const lines = [`${ok ? 'PASS' : 'FAIL'} ${visible(file)}: ${counts}, ${ending}`, ...failures];
+	if (!endOk && k.ended === 'panic') {
+		const panic = k.events.findLast((e) => e.type === 'panic');
+		if (panic?.type === 'panic') lines.push(`  the kernel panicked at tick ${k.tick}: ${visible(panic.text)}`);
+	}
+	for (const ins of unreached) lines.push(`  ${where}:${ins.pos.line}: ${visible(ins.text)}: never reached`);
 	return {file, ok, lines, status: ok ? 0 : 1};
 }
 

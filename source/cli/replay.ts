@@ -9,6 +9,8 @@ import {closeSync, writeSync} from 'node:fs';
 import {Debugger} from '../debugger/debugger.js';
 import {UsageError} from '../debugger/load.js';
 import {openOutput} from './run.js';
+import {visible} from '../visible.js';
+import {MIN_REPLAY_SPEED} from '../debugger/actions.js';
 
 export type ReplayOptions = {
 	speed: number;
@@ -47,6 +49,7 @@ export async function replayCommand(args: string[], options: ReplayOptions, writ
 	if (!Number.isFinite(speed) || speed <= 0) {
 		usage(`--speed must be a positive number, e.g. --speed 2 (twice as fast) or --speed 0.5; got ${Number.isNaN(speed) ? 'something else' : String(speed)}`);
 	}
+	if (speed < MIN_REPLAY_SPEED) usage(`--speed ${speed} is too slow: the slowest is ${MIN_REPLAY_SPEED} (a recorded second takes ${1 / MIN_REPLAY_SPEED} s)`);
 	if (options.size !== undefined && options.asciicast === undefined) usage('--size is the size of the --asciicast recording; give --asciicast FILE too');
 	if (options.asciicast !== undefined && options.headless) usage('--asciicast and --headless do not go together: --headless only verifies, --asciicast records the replay');
 	const size = parseSize(options.size ?? '120x40');
@@ -92,9 +95,11 @@ function duration(ms: number): string {
 export function verifyReport(session: Session, result: VerifyResult): string {
 	const n = session.checkpoints.length;
 	const lines = [
-		`replay ${session.file}: ${session.scenario.file}, ${session.actions.length} actions over ${duration(session.actions.at(-1)?.at ?? 0)}, ${n} checkpoints`,
+		`replay ${visible(session.file)}: ${visible(session.scenario.file)}, ${session.actions.length} actions over ${duration(session.actions.at(-1)?.at ?? 0)}, ${n} checkpoints`,
 	];
-	const width = String(Math.max(0, ...session.checkpoints.map((c) => c.tick))).length;
+	let maxTick = 0;
+	for (const c of session.checkpoints) if (c.tick > maxTick) maxTick = c.tick;
+	const width = String(maxTick).length;
 	result.checks.forEach((c, i) => {
 		const where = c.actions === 0 ? 'start' : `after action ${c.actions}`;
 		const head = `  ${String(i + 1).padStart(String(n).length)}/${n}  ${where.padEnd(18)} tick ${String(c.tick).padStart(width)}`;

@@ -11,7 +11,8 @@ import {FtraceFormatter, ftraceHeader} from '../debugger/ftrace.js';
 import {TraceWriter} from '../export/trace.js';
 import {stateDump} from '../kernel/dump.js';
 import {countUnreached} from '../kernel/expects.js';
-import {UsageError, loadScenario} from '../debugger/load.js';
+import {visibleJson} from '../visible.js';
+import {UsageError, loadScenario, showName, unexpectedPanic} from '../debugger/load.js';
 import type {Output} from './output.js';
 
 export type RunOptions = {
@@ -110,16 +111,16 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 		}
 	}
 	if (options.state !== undefined) {
-		const dump = JSON.stringify(stateDump(dbg.kernel));
+		const dump = visibleJson(JSON.stringify(stateDump(dbg.kernel)));
 		if (options.state === '-') output.write(dump + '\n');
 		else {
 			output.flush();
 			try {
 				writeFileSync(options.state, dump + '\n');
 			} catch (error) {
-				throw new UsageError(`cowdbg: --state '${options.state}': ${(error as Error).message}`);
+				throw new UsageError(`cowdbg: --state '${showName(options.state)}': ${showName((error as Error).message)}`);
 			}
 		}
 	}
-	return dbg.kernel.expectsFailed > 0 ? 1 : 0;
+	return dbg.kernel.expectsFailed > 0 || unexpectedPanic(loaded.config, dbg.kernel.ended) ? 1 : 0;
 }

@@ -74,3 +74,6 @@ export interface ActionSink {
 
 /** A recorded session to play back: each action with its time offset in ms from the start. */
 export type ReplayScript = {actions: {at: number; action: DebugAction}[]};
+
+/** The slowest replay (`--speed`): one recorded second takes 1,000. */
+export const MIN_REPLAY_SPEED = 0.001;

@@ -83,10 +83,14 @@ const allowedKeys: Record<BreakpointKind, readonly string[]> = {
 };
 
 /** Parse a breakpoint spec. Columns in errors are 1-based within the spec. */
+/** The longest breakpoint spec (a session file holds what the debugger accepted). */
+export const MAX_SPEC_LENGTH = 1000;
+
 export function parseBreakpoint(input: string): SpecResult {
 	const spec = input.trim();
 	const lead = input.length - input.trimStart().length;
 	const fail = (message: string, at: number): SpecResult => ({ok: false, message, col: lead + at + 1});
+	if (spec.length > MAX_SPEC_LENGTH) return fail(`a breakpoint spec is at most ${MAX_SPEC_LENGTH} characters (this one has ${spec.length})`, MAX_SPEC_LENGTH);
 	if (spec === '') return fail('empty breakpoint spec: expected KIND[:KEY=VALUE,…], e.g. cow or fault:kind=anon', 0);
 	if (/\s/.test(spec)) return fail('a breakpoint spec has no blanks', spec.search(/\s/));
 	const colon = spec.indexOf(':');

@@ -3,13 +3,21 @@
 
 import type {KArgs, KStep} from '../kernel/trace.js';
 import type {DebugEvent} from './events.js';
+import {visible, visibleJson} from '../visible.js';
 
 function pidText(pid: number | null): string {
 	return pid === null ? 'idle' : `pid ${pid}`;
 }
 
-/** The event without its tick, as a short sentence. */
+/**
+ * The event without its tick, as a short sentence. Text from the scenario
+ * (print, expect) has its control characters made visible.
+ */
 export function describeEvent(e: DebugEvent): string {
+	return visible(describe(e));
+}
+
+function describe(e: DebugEvent): string {
 	switch (e.type) {
 		case 'exec':
 			return `${pidText(e.pid)} exec ${e.program}`;
@@ -85,7 +93,7 @@ export function formatEvent(e: DebugEvent): string {
 
 /** A string as JSON.stringify writes it; plain ASCII (the usual case) without the call. */
 function str(s: string): string {
-	return PLAIN.test(s) ? '"' + s + '"' : JSON.stringify(s);
+	return PLAIN.test(s) ? '"' + s + '"' : visibleJson(JSON.stringify(s));
 }
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
@@ -95,7 +103,8 @@ function pidOrNull(n: number | null): string {
 
 /**
  * The event as one line of JSON, byte for byte what JSON.stringify(e) gives
- * (a test holds them equal over every scenario). The frequent types have a
+ * (a test holds them equal over every scenario), except that control
+ * characters JSON leaves raw (C1, bidi) are \\u escapes (the same value). The frequent types have a
  * serializer of their own, several times faster than the generic one; the
  * rare ones go through JSON.stringify.
  */
@@ -120,6 +129,6 @@ export function eventJson(e: DebugEvent): string {
 			return s + '}';
 		}
 		default:
-			return JSON.stringify(e);
+			return visibleJson(JSON.stringify(e));
 	}
 }

@@ -2,7 +2,7 @@
 // overrides and check every breakpoint spec, all before anything runs. Bad
 // input becomes a UsageError with the message to print (exit status 2).
 
-import {existsSync, readFileSync, readdirSync, statSync} from 'node:fs';
+import {closeSync, existsSync, fstatSync, openSync, readdirSync, readSync} from 'node:fs';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {Config} from '../kernel/program.js';
@@ -10,8 +10,12 @@ import type {Diagnostic, Scenario} from '../scenario/ast.js';
 import {formatDiagnostics} from '../scenario/diagnostics.js';
 import {parseConfigAssignment, parseScenario, setConfigValue} from '../scenario/parser.js';
 import {parseBreakpoint} from './breakpoints.js';
+import {visible} from '../visible.js';
 
 export class UsageError extends Error {}
+
+/** A file name in a message, its control characters made visible. */
+export const showName = visible;
 
 export type Loaded = {
 	scenario: Scenario;
@@ -22,21 +26,55 @@ export type Loaded = {
 	overrides: string[];
 };
 
-export function readText(file: string, what = 'scenario', asGiven = file): string {
-	let stat;
+/** The largest scenario file read (SPEC §2). */
+export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Read a file as UTF-8, at most `limit` bytes whatever it is: the size `stat`
+ * gives is not trusted (a device says 0 and never ends; a file may grow while
+ * it is read), so the read stops one byte past the limit and refuses. A FIFO
+ * or a terminal blocks until its writer closes it, as `cat` does. A leading
+ * UTF-8 byte order mark is dropped.
+ */
+export function readText(file: string, what = 'scenario', asGiven = file, limit = MAX_SCENARIO_BYTES): string {
+	const cannot = (error: unknown): UsageError => new UsageError(`cowdbg: cannot read ${what} '${showName(file)}': ${reason(error)}`);
+	let fd: number;
 	try {
-		stat = statSync(file);
+		fd = openSync(file, 'r');
 	} catch (error) {
 		const hint = what === 'scenario' && bundledName.test(asGiven) ? ` (and no bundled scenario has that name: cowdbg list)` : '';
-		throw new UsageError(`cowdbg: cannot read ${what} '${asGiven}': ${reason(error)}${hint}`);
+		throw new UsageError(`cowdbg: cannot read ${what} '${showName(asGiven)}': ${reason(error)}${hint}`);
 	}
-	if (stat.isDirectory()) throw new UsageError(`cowdbg: '${file}' is a directory, not a ${what} file`);
-	if (stat.size > 16 * 1024 * 1024) throw new UsageError(`cowdbg: '${file}' is too large for a ${what} (${stat.size} bytes; the limit is 16 MiB)`);
 	try {
-		return readFileSync(file, 'utf8');
-	} catch (error) {
-		throw new UsageError(`cowdbg: cannot read ${what} '${file}': ${reason(error)}`);
+		const stat = fstatSync(fd);
+		if (stat.isDirectory()) throw new UsageError(`cowdbg: '${showName(file)}' is a directory, not a ${what} file`);
+		const tooLarge = (): UsageError =>
+			new UsageError(`cowdbg: '${showName(file)}' is too large for a ${what} (more than ${limit} bytes${stat.isFile() ? '' : ', and it is not a regular file'}; the limit is ${mib(limit)})`);
+		if (stat.isFile() && stat.size > limit) throw tooLarge();
+		const chunks: Buffer[] = [];
+		let total = 0;
+		for (;;) {
+			const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
+			let n: number;
+			try {
+				n = readSync(fd, chunk, 0, chunk.length, null);
+			} catch (error) {
+				throw cannot(error);
+			}
+			if (n === 0) break;
+			chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+			total += n;
+			if (total > limit) throw tooLarge();
+		}
+		const text = Buffer.concat(chunks, total).toString('utf8');
+		return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+	} finally {
+		closeSync(fd);
 	}
+}
+
+function mib(bytes: number): string {
+	return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
 }
 
 function reason(error: unknown): string {
@@ -48,6 +86,7 @@ function reason(error: unknown): string {
 
 /** Parse a scenario's text and apply overrides and extra breakpoints. */
 export function loadSource(source: string, file: string, overrides: readonly string[], breaks: readonly string[]): Loaded {
+	if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
 	const parsed = parseScenario(source, file);
 	if (!parsed.ok) throw new UsageError(formatDiagnostics(parsed.errors));
 	const scenario = parsed.scenario;
@@ -63,14 +102,14 @@ export function loadSource(source: string, file: string, overrides: readonly str
 	const config = {...scenario.config};
 	for (const o of overrides) {
 		const eq = o.indexOf('=');
-		if (eq <= 0) throw new UsageError(`cowdbg: --set '${o}': expected KEY=VALUE, e.g. --set frames=128`);
+		if (eq <= 0) throw new UsageError(`cowdbg: --set '${visible(o)}': expected KEY=VALUE, e.g. --set frames=128`);
 		const r = parseConfigAssignment(o.slice(0, eq), o.slice(eq + 1));
-		if (!r.ok) throw new UsageError(`cowdbg: --set '${o}': ${r.message}`);
+		if (!r.ok) throw new UsageError(`cowdbg: --set '${visible(o)}': ${visible(r.message)}`);
 		setConfigValue(config, r.key, r.value);
 	}
 	for (const spec of breaks) {
 		const r = parseBreakpoint(spec);
-		if (!r.ok) throw new UsageError(`cowdbg: --break '${spec}': ${r.message}`);
+		if (!r.ok) throw new UsageError(`cowdbg: --break '${visible(spec)}': ${visible(r.message)}`);
 	}
 	return {scenario, config, breakpoints: [...scenario.breaks.map((b) => b.spec), ...breaks], overrides: [...overrides]};
 }
@@ -110,6 +149,15 @@ export function bundledScenarios(): BundledScenario[] {
 		const parsed = parseScenario(readText(file), file);
 		return {name, title: parsed.ok ? parsed.scenario.title : null, file};
 	});
+}
+
+/**
+ * A run that ended in a kernel panic fails (exit 1) unless the scenario says
+ * it must end so (`config end=panic`, or `end=any`): `run` never exits 0
+ * after a panic nobody asked for (`check` holds every end to config end=).
+ */
+export function unexpectedPanic(config: Config, ended: string | null): boolean {
+	return ended === 'panic' && config.end !== 'panic' && config.end !== 'any';
 }
 
 export function loadScenario(file: string, overrides: readonly string[] = [], breaks: readonly string[] = []): Loaded {

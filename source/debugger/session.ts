@@ -34,10 +34,11 @@ import {createHash} from 'node:crypto';
 import {renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import {UsageError, loadSource, readText, type Loaded} from './load.js';
+import {visible} from '../visible.js';
 import {stateHash} from '../kernel/dump.js';
 import {boot} from '../kernel/kernel.js';
 import {applyAction, type ActionSink, type DebugAction, type ReplayScript} from './actions.js';
-import {parseBreakpoint} from './breakpoints.js';
+import {MAX_SPEC_LENGTH, parseBreakpoint} from './breakpoints.js';
 import {Debugger} from './debugger.js';
 
 export const SESSION_FORMAT = 'cowdbg-session';
@@ -46,6 +47,12 @@ export const SESSION_VERSION = 1;
 export const CHECKPOINT_ACTIONS = 10;
 /** …or when the cursor is this many ticks away from the last checkpoint's tick. */
 export const CHECKPOINT_TICKS = 1000;
+/**
+ * The largest session file read. A session embeds a scenario of up to 16 MiB,
+ * which JSON escaping may make six times longer, and its actions: the
+ * recorder refuses to write more than this (what it writes, replay reads).
+ */
+export const MAX_SESSION_BYTES = 256 * 1024 * 1024;
 /** The recorder saves what it has this often (and on close). */
 export const SAVE_EVERY_MS = 5000;
 
@@ -115,7 +122,8 @@ export function encodeAction(action: DebugAction): [Code] | [Code, number | stri
 }
 
 const MAX_MS = 1_000_000_000;
-const MAX_SPEC = 1000;
+/** A breakpoint spec or an override, at most. */
+const MAX_SPEC = MAX_SPEC_LENGTH;
 
 /** Decode [dt, code, arg?] or say what is wrong with it. */
 function decodeAction(entry: unknown): {dt: number; action: DebugAction} | string {
@@ -166,11 +174,47 @@ function isInteger(v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): bool
 	return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 }
 
-/** A value in a message: short, and JSON so that types show ("3" vs 3). */
-function show(v: unknown): string {
+/**
+ * A value in a message: short, and JSON so that types show ("3" vs 3). The
+ * value comes from a hostile file, so it is written without recursion (a list
+ * nested 100,000 deep) and only as far as the message shows (a list of
+ * millions), and its control characters are made visible.
+ */
+export function show(v: unknown, width = 40): string {
 	if (v === undefined) return 'nothing';
-	const text = JSON.stringify(v) ?? String(v);
-	return text.length > 40 ? text.slice(0, 37) + '...' : text;
+	const budget = width + 1;
+	const MAX_ITEMS = 8;
+	let text = '';
+	const todo: ({lit: string} | {val: unknown})[] = [{val: v}];
+	while (todo.length > 0 && text.length < budget) {
+		const item = todo.pop()!;
+		if ('lit' in item) {
+			text += item.lit;
+			continue;
+		}
+		const x = item.val;
+		if (Array.isArray(x)) {
+			const n = Math.min(x.length, MAX_ITEMS);
+			todo.push({lit: x.length > n ? ',…]' : ']'});
+			for (let i = n - 1; i >= 0; i--) todo.push({val: x[i]}, {lit: i > 0 ? ',' : ''});
+			text += '[';
+		} else if (x !== null && typeof x === 'object') {
+			const keys: string[] = [];
+			for (const key in x) {
+				if (keys.length > MAX_ITEMS) break;
+				keys.push(key);
+			}
+			const n = Math.min(keys.length, MAX_ITEMS);
+			todo.push({lit: keys.length > n ? ',…}' : '}'});
+			for (let i = n - 1; i >= 0; i--) {
+				todo.push({val: (x as Record<string, unknown>)[keys[i]!]}, {lit: `${i > 0 ? ',' : ''}${JSON.stringify(keys[i]!.slice(0, budget))}:`});
+			}
+			text += '{';
+		} else if (typeof x === 'string') text += JSON.stringify(x.slice(0, budget));
+		else text += JSON.stringify(x) ?? String(x);
+	}
+	if (todo.length > 0 || text.length > width) text = text.slice(0, width - 3) + '...';
+	return visible(text);
 }
 
 export function sha256(text: string): string {
@@ -222,9 +266,12 @@ function looksTruncated(text: string): boolean {
  * another version, truncated, or damaged (with the field).
  */
 export function decodeSession(text: string, name: string): SessionData {
-	const who = `cowdbg: '${name}'`;
-	const notSession = (why: string): UsageError => new UsageError(`${who} is not a cowdbg session (${why})`);
-	const damaged = (why: string): UsageError => new UsageError(`${who} is damaged: ${why}`);
+	const who = `cowdbg: '${visible(name)}'`;
+	// `why` may quote the file (a spec's own error message does): its control characters are shown escaped.
+	const notSession = (why: string): UsageError => new UsageError(`${who} is not a cowdbg session (${visible(why)})`);
+	const damaged = (why: string): UsageError => new UsageError(`${who} is damaged: ${visible(why)}`);
+	// A byte order mark (an editor's) is not part of the JSON.
+	if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 	const marked = /^\s*\{\s*"format"\s*:\s*"cowdbg-session"/.test(text);
 	let json: unknown;
 	try {
@@ -234,7 +281,7 @@ export function decodeSession(text: string, name: string): SessionData {
 		if (marked && looksTruncated(text)) {
 			throw new UsageError(`${who} is truncated: the JSON ends after ${text.length} characters, before the session does (was cowdbg stopped while writing it?)`);
 		}
-		const why = error instanceof Error ? error.message : String(error);
+		const why = visible(error instanceof Error ? error.message : String(error));
 		if (marked) throw damaged(`not valid JSON: ${why}`);
 		throw notSession(`not JSON: ${why}`);
 	}
@@ -313,7 +360,7 @@ export function parseSession(text: string, name: string): Session {
 		loaded = loadSource(data.scenario.source, data.scenario.file, data.overrides, []);
 	} catch (error) {
 		if (!(error instanceof UsageError)) throw error;
-		throw new UsageError(`cowdbg: '${name}': its embedded scenario does not load:\n${error.message}`);
+		throw new UsageError(`cowdbg: '${visible(name)}': its embedded scenario does not load:\n${error.message}`);
 	}
 	// The breakpoints are the session's: the file's `break` lines were among them when it was recorded.
 	return {...data, file: name, loaded: {...loaded, breakpoints: [...data.breakpoints]}};
@@ -321,7 +368,7 @@ export function parseSession(text: string, name: string): Session {
 
 /** Read and validate a session file (UsageError for anything wrong with it). */
 export function loadSession(file: string): Session {
-	return parseSession(readText(file, 'session'), file);
+	return parseSession(readText(file, 'session', file, MAX_SESSION_BYTES), file);
 }
 
 /** The actions to play back, for the TUI. */
@@ -372,11 +419,20 @@ export function verifySession(session: Session): VerifyResult {
 	const {scenario, config} = session.loaded;
 	const dbg = new Debugger(scenario, config, session.breakpoints);
 	let other = null as Debugger | null;
+	// The state at a tick depends on the tick only: hash each tick once (a file may hold a million checkpoints).
+	const hashes = new Map<number, string | null>();
 	const stateAt = (tick: number): string | null => {
-		if (dbg.tick === tick) return stateHash(dbg.kernel);
-		other ??= new Debugger(scenario, config);
-		other.goto(tick);
-		return other.tick === tick ? stateHash(other.kernel) : null;
+		const known = hashes.get(tick);
+		if (known !== undefined) return known;
+		let hash: string | null;
+		if (dbg.tick === tick) hash = stateHash(dbg.kernel);
+		else {
+			other ??= new Debugger(scenario, config);
+			other.goto(tick);
+			hash = other.tick === tick ? stateHash(other.kernel) : null;
+		}
+		hashes.set(tick, hash);
+		return hash;
 	};
 	const checks: CheckpointCheck[] = [];
 	let next = 0;
@@ -397,10 +453,12 @@ export function verifySession(session: Session): VerifyResult {
 
 	const bad = checks.filter((c) => !c.ok);
 	if (bad.length > 0) {
-		const firstBadTick = Math.min(...bad.map((c) => c.tick));
-		const first = bad.find((c) => c.tick === firstBadTick)!;
-		const good = checks.filter((c) => c.ok && c.tick < firstBadTick).map((c) => c.tick);
-		const lastGoodTick = good.length === 0 ? null : Math.max(...good);
+		// Loops, not Math.min(...list): a session may hold millions of checkpoints.
+		let first = bad[0]!;
+		for (const c of bad) if (c.tick < first.tick) first = c;
+		const firstBadTick = first.tick;
+		let lastGoodTick: number | null = null;
+		for (const c of checks) if (c.ok && c.tick < firstBadTick && (lastGoodTick === null || c.tick > lastGoodTick)) lastGoodTick = c.tick;
 		return {
 			ok: false,
 			firstBadTick,
@@ -486,7 +544,7 @@ export type Recorder = ActionSink & {
 export function createRecorder(options: RecorderOptions): Recorder {
 	const {file, force, loaded} = options;
 	const now = options.now ?? (() => performance.now());
-	const flag = `--record '${file}'`;
+	const flag = `--record '${visible(file)}'`;
 	const existing = statSync(file, {throwIfNoEntry: false});
 	if (existing?.isDirectory() === true) throw new UsageError(`cowdbg: ${flag}: it is a directory`);
 	if (existing !== undefined && !force) throw new UsageError(`cowdbg: ${flag}: the file exists; add --force to overwrite it`);

@@ -1,14 +1,16 @@
 // Positioned error messages (SPEC §2.4): `FILE:LINE:COL: error: MESSAGE`, the
 // offending line, and a caret under the column.
 
+import {visible} from '../visible.js';
 import type {Diagnostic} from './ast.js';
 
 /**
  * Control characters other than the tab would garble the terminal (or move its
- * cursor); they are shown as `?`, one for one, so the caret still lines up.
+ * cursor), bidirectional controls would reorder it; they are shown as `?`, one
+ * for one, so the caret still lines up.
  */
 function printable(line: string): string {
-	return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '?');
+	return line.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
 }
 
 /** A long line is quoted as a window this wide around the column. */
@@ -28,7 +30,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 	}
 	let pad = '';
 	for (let i = 0; i < upTo; i++) pad += line[i] === '\t' ? '\t' : ' ';
-	return `${d.file}:${d.line}:${d.col}: error: ${d.message}\n${line}\n${pad}^`;
+	return `${visible(d.file)}:${d.line}:${d.col}: error: ${visible(d.message)}\n${line}\n${pad}^`;
 }
 
 export function formatDiagnostics(ds: Diagnostic[]): string {

@@ -43,6 +43,11 @@ const PAGE_SIZE = 4096;
 const WORD_SIZE = 8;
 /** The top of user space (TASK_SIZE on x86-64, rounded): `at` addresses stay below it. */
 const USER_TOP = 0x8000_0000_0000;
+/** Where exec puts a program's text, its maps without `at`, and its stack (kernel/types.ts, SPEC §2.2). */
+const TEXT_START = 0x40_0000;
+const MAP_BASE = 0x60_0000;
+const STACK_TOP = 0x7fff_ffff_f000;
+const STACK_PAGES = 2;
 const MAX_PAGES = 16_777_216;
 const MAX_OPERAND_TICKS = 1_000_000_000;
 const TOO_LARGE = 'number too large: cowdbg keeps words exact up to 2^53-1';
@@ -238,6 +243,8 @@ type ProgramState = {
 	labelRefs: (LabelRef & {instr: Jump})[];
 	/** An instruction or a label has been seen: no more maps. */
 	started: boolean;
+	/** region → column of the ADDR of its `map … at ADDR`. */
+	atCols: Map<string, number>;
 };
 
 const topKeywords = ['scenario', 'config', 'break', 'program', 'init'] as const;
@@ -500,6 +507,7 @@ class ScenarioParser {
 			regionRefs: [],
 			labelRefs: [],
 			started: false,
+			atCols: new Map(),
 		};
 		if (nameTok === undefined || tokens.length !== 2) fail((tokens[2] ?? first).col, 'usage: program NAME');
 		this.checkName(nameTok, 'program');
@@ -525,6 +533,7 @@ class ScenarioParser {
 				this.report(ref.pos.line, ref.pos.col, `unknown region '${show(ref.name)}'${suggestion(ref.name, known)}`);
 			}
 		}
+		this.checkLayout(p);
 		const labels: Record<string, number> = {};
 		for (const [name, {index}] of p.labels) {
 			// defineProperty: a label may be called __proto__.
@@ -539,6 +548,52 @@ class ScenarioParser {
 			}
 		}
 		this.programs.push({name: p.name, pos: p.pos, maps: p.maps, code: p.code, labels});
+	}
+
+	/**
+	 * Lay the program's address space out as exec does (text at 0x400000, the
+	 * maps in order, then the stack below 0x7ffffffff000: load_elf_binary →
+	 * do_mmap → get_unmapped_area), and refuse a map that exec could not place
+	 * (past the top of user space, over the text, another map or the stack):
+	 * pid 1 would fail its exec and the kernel panic before anything runs.
+	 */
+	private checkLayout(p: ProgramState): void {
+		type Range = {name: string; start: number; end: number; map: MapSpec | null; order: number};
+		const textEnd = TEXT_START + Math.max(1, Math.ceil((p.code.length * 4) / PAGE_SIZE)) * PAGE_SIZE;
+		const ranges: Range[] = [{name: "the program's text", start: TEXT_START, end: textEnd, map: null, order: -1}];
+		let highest = textEnd;
+		p.maps.forEach((m, order) => {
+			const start = m.at ?? Math.max(MAP_BASE, highest + PAGE_SIZE);
+			const end = start + m.pages * PAGE_SIZE;
+			if (end > USER_TOP) {
+				this.report(m.pos.line, this.mapCol(p, m), `map ${m.region} (${this.mapRange(m, start, end)}) ends past the top of user space (0x800000000000)`);
+				return;
+			}
+			ranges.push({name: `region ${m.region}`, start, end, map: m, order});
+			if (end > highest) highest = end;
+		});
+		// The stack is mapped last, after them all.
+		ranges.push({name: "the program's stack", start: STACK_TOP - STACK_PAGES * PAGE_SIZE, end: STACK_TOP, map: null, order: p.maps.length});
+		// Sorted by start, an overlapping pair is the one that ends furthest so far and the next.
+		const sorted = [...ranges].sort((x, y) => x.start - y.start || x.order - y.order);
+		let reach: Range | null = null;
+		for (const r of sorted) {
+			if (reach !== null && r.start < reach.end) {
+				const [early, late] = reach.order < r.order ? [reach, r] : [r, reach];
+				const m = late.map ?? early.map!;
+				const other = late.map === null ? late : early;
+				this.report(m.pos.line, this.mapCol(p, m), `map ${m.region} (${this.mapRange(m, m === late.map ? late.start : early.start, m === late.map ? late.end : early.end)}) overlaps ${other.name} (${hex(other.start)}…${hex(other.end)})`);
+			}
+			if (reach === null || r.end > reach.end) reach = r;
+		}
+	}
+
+	private mapCol(p: ProgramState, m: MapSpec): number {
+		return m.at === null ? m.pos.col : (p.atCols.get(m.region) ?? m.pos.col);
+	}
+
+	private mapRange(m: MapSpec, start: number, end: number): string {
+		return `${m.at === null ? 'placed after the maps before it, ' : ''}${hex(start)}…${hex(end)}`;
 	}
 
 	// --- inside a program ----------------------------------------------------
@@ -614,6 +669,8 @@ class ScenarioParser {
 		const o = this.options(tokens, 4, ['shared', 'at', 'dontfork', 'locked'], MAP_USAGE);
 		p.mapped.set(region, this.lineNo);
 		if (p.started) fail(first.col, 'map after an instruction: maps come first');
+		const atIndex = tokens.findIndex((t, i) => i >= 4 && t.text === 'at');
+		if (o.at !== null && atIndex >= 0) p.atCols.set(region, tokens[atIndex + 1]!.col);
 		p.maps.push({
 			region,
 			pages,

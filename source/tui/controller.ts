@@ -4,7 +4,7 @@
 // slices so the screen shows progress and space can pause them, and plays a
 // replay script back. React only subscribes to it and renders its view.
 
-import {applyAction, type ActionSink, type DebugAction, type ReplayScript} from '../debugger/actions.js';
+import {applyAction, MIN_REPLAY_SPEED, type ActionSink, type DebugAction, type ReplayScript} from '../debugger/actions.js';
 import {eventPid, type Debugger, type Stop} from '../debugger/debugger.js';
 import type {KeyEvent} from './keys.js';
 import {initialState, update, type Effect, type UiContext, type UiMessage, type UiState} from './state.js';
@@ -13,6 +13,9 @@ import {buildView, ViewCache, type FrameSnapshot, type Model, type SessionInfo, 
 /** Ticks per debugger call while a continue runs, and the time a slice may take before the screen updates. */
 const CHUNK = 20_000;
 const SLICE_MS = 25;
+
+/** The longest timer Node keeps (2^31-1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export type ControllerOptions = {
 	sink?: ActionSink;
@@ -347,12 +350,18 @@ export class Controller {
 			return;
 		}
 		const step = script.actions[this.replayIndex]!;
-		const due = this.replayStart + step.at / Math.max(1e-6, this.replay!.speed);
+		const due = this.replayStart + step.at / Math.max(MIN_REPLAY_SPEED, this.replay!.speed);
 		const wait = Math.max(0, due - this.now());
+		// A timer longer than 2^31-1 ms fires at once (Node warns and takes 1 ms): wait in parts.
+		const part = Math.min(wait, MAX_TIMER_MS);
 		this.replayTimer = (this.options.setTimeout ?? setTimeout)(() => {
 			this.replayTimer = null;
+			if (part < wait) {
+				this.scheduleReplay();
+				return;
+			}
 			if (this.replayNext()) this.scheduleReplay();
-		}, wait);
+		}, part);
 	}
 
 	/**

@@ -11,6 +11,7 @@ import {Controller} from './controller.js';
 import {frameLines} from './frame.js';
 import {enterAlternateScreen, InkOutput, TerminalPainter} from './screen.js';
 import type {View} from './view.js';
+import {visible} from '../visible.js';
 
 export type TuiOptions = {
 	file: string;
@@ -42,7 +43,7 @@ const signals = {SIGINT: 2, SIGTERM: 15, SIGHUP: 1} as const;
 
 export async function startTui(options: TuiOptions): Promise<number> {
 	if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
-		process.stderr.write(`cowdbg: the TUI needs a terminal; for a headless run use: cowdbg run ${options.file}\n`);
+		process.stderr.write(`cowdbg: the TUI needs a terminal; for a headless run use: cowdbg run ${visible(options.file)}\n`);
 		return 2;
 	}
 	const loaded = options.loaded ?? loadScenario(options.file, options.overrides, options.breaks);

@@ -13,7 +13,15 @@ import {panes, type Pane} from './panes.js';
 
 export type PromptKind = 'goto' | 'break' | 'filter';
 
-export type Prompt = {kind: PromptKind; text: string; error: {message: string; col: number} | null};
+/**
+ * `overflow`: more was typed than the prompt holds (MAX_PROMPT_TEXT); it
+ * cannot be accepted until cleared, so a long spec is never cut into another.
+ */
+export type Prompt = {kind: PromptKind; text: string; error: {message: string; col: number} | null; overflow?: boolean};
+
+/** The most a prompt holds (a breakpoint spec is at most 1,000 characters). */
+export const MAX_PROMPT_TEXT = 4096;
+const overflowError = {message: `too long: the prompt holds at most ${MAX_PROMPT_TEXT} characters (Ctrl-U clears it)`, col: MAX_PROMPT_TEXT + 1};
 
 export type Overlay = 'none' | 'help' | 'breakpoints';
 
@@ -181,6 +189,7 @@ function parseTick(text: string, ctxTick: number): {tick: number} | {message: st
 
 function accept(s: UiState, tick: number): Update {
 	const p = s.prompt!;
+	if (p.overflow === true) return {state: {...s, prompt: {...p, error: overflowError}}, effects: []};
 	switch (p.kind) {
 		case 'goto': {
 			if (p.text.trim() === '') return {state: {...s, prompt: null}, effects: []};
@@ -335,12 +344,17 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 			return accept(s, tick);
 		case 'cancel':
 			return {state: {...s, prompt: null}, effects: []};
-		case 'erase':
-			return {state: {...s, prompt: {...s.prompt!, text: s.prompt!.text.slice(0, -1), error: null}}, effects: []};
+		case 'erase': {
+			const p = s.prompt!;
+			return {state: {...s, prompt: {...p, text: p.text.slice(0, -1), error: p.overflow === true ? overflowError : null}}, effects: []};
+		}
 		case 'erase-line':
-			return {state: {...s, prompt: {...s.prompt!, text: '', error: null}}, effects: []};
+			return {state: {...s, prompt: {...s.prompt!, text: '', error: null, overflow: false}}, effects: []};
 		case 'type': {
-			const text = (s.prompt!.text + key.input.replace(/[\r\n\t]/g, '')).slice(0, 200);
+			const add = key.input.replace(/[\r\n\t]/g, '');
+			if (add === '') return {state: s, effects: []};
+			const text = s.prompt!.text + add;
+			if (text.length > MAX_PROMPT_TEXT) return {state: {...s, prompt: {...s.prompt!, error: overflowError, overflow: true}}, effects: []};
 			return {state: {...s, prompt: {...s.prompt!, text, error: null}}, effects: []};
 		}
 	}

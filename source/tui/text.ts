@@ -1,6 +1,8 @@
 // Lines as coloured segments, cut to a width before Ink sees them, so no line
 // is ever wider than the terminal and Ink never has to wrap.
 
+import {visible} from '../visible.js';
+
 export type Seg = {
 	text: string;
 	color?: string;
@@ -15,8 +17,9 @@ export type Line = Seg[];
 
 export type Style = Omit<Seg, 'text'>;
 
+/** A segment; control characters in `text` (from a file, say) are shown escaped, never sent to the terminal. */
 export function seg(text: string, style: Style = {}): Seg {
-	return {text, ...style};
+	return {text: visible(text), ...style};
 }
 
 export function lineWidth(line: Line): number {

@@ -60,11 +60,30 @@ function mutateJson(random: Random, o: any): void {
 	}
 }
 
+// Hostile values for a field: nested deep, long lists, control characters.
+const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
+const small = [nested(300), '{"a":'.repeat(300) + '0' + '}'.repeat(300), `[${'0,'.repeat(2000)}0]`, JSON.stringify('\u001b]2;TITLE\u0007\u001b[2J\u009b31m\u202e'), JSON.stringify(['\u001b[2J']), JSON.stringify([0, '\u001b[2J'])];
+// Past what recursion (100,000 deep) or a spread (Math.min(...list) of 125,000) takes.
+const DEPTH = 100_000;
+const large = [nested(DEPTH), '{"a":'.repeat(DEPTH) + '0' + '}'.repeat(DEPTH), `[${'0,'.repeat(200_000)}0]`, `[${'[0,0,"0000000000000000"],'.repeat(130_000)}[0,0,"0000000000000000"]]`];
+const fields: (string | number)[][] = [['format'], ['version'], ['scenario', 'file'], ['scenario'], ['overrides'], ['breakpoints'], ['actions'], ['checkpoints'], ['actions', 0], ['checkpoints', 0], ['actions', 0, 1], ['checkpoints', 0, 2], ['overrides', 0], ['breakpoints', 0]];
+
+/** The session text with the field at `path` replaced by the JSON text `value` (null when the path is not there). */
+function withField(input: string, path: (string | number)[], value: string): string | null {
+	const o = JSON.parse(input);
+	let parent = o;
+	for (const key of path.slice(0, -1)) parent = parent?.[key];
+	if (parent === null || typeof parent !== 'object') return null;
+	const marker = '\u0000HOSTILE\u0000';
+	parent[path.at(-1)!] = marker;
+	return JSON.stringify(o).replace(JSON.stringify(marker), value);
+}
+
 function mutate(random: Random, input: string): string {
 	let s = input;
 	const rounds = 1 + int(random, 3);
 	for (let r = 0; r < rounds; r++) {
-		switch (int(random, 7)) {
+		switch (int(random, 9)) {
 			case 0: {
 				// byte flips
 				const n = 1 + int(random, 4);
@@ -117,10 +136,60 @@ function mutate(random: Random, input: string): string {
 				}
 				break;
 			}
+			case 7: {
+				// a field made hostile (small values here; the large ones each once, below)
+				try {
+					s = withField(s, pick(random, fields), pick(random, small)) ?? s;
+				} catch {
+					// not JSON any more: leave it
+				}
+				break;
+			}
+			case 8: // an editor's byte order mark
+				s = '\ufeff' + s;
+				break;
 		}
 	}
 	return s;
 }
+
+/** Load it: a session, or a UsageError whose message starts with cowdbg: and holds no control character. */
+function loadOrRefuse(input: string, name = 'fuzz.json'): 'loaded' | string {
+	try {
+		parseSession(input, name);
+		return 'loaded';
+	} catch (error) {
+		if (!(error instanceof UsageError)) throw new Error(`threw ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\ninput:\n${input.slice(0, 2000)}`);
+		expect(error.message.startsWith('cowdbg: ')).toBe(true);
+		// Nothing from the file reaches the terminal as a control sequence (tabs only in a quoted scenario line).
+		expect(error.message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+		return error.message;
+	}
+}
+
+describe('hostile fields', () => {
+	it('every field nested 100,000 deep or a list of 200,000: loaded or refused, never a crash', () => {
+		let tried = 0;
+		for (const path of fields) {
+			for (const value of large) {
+				const input = withField(text, path, value);
+				if (input === null) continue;
+				tried++;
+				loadOrRefuse(input);
+			}
+		}
+		expect(tried).toBeGreaterThan(40);
+	});
+
+	it('control characters anywhere in a field never reach the message raw', () => {
+		for (const path of fields) {
+			for (const value of small) {
+				const input = withField(text, path, value);
+				if (input !== null) loadOrRefuse(input, 'n\u001b[2J.json');
+			}
+		}
+	});
+});
 
 describe(`session-file fuzzing (${RUNS} mutations)`, () => {
 	it('loadSession either succeeds or throws a UsageError', () => {
@@ -129,6 +198,7 @@ describe(`session-file fuzzing (${RUNS} mutations)`, () => {
 		const kinds = new Map<string, number>();
 		for (let i = 0; i < RUNS; i++) {
 			const mutated = mutate(random, text);
+
 			try {
 				// through the file every 50th time, as the CLI reads it
 				if (i % 50 === 0) {
@@ -147,6 +217,8 @@ describe(`session-file fuzzing (${RUNS} mutations)`, () => {
 				const kind = /is not a cowdbg session|was written by|is truncated|is damaged|does not load|cannot read/.exec(error.message)?.[0] ?? 'other';
 				kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
 				expect(error.message.startsWith('cowdbg: ')).toBe(true);
+				// Nothing from the file reaches the terminal as a control sequence (tabs only in a quoted scenario line).
+				expect(error.message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
 			}
 		}
 		// the mutations reach every kind of refusal, and some still load
