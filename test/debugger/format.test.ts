@@ -1,11 +1,12 @@
 // The JSON Lines serializer (`run --json`) writes each event byte for byte as
-// JSON.stringify does: over every bundled scenario, random scenarios, and
+// JSON.stringify does (control characters it leaves raw written as \u escapes): over every bundled scenario, random scenarios, and
 // strings that need escaping.
 
 import {readdirSync, readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {eventJson} from '../../source/debugger/format.js';
+import {visibleJson} from '../../source/visible.js';
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {boot, stepTick} from '../../source/kernel/kernel.js';
 import {checkScenarioProperty, parseOrThrow, runs} from '../property/harness.js';
@@ -22,7 +23,7 @@ function firstMismatch(source: string, file: string): string | null {
 	for (;;) {
 		for (const e of events) {
 			const mine = eventJson(e);
-			const theirs = JSON.stringify(e);
+			const theirs = visibleJson(JSON.stringify(e));
 			if (mine !== theirs) return `${mine}\n!==\n${theirs}`;
 		}
 		if (k.ended !== null) return null;
@@ -50,7 +51,7 @@ describe('eventJson', () => {
 	});
 
 	it('escapes what JSON escapes: quotes, backslashes, control characters, lone surrogates', () => {
-		const odd = ['a"b', 'c\\d', 'e\x1b]2;T\x07', 'tab\there', 'é 漢字 🙂', '\ud800', '', '\u2028'];
+		const odd = ['a"b', 'c\\d', 'e\x1b]2;T\x07', 'tab\there', 'é 漢字 🙂', '\ud800', '', '\u2028', '\u009b31m', '\u202e'];
 		for (const s of odd) {
 			const events: KernelEvent[] = [
 				{tick: 1, type: 'state', pid: 2, from: s, to: 'R', why: s},
@@ -58,7 +59,12 @@ describe('eventJson', () => {
 				{tick: 1, type: 'fault', pid: 2, kind: 'anon', access: 'write', addr: '0x1000', region: s, frame: 3, from: null, path: [s, 'x']},
 				{tick: 1, type: 'print', pid: 2, text: s},
 			];
-			for (const e of events) expect(eventJson(e)).toBe(JSON.stringify(e));
+			for (const e of events) {
+				// JSON.stringify's bytes, with the control characters it leaves raw (U+2028) as \u escapes: the same value.
+				expect(eventJson(e)).toBe(visibleJson(JSON.stringify(e)));
+				expect(JSON.parse(eventJson(e))).toEqual(e);
+				expect(eventJson(e)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+			}
 		}
 	});
 

@@ -89,8 +89,11 @@ const FIXED = [0x70_0000, 0x71_0000, 0x72_0000, 0x73_0000, 0x40_0000, 0x60_0000,
 /** Page counts: small mostly, now and then more than a small machine has (overcommit refusals, no-MMU -ENOMEM). */
 const pageCount = (max: number): fc.Arbitrary<number> =>
 	fc.oneof({weight: 12, arbitrary: fc.integer({min: 1, max})}, {weight: 1, arbitrary: fc.integer({min: 12, max: 200})});
-/** `at` addresses of map lines, one per map name: clear of everything (a collision would only make exec fail). */
-const MAP_FIXED = [0x70_0000, 0x71_0000, 0x72_0000];
+/**
+ * `at` addresses of map lines, one per map name: clear of everything, whatever the page counts
+ * (1 MiB apart; the parser refuses a map that exec could not place).
+ */
+const MAP_FIXED = [0x70_0000, 0x80_0000, 0x90_0000];
 const CLONE_FLAGS = ['vm', 'vfork', 'sighand', 'thread', 'sigchld'];
 
 const region = fc.oneof(
