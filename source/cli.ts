@@ -5,11 +5,10 @@
 import meow from 'meow';
 import {checkCommand} from './cli/check.js';
 import {helpText, parseCommandLine, type CommandName} from './cli/commands.js';
-import {UsageError, bundledScenarios, defaultScenario, loadScenario} from './debugger/load.js';
+import {UsageError, bundledScenarios, defaultScenario, loadScenario, showName as visible} from './debugger/load.js';
 import {Output, exitOnBrokenPipe} from './cli/output.js';
 import {replayCommand} from './cli/replay.js';
 import {runCommand} from './cli/run.js';
-import {visible} from './visible.js';
 
 const output = new Output(process.stdout);
 const out = (text: string): void => {

@@ -5,7 +5,7 @@
 import {unreachedExpects} from '../kernel/expects.js';
 import {boot, stepTick} from '../kernel/kernel.js';
 import type {KernelEvent} from '../kernel/events.js';
-import {visible} from '../visible.js';
+import {visible} from '../scenario/visible.js';
 import {UsageError, loadScenario} from '../debugger/load.js';
 import type {Output} from './output.js';
 

@@ -9,7 +9,7 @@ import {closeSync, writeSync} from 'node:fs';
 import {Debugger} from '../debugger/debugger.js';
 import {UsageError} from '../debugger/load.js';
 import {openOutput} from './run.js';
-import {visible} from '../visible.js';
+import {visible} from '../scenario/visible.js';
 import {MIN_REPLAY_SPEED} from '../debugger/actions.js';
 
 export type ReplayOptions = {

@@ -11,7 +11,7 @@ import {FtraceFormatter, ftraceHeader} from '../debugger/ftrace.js';
 import {TraceWriter} from '../export/trace.js';
 import {stateDump} from '../kernel/dump.js';
 import {countUnreached} from '../kernel/expects.js';
-import {visibleJson} from '../visible.js';
+import {visibleJson} from '../scenario/visible.js';
 import {UsageError, loadScenario, showName, unexpectedPanic} from '../debugger/load.js';
 import type {Output} from './output.js';
 

@@ -3,7 +3,7 @@
 
 import type {KArgs, KStep} from '../kernel/trace.js';
 import type {DebugEvent} from './events.js';
-import {visible, visibleJson} from '../visible.js';
+import {visible, visibleJson} from '../scenario/visible.js';
 
 function pidText(pid: number | null): string {
 	return pid === null ? 'idle' : `pid ${pid}`;

@@ -10,7 +10,7 @@ import type {Diagnostic, Scenario} from '../scenario/ast.js';
 import {formatDiagnostics} from '../scenario/diagnostics.js';
 import {parseConfigAssignment, parseScenario, setConfigValue} from '../scenario/parser.js';
 import {parseBreakpoint} from './breakpoints.js';
-import {visible} from '../visible.js';
+import {visible} from '../scenario/visible.js';
 
 export class UsageError extends Error {}
 

@@ -34,7 +34,7 @@ import {createHash} from 'node:crypto';
 import {renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
 import {basename, dirname, join} from 'node:path';
 import {UsageError, loadSource, readText, type Loaded} from './load.js';
-import {visible} from '../visible.js';
+import {visible} from '../scenario/visible.js';
 import {stateHash} from '../kernel/dump.js';
 import {boot} from '../kernel/kernel.js';
 import {applyAction, type ActionSink, type DebugAction, type ReplayScript} from './actions.js';

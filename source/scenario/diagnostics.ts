@@ -1,7 +1,7 @@
 // Positioned error messages (SPEC §2.4): `FILE:LINE:COL: error: MESSAGE`, the
 // offending line, and a caret under the column.
 
-import {visible} from '../visible.js';
+import {visible} from './visible.js';
 import type {Diagnostic} from './ast.js';
 
 /**

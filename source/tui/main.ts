@@ -11,7 +11,7 @@ import {Controller} from './controller.js';
 import {frameLines} from './frame.js';
 import {enterAlternateScreen, InkOutput, TerminalPainter} from './screen.js';
 import type {View} from './view.js';
-import {visible} from '../visible.js';
+import {visible} from '../scenario/visible.js';
 
 export type TuiOptions = {
 	file: string;

@@ -1,7 +1,7 @@
 // Lines as coloured segments, cut to a width before Ink sees them, so no line
 // is ever wider than the terminal and Ink never has to wrap.
 
-import {visible} from '../visible.js';
+import {visible} from '../scenario/visible.js';
 
 export type Seg = {
 	text: string;

@@ -210,7 +210,7 @@ describe('maps exec cannot place, and panics', () => {
 		expect(r2.stderr).toContain(`${stack}:2:18: error: map s (0x7fffffffd000…0x7fffffffe000) overlaps the program's stack`);
 	});
 
-	it('a panic is never exit 0 from run or check unless config end= says panic', () => {
+	it('a panic is never exit 0 from run or check unless config end= says so', () => {
 		// No frames for init's locked map: exec fails, "No working init found".
 		const panic = file('panic.scn', 'config frames=16\nprogram init\n  map a 20 rw- locked\n  exit 0\nend\n');
 		const r = cowdbg('run', panic);
@@ -218,7 +218,11 @@ describe('maps exec cannot place, and panics', () => {
 		expect(r.status).toBe(1);
 		const c = cowdbg('check', panic);
 		expect(c.status).toBe(1);
-		expect(c.stdout).toMatch(/FAIL .*: 0\/0 expects, ended panic at tick 0\n.*the kernel panicked at tick 0: No working init found\./);
+		expect(c.stdout).toMatch(/FAIL .*: 0\/0 expects, ended panic at tick 0, but the run must end exited.*\n.*the kernel panicked at tick 0: No working init found\./);
+		// Unless the scenario says it must end so.
+		const wanted = file('wanted.scn', 'config frames=16 end=panic\nprogram init\n  map a 20 rw- locked\n  exit 0\nend\n');
+		expect(cowdbg('run', wanted).status).toBe(0);
+		expect(cowdbg('check', wanted).status).toBe(0);
 	});
 });
 

@@ -6,7 +6,7 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {eventJson} from '../../source/debugger/format.js';
-import {visibleJson} from '../../source/visible.js';
+import {visibleJson} from '../../source/scenario/visible.js';
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {boot, stepTick} from '../../source/kernel/kernel.js';
 import {checkScenarioProperty, parseOrThrow, runs} from '../property/harness.js';
