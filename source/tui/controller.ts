@@ -357,7 +357,7 @@ export class Controller {
 		this.replayTimer = (this.options.setTimeout ?? setTimeout)(() => {
 			this.replayTimer = null;
 			if (part < wait) {
-				this.scheduleReplay();
+				if (this.session.replay?.state === 'playing' && !this.closed) this.scheduleReplay();
 				return;
 			}
 			if (this.replayNext()) this.scheduleReplay();
