@@ -61,6 +61,8 @@ function describe(e: DebugEvent): string {
 			return `breakpoint hit: ${e.spec}`;
 		case 'panic':
 			return `Kernel panic - not syncing: ${e.text}`;
+		case 'oom':
+			return `${pidText(e.pid)} out_of_memory: ${e.victim === null ? 'no killable process' : `kill pid ${e.victim} (rss ${e.rss})`}`;
 		case 'end':
 			return `end: ${e.reason}, ${e.frames_free}/${e.frames_total} frames free, ${e.expects_failed} expect(s) failed${e.expects_unreached > 0 ? `, ${e.expects_unreached} never reached` : ''}`;
 		case 'kstep':

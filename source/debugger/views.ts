@@ -69,10 +69,15 @@ export function waitText(k: KernelState, task: Task): string {
 	switch (w.kind) {
 		case 'completion': {
 			const c = k.completions.get(w.id);
-			return `completion #${w.id} (vfork child ${w.child}${c === undefined ? '' : `, done=${c.done}`})`;
+			const stack = task.kstack.length > 0 ? ` on its kernel stack, pfn ${task.kstack.join(',')}` : '';
+			return `completion #${w.id} (vfork child ${w.child}${c === undefined ? '' : `, done=${c.done}`})${stack}`;
 		}
+		case 'core-startup':
+			return `completion #${w.id} (core_state->startup: the zapped tasks)`;
+		case 'core-finish':
+			return `coredump_finish of pid ${w.dumper}`;
 		case 'child':
-			return w.pid === null ? 'any child' : `child ${w.pid}`;
+			return (w.pid === null ? 'any child' : `child ${w.pid}`) + (w.options === 'none' ? '' : ` (${w.options})`);
 		case 'timer':
 			return `timer until tick ${w.until}`;
 		case 'none':
@@ -347,6 +352,10 @@ export function frameUsers(k: KernelState, pfns: readonly number[]): Map<number,
 	}
 	const out = new Map<number, number[]>();
 	for (const pfn of pfns) out.set(pfn, []);
+	for (const task of k.tasks.values()) {
+		// dup_task_struct(): a task's kernel stack is its own until release_task
+		for (const pfn of task.kstack) if (want.has(pfn)) out.get(pfn)!.push(task.pid);
+	}
 	for (const task of liveTasks(k)) {
 		if (task.mm === null) continue;
 		const s = byMm.get(task.mm);
@@ -359,13 +368,13 @@ export function frameUsers(k: KernelState, pfns: readonly number[]): Map<number,
 /** A cell of the frame map: the kind that stands for its frames, and whether one of them is shared. */
 export type FrameCell = {kind: FrameKind; shared: boolean; frames: number};
 
-const kindRank: Record<FrameKind, number> = {free: 0, zero: 1, pgtable: 2, file: 3, shmem: 4, anon: 5};
+const kindRank: Record<FrameKind, number> = {free: 0, zero: 1, kstack: 2, pgtable: 3, file: 4, shmem: 5, anon: 6};
 const rankOfCode = frameKindNames.map((name) => kindRank[name]);
 
 /**
  * The frame map in `cells` cells: one frame a cell when they fit, else
  * ceil(frames / cells) frames a cell, each cell showing its most telling
- * kind (anon > shmem > file > pgtable > zero > free) and whether any of its
+ * kind (anon > shmem > file > pgtable > kstack > zero > free) and whether any of its
  * frames is mapped more than once.
  */
 export function frameMap(k: KernelState, cells: number): {perCell: number; cells: FrameCell[]} {

@@ -38,6 +38,7 @@ export const kindFill: Record<FrameKind, string> = {
 	file: '#bbdefb',
 	shmem: '#b2ebf2',
 	pgtable: '#fff59d',
+	kstack: '#e1bee7',
 };
 
 /** What the picture is of: the stop, and the event whose frames it highlights. */

@@ -9,7 +9,8 @@ import {markExpectReached} from './expects.js';
 import {userAccess} from './memory.js';
 import {findRegion, vmaPages} from './mmap.js';
 import {nommuAccess} from './nommu.js';
-import type {Address, CompareOp, Instruction, Operand} from './program.js';
+import {eraVersion, type Address, type CompareOp, type Instruction, type Operand} from './program.js';
+import {outOfMemory} from './oom.js';
 import {sendSignal} from './signal.js';
 import {syscallEntry, syscallOperand, type SyscallOp} from './syscall.js';
 import {PAGE_SIZE, TEXT_START, type KernelState, type MmStruct, type Task} from './types.js';
@@ -22,7 +23,9 @@ function memAccess(k: KernelState, task: Task, mm: MmStruct | undefined, va: num
 	if (k.config.mmu === 'off') return nommuAccess(k, task, mm, va, access, value);
 	if (mm === undefined) return null;
 	const r = userAccess(k, task, mm, va, access, value);
-	return r.ok ? r.value : null;
+	if (r.ok) return r.value;
+	if (r.fault === 'oom') outOfMemory(k, task); // do_page_fault → pagefault_out_of_memory()
+	return null;
 }
 
 export function resolveAddress(mm: MmStruct | undefined, addr: Address): number {
@@ -37,6 +40,8 @@ function evalOperand(k: KernelState, task: Task, mm: MmStruct | undefined, op: O
 			return op.value;
 		case 'reg':
 			return task.regs[op.reg];
+		case 'era':
+			return eraVersion(k.config.kernel);
 		case 'mem':
 			return memAccess(k, task, mm, resolveAddress(mm, op.addr), 'read', 0);
 	}
@@ -164,6 +169,10 @@ function userInstruction(k: KernelState, task: Task, mm: MmStruct | undefined, i
 			return;
 		}
 		case 'expect': {
+			if (ins.era !== null && ins.era !== eraVersion(k.config.kernel)) {
+				task.pc++; // an expect for the other kernel era: skipped (and not counted unreached)
+				return;
+			}
 			const a = evalOperand(k, task, mm, ins.a);
 			if (a === null) return;
 			const b = evalOperand(k, task, mm, ins.b);

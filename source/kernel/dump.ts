@@ -16,6 +16,7 @@ import {
 	frameKindNames,
 	type KernelState,
 	type MmStruct,
+	type Registers,
 } from './types.js';
 
 export type StateDump = {
@@ -23,16 +24,21 @@ export type StateDump = {
 	config: Record<string, unknown>;
 	tasks: {
 		pid: number;
+		tgid: number;
 		ppid: number;
 		comm: string;
 		state: string;
+		killable: boolean;
+		exit_signal: number;
 		mm: number | null;
 		pc: number;
 		ret: number;
+		regs: Omit<Registers, 'ret'>;
 		vfork_done: number | null;
 		exit_code: number;
 		sigaltstack: boolean;
 	}[];
+	kernel: string;
 	mms: {
 		id: number;
 		users: number;
@@ -53,6 +59,7 @@ export type StateDump = {
 			dontcopy: boolean;
 			locked: boolean;
 			account: boolean;
+			anon_vma: boolean;
 		}[];
 		ptes: {va: string; pfn: number; writable: boolean; dirty: boolean; accessed: boolean}[];
 	}[];
@@ -72,6 +79,7 @@ export function configDump(k: KernelState): Record<string, unknown> {
 		overcommit: c.overcommit,
 		commit_limit: c.commit_limit,
 		max_ticks: c.max_ticks,
+		kernel: c.kernel,
 	};
 }
 
@@ -106,6 +114,7 @@ export function mmDump(k: KernelState, mm: MmStruct): StateDump['mms'][number] {
 			dontcopy: (v.flags & VM_DONTCOPY) !== 0,
 			locked: (v.flags & VM_LOCKED) !== 0,
 			account: (v.flags & VM_ACCOUNT) !== 0,
+			anon_vma: v.anonVma,
 		})),
 		ptes,
 	};
@@ -115,18 +124,25 @@ export function stateDump(k: KernelState): StateDump {
 	const tasks = [...k.tasks.values()]
 		.filter((t) => t.state !== 'X')
 		.sort((a, b) => a.pid - b.pid)
-		.map((t) => ({
-			pid: t.pid,
-			ppid: t.ppid,
-			comm: t.comm,
-			state: t.state,
-			mm: t.mm,
-			pc: t.pc,
-			ret: t.regs.ret,
-			vfork_done: t.vforkDone,
-			exit_code: t.exitCode,
-			sigaltstack: t.sigaltstack,
-		}));
+		.map((t) => {
+			const {ret, ...regs} = t.regs;
+			return {
+				pid: t.pid,
+				tgid: t.tgid,
+				ppid: t.ppid,
+				comm: t.comm,
+				state: t.state,
+				killable: t.killable,
+				exit_signal: t.exitSignal,
+				mm: t.mm,
+				pc: t.pc,
+				ret,
+				regs,
+				vfork_done: t.vforkDone,
+				exit_code: t.exitCode,
+				sigaltstack: t.sigaltstack,
+			};
+		});
 	const mms = [...k.mms.values()].sort((a, b) => a.id - b.id).map((mm) => mmDump(k, mm));
 	const frames: StateDump['frames'] = [];
 	const t = k.frames;
@@ -141,6 +157,7 @@ export function stateDump(k: KernelState): StateDump {
 		tick: k.tick,
 		config: configDump(k),
 		tasks,
+		kernel: k.config.kernel,
 		mms,
 		frames,
 		frames_total: t.kind.length,
@@ -214,6 +231,7 @@ export function stateHash(k: KernelState): string {
 	for (const [id, o] of sorted(k.shmem)) {
 		num(id);
 		num(o.refs);
+		num(o.size);
 		for (const [i, pfn] of sorted(o.pages)) {
 			num(i);
 			num(pfn);
@@ -222,6 +240,7 @@ export function stateHash(k: KernelState): string {
 	for (const [id, mm] of sorted(k.mms)) {
 		num(id);
 		for (const n of [mm.users, mm.pgd, mm.pgtables, mm.totalVm, mm.lockedVm, mm.rss, mm.hiwaterRss, mm.hiwaterVm, mm.committed, mm.mmapBase]) num(n);
+		str(JSON.stringify(mm.coreState));
 		for (const v of mm.vmas) {
 			num(v.start);
 			num(v.end);
@@ -242,7 +261,10 @@ export function stateHash(k: KernelState): string {
 		str(t.state);
 		str(t.comm);
 		str(t.program);
-		for (const n of [t.ppid, t.mm ?? -1, t.pc, t.vforkDone ?? -1, t.sigaltstack ? 1 : 0, t.exitCode, t.exitSignal, t.coreDumped ? 1 : 0, t.progress]) num(n);
+		for (const n of [t.tgid, t.ppid, t.mm ?? -1, t.pc, t.vforkDone ?? -1, t.sigaltstack ? 1 : 0, t.exitCode, t.exitSignal, t.killSignal, t.coreDumped ? 1 : 0, t.progress, t.threads, t.killable ? 1 : 0, t.memdie ? 1 : 0]) num(n);
+		num(t.kstack.length);
+		for (const p of t.kstack) num(p);
+		str(JSON.stringify([t.groupExit, t.exiting]));
 		for (const r of Object.values(t.regs)) num(r);
 		num(t.pending.length);
 		for (const p of t.pending) num(p);
@@ -272,13 +294,23 @@ export function cloneKernel(k: KernelState): KernelState {
 	for (const [pfn, table] of f.tables) tables.set(pfn, table.slice());
 	const mms = new Map<number, MmStruct>();
 	for (const [id, mm] of k.mms) {
-		mms.set(id, {...mm, vmas: mm.vmas.map((v) => ({...v})), names: new Map(mm.names)});
+		const core = mm.coreState === null ? null : {...mm.coreState, pending: [...mm.coreState.pending], joined: [...mm.coreState.joined]};
+		mms.set(id, {...mm, vmas: mm.vmas.map((v) => ({...v})), names: new Map(mm.names), coreState: core});
 	}
 	const tasks = new Map<number, KernelState['tasks'] extends Map<number, infer T> ? T : never>();
 	for (const [pid, t] of k.tasks) {
 		// A vfork parent's wait holds the fork's cost: its own copy too, not the original's object.
 		const wait = t.wait.kind === 'completion' ? {...t.wait, cost: {...t.wait.cost}} : {...t.wait};
-		tasks.set(pid, {...t, regs: {...t.regs}, pending: [...t.pending], children: [...t.children], wait});
+		tasks.set(pid, {
+			...t,
+			regs: {...t.regs},
+			pending: [...t.pending],
+			children: [...t.children],
+			wait,
+			kstack: [...t.kstack],
+			groupExit: t.groupExit === null ? null : {...t.groupExit},
+			exiting: t.exiting === null ? null : {...t.exiting},
+		});
 	}
 	const shmem = new Map<number, KernelState['shmem'] extends Map<number, infer T> ? T : never>();
 	for (const [id, o] of k.shmem) shmem.set(id, {...o, pages: new Map(o.pages)});

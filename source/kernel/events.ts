@@ -96,6 +96,7 @@ export type KernelEvent =
 	| {tick: number; type: 'expect'; pid: number; ok: boolean; line: number; text: string; actual: number}
 	| {tick: number; type: 'print'; pid: number; text: string}
 	| {tick: number; type: 'panic'; text: string}
+	| {tick: number; type: 'oom'; pid: number; victim: number | null; rss: number}
 	| {
 			tick: number;
 			type: 'kstep';
@@ -139,6 +140,7 @@ export const eventTypes = Object.keys({
 	print: true,
 	panic: true,
 	kstep: true,
+	oom: true,
 	end: true,
 } satisfies Record<EventType, true>) as readonly EventType[];
 

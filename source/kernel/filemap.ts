@@ -29,9 +29,10 @@ export function shmemPage(k: KernelState, id: number, index: number): number {
 	return pfn;
 }
 
-export function shmemCreate(k: KernelState): number {
+/** shmem_file_setup() for a MAP_SHARED|MAP_ANONYMOUS mapping of `size` pages (already charged). */
+export function shmemCreate(k: KernelState, size: number): number {
 	const id = k.nextShmem++;
-	k.shmem.set(id, {id, pages: new Map(), refs: 1});
+	k.shmem.set(id, {id, size, pages: new Map(), refs: 1});
 	return id;
 }
 
@@ -39,10 +40,15 @@ export function shmemGet(k: KernelState, id: number): void {
 	k.shmem.get(id)!.refs++;
 }
 
-/** The last mapping of a shared object went away: its pages leave the cache. */
-export function shmemPut(k: KernelState, id: number): void {
+/**
+ * Drop a mapping of a shared object; with the last one its pages leave the
+ * cache. Returns the pages to uncharge then (shmem_delete_inode →
+ * shmem_unacct_size), else 0.
+ */
+export function shmemPut(k: KernelState, id: number): number {
 	const object = k.shmem.get(id)!;
-	if (--object.refs > 0) return;
+	if (--object.refs > 0) return 0;
 	for (const pfn of object.pages.values()) putPage(k.frames, pfn);
 	k.shmem.delete(id);
+	return object.size;
 }

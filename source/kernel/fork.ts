@@ -7,7 +7,7 @@ import {hex, type CompletionVia, type ForkCost} from './events.js';
 import {isCowMapping} from './memory.js';
 import {exitMmap, flagsToProt, vmaLink, mmAlloc, vmaPages, vmEnoughMemory} from './mmap.js';
 import {shmemGet} from './filemap.js';
-import {allocPgtable} from './page-alloc.js';
+import {allocPgtable, allocThreadStack, freeThreadStack} from './page-alloc.js';
 import {ptePfn} from './pgtable.js';
 import {sleepOn, wakeUpNewTask} from './sched.js';
 import type {KernelTracer} from './trace.js';
@@ -25,22 +25,34 @@ import {
 	type FrameTable,
 	type KernelState,
 	type MmStruct,
+	threadPages,
 	type Task,
 	type Vma,
 } from './types.js';
-import {CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, EINVAL, ENOMEM, SIGCHLD_FLAG} from './uapi.js';
+import {CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, EAGAIN, EINVAL, ENOMEM, SIGCHLD_FLAG, signalNumbers} from './uapi.js';
+
+/** The exit signal's byte of the clone flags (CSIGNAL). */
+const CSIGNAL = 0xff;
 
 /** A task as copy_process leaves it: runnable, nothing pending, no children. */
 export function newTask(t: Pick<Task, 'pid' | 'ppid' | 'comm' | 'program' | 'mm' | 'pc' | 'regs'> & Partial<Task>): Task {
 	return {
+		tgid: t.pid,
 		state: 'R',
+		killable: false,
 		vforkDone: null,
 		sigaltstack: false,
 		pending: [],
 		children: [],
 		exitCode: 0,
-		exitSignal: 0,
+		exitSignal: signalNumbers.SIGCHLD,
+		killSignal: 0,
 		coreDumped: false,
+		kstack: [],
+		threads: 0,
+		groupExit: null,
+		memdie: false,
+		exiting: null,
 		wait: {kind: 'none'},
 		progress: 0,
 		childReturn: null,
@@ -103,35 +115,57 @@ export function doFork(k: KernelState, parent: Task, cloneFlags: number, name: s
 	return {ret: child.pid, blocked: false};
 }
 
+/** fork_init(): max_threads = totalram_pages / (8 * THREAD_SIZE / PAGE_SIZE), at least 20. */
+export function maxThreads(k: KernelState): number {
+	return Math.max(20, Math.floor(k.config.frames / (8 * threadPages(k.config.kernel))));
+}
+
 /** copy_process(): a new task, or -errno. */
 function copyProcess(k: KernelState, parent: Task, flags: number, name: string, cost: ForkCost): Task | number {
 	const tr = k.trace;
 	if (tr !== null) tr.enter('copy_process', {clone_flags: cloneFlagNames(flags)});
-	if ((flags & CLONE_SIGHAND) !== 0 && (flags & CLONE_VM) === 0) {
+	const fail = (err: number, why: string | null): number => {
 		if (tr !== null) {
-			tr.note('CLONE_SIGHAND without CLONE_VM: shared signal handlers need a shared VM: -EINVAL');
-			tr.exit('copy_process', {ret: EINVAL});
+			if (why !== null) tr.note(why);
+			tr.exit('copy_process', {ret: err});
 		}
-		return EINVAL;
-	}
+		return err;
+	};
 	if ((flags & CLONE_THREAD) !== 0 && (flags & CLONE_SIGHAND) === 0) {
-		if (tr !== null) {
-			tr.note('CLONE_THREAD without CLONE_SIGHAND: a thread group shares its signal handlers: -EINVAL');
-			tr.exit('copy_process', {ret: EINVAL});
-		}
-		return EINVAL;
+		return fail(EINVAL, 'CLONE_THREAD without CLONE_SIGHAND: a thread group shares its signal handlers: -EINVAL');
+	}
+	if ((flags & CLONE_SIGHAND) !== 0 && (flags & CLONE_VM) === 0) {
+		return fail(EINVAL, 'CLONE_SIGHAND without CLONE_VM: shared signal handlers need a shared VM: -EINVAL');
+	}
+	// dup_task_struct(): the task and its kernel stack (alloc_thread_info)
+	if (tr !== null) tr.enter('dup_task_struct', {pid: parent.pid});
+	const stack = allocThreadStack(k.frames, k.config.kernel);
+	if (tr !== null) {
+		tr.note(stack === null ? 'no frames for the kernel stack (THREAD_SIZE): -ENOMEM' : `the kernel stack is pfn ${stack.join(',')} (THREAD_SIZE ${stack.length} pages)`);
+		tr.exit('dup_task_struct', {ret: stack === null ? ENOMEM : 0});
+	}
+	if (stack === null) return fail(ENOMEM, null);
+	// "if (nr_threads >= max_threads) goto bad_fork_cleanup_count": every task not yet released counts
+	if (k.tasks.size >= maxThreads(k)) {
+		freeThreadStack(k.frames, stack); // bad_fork_free → free_task
+		return fail(EAGAIN, `nr_threads ${k.tasks.size} >= max_threads ${maxThreads(k)}: -EAGAIN (the stack is freed)`);
 	}
 	const mm = copyMm(k, parent, flags, cost);
 	if (mm < 0) {
-		if (tr !== null) tr.exit('copy_process', {ret: mm});
-		return mm;
+		freeThreadStack(k.frames, stack);
+		return fail(mm, null);
 	}
 	const pid = k.nextPid++;
 	// sigaltstack should be cleared when sharing the same VM
 	const clearAltstack = (flags & (CLONE_VM | CLONE_VFORK)) === CLONE_VM;
+	const thread = (flags & CLONE_THREAD) !== 0;
+	// CLONE_THREAD (and CLONE_PARENT): the creator's real parent is the child's; a
+	// thread's exit_signal is -1, any other child's the low byte of the flags.
+	const ppid = thread ? parent.ppid : parent.pid;
 	const child = newTask({
 		pid,
-		ppid: parent.pid,
+		tgid: thread ? parent.tgid : pid,
+		ppid,
 		comm: parent.comm,
 		program: parent.program,
 		mm,
@@ -139,11 +173,19 @@ function copyProcess(k: KernelState, parent: Task, flags: number, name: string, 
 		regs: {...parent.regs, ret: 0},
 		sigaltstack: clearAltstack ? false : parent.sigaltstack,
 		childReturn: name,
+		exitSignal: thread ? -1 : flags & CSIGNAL,
+		kstack: stack,
 	});
 	k.tasks.set(pid, child);
-	parent.children.push(pid);
+	if (thread) {
+		const leader = k.tasks.get(child.tgid);
+		if (leader !== undefined) leader.threads++;
+	}
+	// list_add_tail(&p->sibling, &p->real_parent->children); init's threads have no parent task
+	k.tasks.get(ppid)?.children.push(pid);
 	if (tr !== null) {
 		if (clearAltstack && parent.sigaltstack) tr.note('CLONE_VM without CLONE_VFORK: the child\'s sigaltstack is cleared (it would share the parent\'s stack)');
+		if (thread) tr.note(`CLONE_THREAD: pid ${pid} joins thread group ${child.tgid}; its parent is pid ${ppid}, its exit_signal -1`, {pid});
 		tr.note(`pid ${pid}: a copy of pid ${parent.pid} on mm ${mm}; it will return 0 from ${name}`, {pid});
 		tr.exit('copy_process', {ret: pid});
 	}

@@ -11,10 +11,13 @@
 import {isCowMapping, vmaPteBits} from './memory.js';
 import {vmaPages} from './mmap.js';
 import {ptePfn, walkPageTables} from './pgtable.js';
+import {eligibleChild, waitCandidates} from './exit.js';
+import {maxThreads} from './fork.js';
 import {
 	FRAME_ANON,
 	FRAME_FILE,
 	FRAME_FREE,
+	FRAME_KSTACK,
 	FRAME_PGTABLE,
 	FRAME_SHMEM,
 	FRAME_ZERO,
@@ -30,6 +33,7 @@ import {
 	VM_SHARED,
 	VM_WRITE,
 	frameKindNames,
+	threadPages,
 	type KernelState,
 	type MmStruct,
 	type Task,
@@ -49,6 +53,7 @@ const HELD_CACHE = 2;
 const HELD_SHMEM = 4;
 const HELD_TABLE = 8;
 const HELD_NOMMU = 16;
+const HELD_KSTACK = 32;
 
 class Checker {
 	readonly out: string[] = [];
@@ -106,9 +111,13 @@ export function checkInvariants(k: KernelState, options: InvariantOptions = {}):
 		committed += checkMm(c, mm, mmu, shmemRefs);
 		if (c.full) return c.out;
 	}
-	if (k.committed !== committed) {
-		c.fail(`committed ${k.committed} != ${committed} pages of VM_ACCOUNT VMAs over all mm's`);
+	// shmem_acct_size(): each shared anonymous object is charged for its whole size
+	let shmemCharged = 0;
+	for (const o of k.shmem.values()) shmemCharged += o.size;
+	if (k.committed !== committed + shmemCharged) {
+		c.fail(`committed ${k.committed} != ${committed} pages of VM_ACCOUNT VMAs over all mm's + ${shmemCharged} of shmem objects`);
 	}
+	checkKstacks(c);
 	checkCaches(c, mmu, shmemRefs);
 	checkFrames(c, mmu, options.fast === true);
 	checkTasks(c);
@@ -182,6 +191,16 @@ function checkMm(c: Checker, mm: MmStruct, mmu: boolean, shmemRefs: Map<number, 
 	if (mm.committed !== account) c.fail(`${name}: committed ${mm.committed} != ${account} pages of its VM_ACCOUNT VMAs`);
 	if (mm.hiwaterVm < mm.totalVm) c.fail(`${name}: hiwater_vm ${mm.hiwaterVm} < total_vm ${mm.totalVm}`);
 	if (mm.hiwaterRss < mm.rss) c.fail(`${name}: hiwater_rss ${mm.hiwaterRss} < rss ${mm.rss}`);
+	const core = mm.coreState;
+	if (core !== null) {
+		const dumper = k.tasks.get(core.dumper);
+		if (dumper === undefined || dumper.mm !== mm.id) c.fail(`${name}: core dump by pid ${core.dumper}, which does not use it`);
+		for (const pid of [...core.pending, ...core.joined]) {
+			const t = k.tasks.get(pid);
+			if (t === undefined || t.mm !== mm.id || !liveState(t)) c.fail(`${name}: pid ${pid} in its core dump does not use it`);
+		}
+		for (const pid of core.pending) if (k.tasks.get(pid)?.groupExit === null) c.fail(`${name}: pid ${pid} waited for by the dump but not zapped`);
+	}
 
 	if (mmu) {
 		checkPageTables(c, mm);
@@ -302,7 +321,30 @@ function checkPte(c: Checker, mm: MmStruct, vma: Vma | undefined, vpn: number, p
 }
 
 // ---------------------------------------------------------------------------
-// Page cache, shmem objects, frames
+// Kernel stacks, page cache, shmem objects, frames
+
+/** Each task not yet released holds THREAD_SIZE of kstack frames of its own (dup_task_struct). */
+function checkKstacks(c: Checker): void {
+	const k = c.k;
+	const pages = threadPages(k.config.kernel);
+	for (const [pid, t] of k.tasks) {
+		if (t.kstack.length !== pages && !(pid === 1 && k.ended !== null && t.kstack.length === 0)) {
+			c.fail(`pid ${pid}: kernel stack of ${t.kstack.length} frames, THREAD_SIZE is ${pages}`);
+		}
+		for (const pfn of t.kstack) {
+			if (!c.inRange(pfn)) {
+				c.fail(`pid ${pid}: kernel stack pfn ${pfn} out of range`);
+				continue;
+			}
+			if (((c.held.get(pfn) ?? 0) & HELD_KSTACK) !== 0) c.fail(`pid ${pid}: kernel stack ${c.frameName(pfn)} is another task's too`);
+			c.hold(pfn, HELD_KSTACK);
+		}
+		if (k.config.kernel === '2.6.32' && t.kstack.length === 2 && (t.kstack[0]! % 2 !== 0 || t.kstack[1] !== t.kstack[0]! + 1)) {
+			c.fail(`pid ${pid}: kernel stack ${t.kstack.join(',')} is not one order-1 block`);
+		}
+	}
+	if (k.tasks.size > maxThreads(k)) c.fail(`${k.tasks.size} tasks, more than max_threads ${maxThreads(k)}`);
+}
 
 function checkCaches(c: Checker, mmu: boolean, shmemRefs: Map<number, number>): void {
 	const k = c.k;
@@ -354,7 +396,7 @@ function checkFrame(c: Checker, pfn: number, mmu: boolean): void {
 	const f = c.frameName(pfn);
 	const held = c.held.get(pfn) ?? 0;
 	const expected = c.mapped.get(pfn) ?? 0;
-	if (kind !== FRAME_PGTABLE && map !== expected) {
+	if (kind !== FRAME_PGTABLE && kind !== FRAME_KSTACK && map !== expected) {
 		c.fail(`${f}: mapcount ${map} != ${expected} ${mmu ? 'present PTEs mapping it' : "mm's using it"}`);
 	}
 	switch (kind) {
@@ -369,16 +411,20 @@ function checkFrame(c: Checker, pfn: number, mmu: boolean): void {
 		case FRAME_ANON:
 			if (ref !== map) c.fail(`${f}: refcount ${ref} != mapcount ${map}`);
 			if ((held & (HELD_PTE | HELD_NOMMU)) === 0) c.fail(`${f}: in use but not mapped (leaked)`);
-			if ((held & (HELD_CACHE | HELD_SHMEM | HELD_TABLE)) !== 0) c.fail(`${f}: ${heldName(held)}`);
+			if ((held & (HELD_CACHE | HELD_SHMEM | HELD_TABLE | HELD_KSTACK)) !== 0) c.fail(`${f}: ${heldName(held)}`);
 			return;
 		case FRAME_FILE:
 		case FRAME_SHMEM: {
 			const cached = kind === FRAME_FILE ? HELD_CACHE : HELD_SHMEM;
 			if ((held & cached) === 0) c.fail(`${f}: not in its cache`);
 			else if (ref !== map + 1) c.fail(`${f}: refcount ${ref} != mapcount ${map} + 1 (cached)`);
-			if ((held & HELD_TABLE) !== 0) c.fail(`${f}: also used as a page table`);
+			if ((held & (HELD_TABLE | HELD_KSTACK)) !== 0) c.fail(`${f}: also ${heldName(held & (HELD_TABLE | HELD_KSTACK))}`);
 			return;
 		}
+		case FRAME_KSTACK:
+			if (ref !== 1 || map !== 0) c.fail(`${f}: refcount ${ref}, mapcount ${map}; a kernel stack has 1 and 0`);
+			if (held !== HELD_KSTACK) c.fail(`${f}: ${held === 0 ? 'not the stack of any task (leaked)' : heldName(held)}`);
+			return;
 		case FRAME_PGTABLE:
 			if (ref !== 1 || map !== 0) c.fail(`${f}: refcount ${ref}, mapcount ${map}; a page table has 1 and 0`);
 			if (held !== HELD_TABLE) c.fail(`${f}: ${held === 0 ? 'not a table of any live mm (leaked)' : heldName(held)}`);
@@ -396,6 +442,7 @@ function heldName(held: number): string {
 	if ((held & HELD_CACHE) !== 0) parts.push('in the page cache');
 	if ((held & HELD_SHMEM) !== 0) parts.push('a shmem page');
 	if ((held & HELD_TABLE) !== 0) parts.push('a page table');
+	if ((held & HELD_KSTACK) !== 0) parts.push('a kernel stack');
 	return parts.join(', ');
 }
 
@@ -485,12 +532,27 @@ function checkTasks(c: Checker): void {
 			if (t.mm !== null) c.fail(`${name}: a zombie still holds mm ${t.mm}`);
 			if (t.vforkDone !== null) c.fail(`${name}: a zombie still holds vfork_done ${t.vforkDone}`);
 		}
-		// the family: children lists and ppid agree
-		if (pid !== 1) {
+		// the family: children lists and ppid agree (a thread of init has no parent task)
+		if (pid !== 1 && !(t.ppid === 0 && t.tgid === 1 && t.tgid !== pid)) {
 			const parent = k.tasks.get(t.ppid);
 			if (parent === undefined) c.fail(`${name}: parent ${t.ppid} does not exist`);
 			else if (!parent.children.includes(pid)) c.fail(`${name}: not in the children of its parent ${t.ppid}`);
 		}
+		// thread groups: a thread's exit signal is -1, its leader exists and counts it
+		if ((t.tgid !== pid) !== (t.exitSignal === -1)) c.fail(`${name}: tgid ${t.tgid} with exit_signal ${t.exitSignal}`);
+		if (t.tgid !== pid) {
+			const leader = k.tasks.get(t.tgid);
+			if (leader === undefined || leader.tgid !== leader.pid) c.fail(`${name}: thread of group ${t.tgid}, whose leader is gone`);
+			if (liveState(t) && leader !== undefined && t.mm !== null && leader.mm !== null && leader.mm !== t.mm) {
+				c.fail(`${name}: a thread on mm ${t.mm}, its leader on mm ${leader.mm}`);
+			}
+			if (t.threads !== 0) c.fail(`${name}: a thread counting ${t.threads} threads of its own`);
+		} else {
+			let threads = 0;
+			for (const o of k.tasks.values()) if (o.tgid === pid && o !== t) threads++;
+			if (t.threads !== threads) c.fail(`${name}: leader counts ${t.threads} threads, ${threads} exist`);
+		}
+		if (t.killable && t.state !== 'D') c.fail(`${name}: killable but not in D`);
 		const kids = new Set<number>();
 		for (const child of t.children) {
 			if (kids.has(child)) c.fail(`${name}: child ${child} listed twice`);
@@ -503,10 +565,10 @@ function checkTasks(c: Checker): void {
 		const w = t.wait;
 		if (t.state === 'S') {
 			if (w.kind === 'child') {
-				const candidates = t.children.filter((ch) => w.pid === null || ch === w.pid);
+				const candidates = waitCandidates(k, t, w.pid, w.options);
 				if (candidates.length === 0) c.fail(`${name}: waits for ${w.pid === null ? 'a child' : `child ${w.pid}`} but has none (should be -ECHILD)`);
 				for (const ch of candidates) {
-					if (k.tasks.get(ch)?.state === 'Z') c.fail(`${name}: still waits though child ${ch} is a zombie (lost wake-up)`);
+					if (ch.state === 'Z' && ch.threads === 0 && eligibleChild(ch, w.options)) c.fail(`${name}: still waits though child ${ch.pid} is a zombie (lost wake-up)`);
 				}
 			} else if (w.kind === 'timer') {
 				if (!k.timers.some((tm) => tm.pid === pid && tm.until === w.until)) c.fail(`${name}: sleeps until tick ${w.until} with no timer`);
@@ -515,13 +577,17 @@ function checkTasks(c: Checker): void {
 				c.fail(`${name}: sleeps with no reason (wait ${w.kind})`);
 			}
 		} else if (t.state === 'D') {
-			if (w.kind !== 'completion') c.fail(`${name}: uninterruptible without a completion (wait ${w.kind})`);
+			if (w.kind === 'core-finish') {
+				const core = k.mms.get(w.mm)?.coreState;
+				if (core === undefined || core === null || !core.joined.includes(pid)) c.fail(`${name}: sleeps in exit_mm for a core dump of mm ${w.mm} it has not joined`);
+				if (t.exiting === null) c.fail(`${name}: sleeps in exit_mm but is not exiting`);
+			} else if (w.kind !== 'completion' && w.kind !== 'core-startup') c.fail(`${name}: uninterruptible without a completion (wait ${w.kind})`);
 			else {
 				const comp = k.completions.get(w.id);
 				if (comp === undefined) c.fail(`${name}: waits on completion ${w.id}, which does not exist`);
 				else if (!comp.waiters.includes(pid)) c.fail(`${name}: waits on completion ${w.id} but is not among its waiters`);
 			}
-		} else if (t.state === 'R' && w.kind === 'completion') {
+		} else if (t.state === 'R' && (w.kind === 'completion' || w.kind === 'core-startup')) {
 			// woken by complete(), not yet back in do_fork: the count is still up
 			const comp = k.completions.get(w.id);
 			if (comp === undefined) c.fail(`${name}: returning from completion ${w.id}, which does not exist`);
@@ -558,9 +624,15 @@ function checkCompletions(c: Checker): void {
 		if (comp.id !== id) c.fail(`${name}: its id is ${comp.id}`);
 		if (comp.done < 0 || comp.done > 1) c.fail(`${name}: done ${comp.done} (a vfork completion is 0 or 1)`);
 		const owner = k.tasks.get(comp.owner);
+		// a vfork completion (do_fork) or core_state->startup (coredump_wait), both on the owner's stack
+		const core = owner !== undefined && owner.wait.kind === 'core-startup';
 		if (owner === undefined) c.fail(`${name}: owner ${comp.owner} does not exist`);
-		else if (owner.wait.kind !== 'completion' || owner.wait.id !== id) {
+		else if ((owner.wait.kind !== 'completion' && owner.wait.kind !== 'core-startup') || owner.wait.id !== id) {
 			c.fail(`${name}: owner ${comp.owner} (${owner.state}) is not waiting on it (it lives on the owner's stack)`);
+		} else if (core) {
+			const mm = owner.mm === null ? undefined : k.mms.get(owner.mm);
+			if (mm?.coreState?.startup !== id || mm.coreState.dumper !== owner.pid) c.fail(`${name}: the startup of a core dump its owner's mm does not record`);
+			else if ((comp.done === 0) !== mm.coreState.pending.length > 0) c.fail(`${name}: done ${comp.done} with ${mm.coreState.pending.length} zapped tasks still to join`);
 		}
 		const seen = new Set<number>();
 		for (const pid of comp.waiters) {
@@ -568,13 +640,17 @@ function checkCompletions(c: Checker): void {
 			seen.add(pid);
 			const t = k.tasks.get(pid);
 			if (t === undefined) c.fail(`${name}: waiter ${pid} does not exist`);
-			else if (t.state !== 'D' || t.wait.kind !== 'completion' || t.wait.id !== id) {
+			else if (t.state !== 'D' || (t.wait.kind !== 'completion' && t.wait.kind !== 'core-startup') || t.wait.id !== id) {
 				c.fail(`${name}: waiter ${pid} (${t.state}) is not in D waiting on it`);
 			}
 		}
 		if (comp.done > 0 && comp.waiters.length > 0) c.fail(`${name}: done ${comp.done} but still has waiters ${comp.waiters.join(',')}`);
 		let holders = 0;
 		for (const t of k.tasks.values()) if (t.vforkDone === id) holders++;
+		if (core) {
+			if (holders !== 0) c.fail(`${name}: core_state->startup held as vfork_done by ${holders} tasks`);
+			continue;
+		}
 		if (comp.done === 0 && holders !== 1) c.fail(`${name}: not done, and ${holders} tasks hold it as vfork_done (1 expected)`);
 		if (comp.done > 0 && holders !== 0) c.fail(`${name}: done, but ${holders} tasks still hold it as vfork_done`);
 	}

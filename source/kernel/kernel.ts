@@ -7,13 +7,14 @@ import {finishWait} from './completion.js';
 import {execute} from './cpu.js';
 import type {KernelEvent} from './events.js';
 import {doExecve} from './exec.js';
-import {deliverSignal, endRun} from './exit.js';
-import {newExpectsReached} from './expects.js';
+import {coredumpResume, deliverSignal, endRun, finishExit} from './exit.js';
+import {markExpectReached, newExpectsReached} from './expects.js';
 import {newTask} from './fork.js';
-import {createFrameTable} from './page-alloc.js';
-import type {BootImage, Config} from './program.js';
+import {allocThreadStack, createFrameTable} from './page-alloc.js';
+import {eraVersion, type BootImage, type Config} from './program.js';
 import {schedule, wakeUpProcess} from './sched.js';
 import type {KernelState, Registers, Task} from './types.js';
+import {ENOMEM} from './uapi.js';
 
 /** The effective configuration: commit_limit defaults to the number of frames. */
 export function effectiveConfig(config: Config): KernelState['config'] {
@@ -49,19 +50,32 @@ export function boot(scenario: BootImage, config: Config = scenario.config): Ker
 		committed: 0,
 		ended: null,
 		expectsFailed: 0,
-		expectsReached: newExpectsReached(programs),
+		expectsReached: eraExpectsReached(programs, cfg),
 		events: [],
 		trace: null,
 	};
 	const init = newTask({pid: 1, ppid: 0, comm: scenario.init, program: scenario.init, mm: null, pc: 0, regs: zeroRegs()});
 	k.tasks.set(1, init);
 	k.runQueue.push(1);
-	const r = doExecve(k, init, scenario.init);
+	// kernel_init is forked from pid 0 (rest_init → kernel_thread): dup_task_struct gives it a stack.
+	const stack = allocThreadStack(k.frames, cfg.kernel);
+	if (stack !== null) init.kstack = stack;
+	const r = stack === null ? ENOMEM : doExecve(k, init, scenario.init);
 	if (r < 0) {
 		k.events.push({tick: 0, type: 'panic', text: 'No working init found.'});
 		endRun(k, 'panic');
 	}
 	return k;
+}
+
+/** The reached-map at boot: an `expect … on ERA` for the other era counts as reached, never as unreached. */
+function eraExpectsReached(programs: KernelState['programs'], cfg: Config): Uint8Array {
+	const reached = newExpectsReached(programs);
+	const era = eraVersion(cfg.kernel);
+	for (const name of Object.keys(programs)) {
+		for (const ins of programs[name]!.code) if (ins.op === 'expect' && ins.era !== null && ins.era !== era) markExpectReached(programs, reached, ins);
+	}
+	return reached;
 }
 
 export function zeroRegs(): Registers {
@@ -102,7 +116,16 @@ export function runTask(k: KernelState, task: Task): void {
 		k.events.push({tick: k.tick, type: 'syscall', pid: task.pid, name: task.childReturn, ret: 0, child_return: true});
 		task.childReturn = null;
 	}
+	if (task.exiting !== null) {
+		// woken by coredump_finish in exit_mm: do_exit goes on
+		finishExit(k, task);
+		return;
+	}
 	const wait = task.wait;
+	if (wait.kind === 'core-startup') {
+		coredumpResume(k, task, wait.id);
+		return;
+	}
 	if (wait.kind === 'completion') {
 		// Back from wait_for_completion(): do_fork returns the child's pid.
 		finishWait(k, task, wait.id);

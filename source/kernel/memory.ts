@@ -5,7 +5,7 @@ import {hex, type Access, type FaultKind} from './events.js';
 import {allocPage, copyPage, putPage, readWord, writeWord} from './page-alloc.js';
 import {lookupPte, mkPte, pteAlloc, pteTable, ptePfn} from './pgtable.js';
 import {shmemPage, filemapPage} from './filemap.js';
-import {sendSignal} from './signal.js';
+import {forceSig} from './signal.js';
 import {signalNumbers} from './uapi.js';
 import {
 	FRAME_ANON,
@@ -141,8 +141,9 @@ function setPte(k: KernelState, mm: MmStruct, vpn: number, pte: number, oldPte: 
 /**
  * do_page_fault() (arch/x86/mm/fault.c): a user access the MMU refused. No
  * VMA, or one that forbids the access, is SIGSEGV (bad_area); otherwise
- * handle_mm_fault resolves it, and running out of memory kills the task
- * (pagefault_out_of_memory).
+ * handle_mm_fault resolves it. Running out of memory is returned ('oom'): the
+ * caller runs the OOM killer (pagefault_out_of_memory), and the access is
+ * retried when the task next runs.
  */
 export function doPageFault(k: KernelState, task: Task, mm: MmStruct, va: number, access: Access): FaultResult {
 	const tr = k.trace;
@@ -161,11 +162,8 @@ export function doPageFault(k: KernelState, task: Task, mm: MmStruct, va: number
 		if (tr !== null) tr.note(`vma ${vma.region} (${protText(vma)}) allows the ${access}: handle_mm_fault`, {vma: vma.region});
 		result = handleMmFault(k, task, mm, vma, va, access);
 	}
-	if (result === 'segv') sendSignal(k, task, signalNumbers.SIGSEGV);
-	else if (result === 'oom') {
-		sendSignal(k, task, signalNumbers.SIGKILL);
-		if (tr !== null) tr.note(`pagefault_out_of_memory: SIGKILL to pid ${task.pid}`);
-	}
+	if (result === 'segv') forceSig(k, task, signalNumbers.SIGSEGV);
+	else if (result === 'oom' && tr !== null) tr.note(`out of memory: pagefault_out_of_memory calls the OOM killer`);
 	if (tr !== null) tr.exit('do_page_fault', {ret: result});
 	return result;
 }

@@ -96,6 +96,7 @@ export function mmAlloc(k: KernelState): MmStruct {
 		committed: 0,
 		names: new Map(),
 		mmapBase: MAP_BASE,
+		coreState: null,
 	};
 	k.mms.set(mm.id, mm);
 	return mm;
@@ -169,6 +170,10 @@ export function doMmap(k: KernelState, mm: MmStruct, req: MapRequest): number {
 		if (start < 0) return start;
 	}
 	if ((flags & VM_ACCOUNT) !== 0 && !vmEnoughMemory(k, req.pages)) return ENOMEM;
+	// shmem_zero_setup() → shmem_file_setup() → shmem_acct_size(): a shared anonymous
+	// object is charged once, for its whole size, when it is created.
+	const shmem = req.shared && !nommu;
+	if (shmem && !vmEnoughMemory(k, req.pages)) return ENOMEM;
 	if (nommu) {
 		pfn = allocContiguous(k.frames, req.pages, FRAME_ANON);
 		if (pfn < 0) {
@@ -186,7 +191,7 @@ export function doMmap(k: KernelState, mm: MmStruct, req: MapRequest): number {
 		region: req.region,
 		flags,
 		file: req.file ?? null,
-		shmem: req.shared && !nommu ? shmemCreate(k) : null,
+		shmem: shmem ? shmemCreate(k, req.pages) : null,
 		anonVma: false,
 		pfn,
 	};
@@ -254,7 +259,7 @@ export function removeVma(k: KernelState, mm: MmStruct, vma: Vma): void {
 	} else {
 		zapVmaPtes(k, mm, vma);
 	}
-	if (vma.shmem !== null) shmemPut(k, vma.shmem);
+	if (vma.shmem !== null) vmUnacctMemory(k, shmemPut(k, vma.shmem));
 	if ((vma.flags & VM_ACCOUNT) !== 0) {
 		vmUnacctMemory(k, pages);
 		mm.committed -= pages;

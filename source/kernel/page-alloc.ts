@@ -3,10 +3,13 @@
 
 import {
 	FRAME_FREE,
+	FRAME_KSTACK,
 	FRAME_PGTABLE,
 	FRAME_ZERO,
 	PTRS_PER_TABLE,
+	threadPages,
 	type FrameTable,
+	type KernelEra,
 } from './types.js';
 
 export function createFrameTable(frames: number): FrameTable {
@@ -178,4 +181,40 @@ export function copyPage(t: FrameTable, from: number, to: number): void {
 	const more = t.moreWords.get(from);
 	if (more === undefined) t.moreWords.delete(to);
 	else t.moreWords.set(to, new Map(more));
+}
+
+/**
+ * alloc_thread_stack_node(): a task's kernel stack, or null when memory is
+ * exhausted. 2.6.32 takes THREAD_SIZE as one order-1 block from the buddy
+ * allocator (alloc_pages(THREADINFO_GFP, THREAD_ORDER)): the lowest free pair
+ * aligned to two frames. 6.18 vmallocs it (CONFIG_VMAP_STACK): four pages,
+ * each the lowest free one. (6.18's per-CPU cache of two freed stacks,
+ * cached_stacks, is not modelled: a released stack's frames are freed.)
+ */
+export function allocThreadStack(t: FrameTable, era: KernelEra): number[] | null {
+	const pages = threadPages(era);
+	if (era === '2.6.32') {
+		const frames = t.kind.length;
+		for (let pfn = (t.freeHint * 32) & ~1; pfn + 1 < frames; pfn += 2) {
+			if (!isFree(t, pfn) || !isFree(t, pfn + 1)) continue;
+			for (const p of [pfn, pfn + 1]) {
+				markUsed(t, p);
+				t.kind[p] = FRAME_KSTACK;
+				t.refcount[p] = 1;
+				t.mapcount[p] = 0;
+				if (t.wordIdx[p] !== -1) clearWords(t, p);
+			}
+			return [pfn, pfn + 1];
+		}
+		return null;
+	}
+	if (t.free < pages) return null;
+	const stack: number[] = [];
+	for (let i = 0; i < pages; i++) stack.push(allocPage(t, FRAME_KSTACK));
+	return stack;
+}
+
+/** free_thread_stack(): the stack's frames return to the free pool. */
+export function freeThreadStack(t: FrameTable, stack: readonly number[]): void {
+	for (const pfn of stack) freePage(t, pfn);
 }

@@ -23,6 +23,8 @@ export type Config = {
 	commit_limit: number | null;
 	max_ticks: number;
 	end: ExpectedEnd;
+	/** The kernel era whose semantics the run follows (SPEC §1.9). */
+	kernel: '2.6.32' | '6.18';
 };
 
 export const defaultConfig: Readonly<Config> = Object.freeze({
@@ -34,6 +36,7 @@ export const defaultConfig: Readonly<Config> = Object.freeze({
 	commit_limit: null,
 	max_ticks: 1_000_000,
 	end: 'exited',
+	kernel: '2.6.32',
 });
 
 export type ConfigKey = keyof Config;
@@ -80,6 +83,8 @@ export type Address =
 export type Operand =
 	| {kind: 'int'; value: number}
 	| {kind: 'reg'; reg: Register}
+	/** LINUX_VERSION_CODE of the run's kernel era: compare it with a version like 6.18 (KERNEL_VERSION). */
+	| {kind: 'era'}
 	| {kind: 'mem'; addr: Address};
 
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
@@ -115,7 +120,8 @@ export type Instruction = {pos: Position; text: string} & (
 	| {op: 'exit'; code: Operand}
 	| {op: 'abort'}
 	| {op: 'kill'; target: Operand; signal: SignalName}
-	| {op: 'wait'; pid: Operand | null}
+	/** `clone` and `all` are __WCLONE and __WALL. */
+	| {op: 'wait'; pid: Operand | null; options: 'none' | 'clone' | 'all'}
 	| {op: 'sleep'; ticks: number}
 	| {op: 'compute'; ticks: number}
 	| {op: 'yield'}
@@ -127,7 +133,8 @@ export type Instruction = {pos: Position; text: string} & (
 	/** target: index of the instruction the label points at (may equal the program length: falls off the end). */
 	| {op: 'goto'; label: string; target: number}
 	| {op: 'if'; a: Operand; cmp: CompareOp; b: Operand; label: string; target: number}
-	| {op: 'expect'; a: Operand; cmp: CompareOp; b: Operand}
+	/** `era`: held only under that kernel (its KERNEL_VERSION); elsewhere the expect is skipped, not counted. */
+	| {op: 'expect'; a: Operand; cmp: CompareOp; b: Operand; era: number | null}
 	| {op: 'print'; message: string}
 );
 
@@ -147,3 +154,13 @@ export type BootImage = {
 	/** The program pid 1 runs. */
 	init: string;
 };
+
+/** KERNEL_VERSION(a, b, c) of include/linux/version.h: 2.6.32 is 132640, 6.18 is 397824. */
+export function kernelVersion(a: number, b: number, c = 0): number {
+	return a * 65536 + b * 256 + Math.min(c, 255);
+}
+
+/** LINUX_VERSION_CODE of a kernel era: what the `era` operand reads. */
+export function eraVersion(kernel: Config['kernel']): number {
+	return kernel === '2.6.32' ? kernelVersion(2, 6, 32) : kernelVersion(6, 18);
+}

@@ -3,6 +3,11 @@
 
 import type {KernelState, Task, TaskState, WaitReason} from './types.js';
 
+/** Not yet a zombie (nor reaped). */
+export function isLive(task: Task): boolean {
+	return task.state !== 'Z' && task.state !== 'X';
+}
+
 export function setState(k: KernelState, task: Task, to: TaskState, why: string): void {
 	if (task.state === to) return;
 	k.events.push({tick: k.tick, type: 'state', pid: task.pid, from: task.state, to, why});
@@ -17,7 +22,9 @@ export function wakeUpProcess(k: KernelState, task: Task, why: string): void {
 		const pid = task.pid;
 		k.timers = k.timers.filter((t) => t.pid !== pid);
 	}
-	task.wait = task.wait.kind === 'completion' ? task.wait : {kind: 'none'};
+	// a completion's waiter finds its way back through the wait (do_fork, coredump_wait)
+	if (task.wait.kind !== 'completion' && task.wait.kind !== 'core-startup') task.wait = {kind: 'none'};
+	task.killable = false;
 	setState(k, task, 'R', why);
 	k.runQueue.push(task.pid);
 }

@@ -11,6 +11,17 @@ export function sendSignal(k: KernelState, target: Task, sig: number): void {
 	k.events.push({tick: k.tick, type: 'signal', pid: target.pid, signal: signalName(sig), action: 'send'});
 	if (sig === signalNumbers.SIGCHLD) return; // SIG_DFL: ignored, nothing queued
 	target.pending.push(sig);
-	if (target.state === 'S') wakeUpProcess(k, target, 'signal');
+	if (target.state === 'S' || (target.state === 'D' && target.killable && sig === signalNumbers.SIGKILL)) {
+		// signal_wake_up(): TASK_INTERRUPTIBLE, and TASK_KILLABLE for SIGKILL
+		wakeUpProcess(k, target, 'signal');
+	}
+}
+
+/**
+ * force_sig_info(): a signal the kernel raises for a fault. It clears
+ * SIGNAL_UNKILLABLE, so even init takes it.
+ */
+export function forceSig(k: KernelState, target: Task, sig: number): void {
+	sendSignal(k, target, sig);
 }
 

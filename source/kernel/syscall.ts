@@ -6,11 +6,11 @@
 
 import type {SyscallName} from './events.js';
 import {doExecve} from './exec.js';
-import {doExit, doWait, isLive} from './exit.js';
+import {doExit, doWait} from './exit.js';
 import {doFork} from './fork.js';
 import {doMadvise, doMlock, doMmap, doMprotect, doMunlock, doMunmap} from './mmap.js';
 import type {Instruction, Operand} from './program.js';
-import {sleepOn} from './sched.js';
+import {isLive, sleepOn} from './sched.js';
 import {sendSignal} from './signal.js';
 import type {KernelState, MmStruct, Task} from './types.js';
 import {CLONE_VFORK, CLONE_VM, ENOMEM, ESRCH, SIGCHLD_FLAG, signalNumbers} from './uapi.js';
@@ -67,10 +67,11 @@ const table: {[Op in SyscallOp]: Entry<Op>} = {
 		sysret(k, task, 'kill', 0);
 		// prepare_signal(): a zombie (not yet reaped) still exists, so kill() succeeds,
 		// but "the process is in the middle of dying, nothing to do".
-		if (isLive(target)) sendSignal(k, target, signalNumbers[ins.signal]);
+		// sig_task_ignored(): init (SIGNAL_UNKILLABLE) ignores every signal sent to it with the default action.
+		if (isLive(target) && target.pid !== 1) sendSignal(k, target, signalNumbers[ins.signal]);
 	},
-	wait: (k, task, _mm, _ins, pid) => {
-		const r = doWait(k, task, pid);
+	wait: (k, task, _mm, ins, pid) => {
+		const r = doWait(k, task, pid, ins.options);
 		if (r === null) return; // asleep until a child exits; wait runs again then
 		sysret(k, task, 'wait', r);
 	},
@@ -83,8 +84,10 @@ const table: {[Op in SyscallOp]: Entry<Op>} = {
 		sysret(k, task, 'yield', 0);
 		k.ran = k.config.quantum; // sched_yield(): to the tail of the run queue
 	},
-	getpid: (k, task) => sysret(k, task, 'getpid', task.pid),
-	getppid: (k, task) => sysret(k, task, 'getppid', task.ppid),
+	// sys_getpid(): the thread group id
+	getpid: (k, task) => sysret(k, task, 'getpid', task.tgid),
+	// sys_getppid(): current->real_parent->tgid
+	getppid: (k, task) => sysret(k, task, 'getppid', k.tasks.get(task.ppid)?.tgid ?? task.ppid),
 	sigaltstack: (k, task, _mm, ins) => {
 		task.sigaltstack = ins.on;
 		sysret(k, task, 'sigaltstack', 0);

@@ -117,5 +117,9 @@ export const tracedFunctions = [
 	'get_signal_to_deliver',
 	'do_coredump',
 	'coredump_wait',
+	'zap_threads',
+	'coredump_finish',
+	'select_bad_process',
+	'dup_task_struct',
 ] as const;
 export type TracedFunction = (typeof tracedFunctions)[number];

@@ -22,8 +22,17 @@ export const FRAME_ANON = 2;
 export const FRAME_FILE = 3;
 export const FRAME_SHMEM = 4;
 export const FRAME_PGTABLE = 5;
-export type FrameKind = 'free' | 'zero' | 'anon' | 'file' | 'shmem' | 'pgtable';
-export const frameKindNames: readonly FrameKind[] = ['free', 'zero', 'anon', 'file', 'shmem', 'pgtable'];
+export const FRAME_KSTACK = 6;
+export type FrameKind = 'free' | 'zero' | 'anon' | 'file' | 'shmem' | 'pgtable' | 'kstack';
+export const frameKindNames: readonly FrameKind[] = ['free', 'zero', 'anon', 'file', 'shmem', 'pgtable', 'kstack'];
+
+/** The kernel eras cowdbg simulates (config kernel=). */
+export type KernelEra = '2.6.32' | '6.18';
+
+/** THREAD_SIZE in pages: 8 KiB on 2.6.32 x86-64, 16 KiB (KASAN off) on 6.18. */
+export function threadPages(era: KernelEra): number {
+	return era === '2.6.32' ? 2 : 4;
+}
 
 /** PTE bits (a PTE's frame number is encoded by pgtable.ts, above these). */
 export const PTE_PRESENT = 1;
@@ -105,6 +114,21 @@ export type MmStruct = {
 	names: Map<string, number>;
 	/** Address of the next runtime mmap without `at`. */
 	mmapBase: number;
+	/** mm->core_state while a task using this mm dumps core (coredump_wait … coredump_finish), or null. */
+	coreState: CoreState | null;
+};
+
+/** struct core_state (fs/exec.c): the dumper, the startup completion on its stack, the tasks that joined. */
+export type CoreState = {
+	dumper: number;
+	/** Completion id of core_state->startup. */
+	startup: number;
+	/** Zapped tasks still to reach exit_mm (core_state->nr_threads counts them). */
+	pending: number[];
+	/** The dumping signal. */
+	signal: number;
+	/** Tasks sleeping in exit_mm until coredump_finish, in the order they joined. */
+	joined: number[];
 };
 
 export type TaskState = 'R' | 'S' | 'D' | 'Z' | 'X';
@@ -127,15 +151,24 @@ export type Registers = {
 /** Why a task sleeps, for the debugger's "waits on" column. */
 export type WaitReason =
 	| {kind: 'none'}
-	| {kind: 'child'; pid: number | null}
+	| {kind: 'child'; pid: number | null; options: 'none' | 'clone' | 'all'}
 	| {kind: 'timer'; until: number}
-	| {kind: 'completion'; id: number; child: number; name: string; cost: ForkCost};
+	| {kind: 'completion'; id: number; child: number; name: string; cost: ForkCost}
+	/** The dumper in coredump_wait, waiting on core_state->startup (completion `id`) for the zapped tasks. */
+	| {kind: 'core-startup'; id: number}
+	/** A zapped task in exit_mm (2.6.32) that joined the dump of mm `mm`, until coredump_finish. */
+	| {kind: 'core-finish'; mm: number; dumper: number};
 
 export type Task = {
 	pid: number;
+	/** Thread group id: its own pid, or its creator's tgid for CLONE_THREAD. */
+	tgid: number;
+	/** The real parent. A thread's is its creator's real parent (0 for a thread of init). */
 	ppid: number;
 	comm: string;
 	state: TaskState;
+	/** In D as TASK_KILLABLE (6.18's vfork wait): SIGKILL wakes it. */
+	killable: boolean;
 	/** mm id, or null once released. */
 	mm: number | null;
 	pc: number;
@@ -147,8 +180,21 @@ export type Task = {
 	pending: number[];
 	children: number[];
 	exitCode: number;
+	/** The signal sent to the parent at exit: SIGCHLD, 0 (a clone without sigchld) or -1 (a thread). */
 	exitSignal: number;
+	/** The signal that killed the task, or 0. */
+	killSignal: number;
 	coreDumped: boolean;
+	/** PFNs of the kernel stack (THREAD_SIZE), allocated by dup_task_struct. */
+	kstack: number[];
+	/** On a thread-group leader: its other threads not yet released (else 0). */
+	threads: number;
+	/** Set when another task's core dump zapped this one (SIGNAL_GROUP_EXIT): the exit it will take. */
+	groupExit: {code: number; signal: number} | null;
+	/** Chosen by the OOM killer and not yet exited (TIF_MEMDIE). */
+	memdie: boolean;
+	/** do_exit has run up to exit_mm and sleeps there (2.6.32 core dump); the rest of do_exit is pending. */
+	exiting: {code: number; signal: number; core: boolean} | null;
 	wait: WaitReason;
 	/** Ticks left of a multi-tick instruction (compute, touch progress), or 0. */
 	progress: number;
@@ -167,6 +213,8 @@ export type Completion = {
 
 export type ShmemObject = {
 	id: number;
+	/** Size in pages, charged at mmap (shmem_acct_size) and uncharged when the object is freed. */
+	size: number;
 	/** Page index → PFN of the cache frame. */
 	pages: Map<number, number>;
 	/** VMAs referring to it. */

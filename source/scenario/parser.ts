@@ -21,6 +21,7 @@
 
 import {
 	defaultConfig,
+	kernelVersion,
 	registers,
 	type Address,
 	type CompareOp,
@@ -132,7 +133,7 @@ const compareOps: readonly CompareOp[] = ['==', '!=', '<', '<=', '>', '>='];
 const errnoNames = Object.keys(errnoNumbers);
 const signalNames = Object.keys(signalNumbers);
 /** Names a value operand understands by itself: they cannot name a region. */
-const valueNames: readonly string[] = [...registers, ...errnoNames, ...errnoNames.map((e) => `-${e}`), ...signalNames];
+const valueNames: readonly string[] = [...registers, 'era', ...errnoNames, ...errnoNames.map((e) => `-${e}`), ...signalNames];
 
 const cloneFlagValues: Readonly<Record<string, number>> = Object.freeze({
 	vm: CLONE_VM,
@@ -155,6 +156,7 @@ export const configKeys: readonly ConfigKey[] = [
 	'commit_limit',
 	'max_ticks',
 	'end',
+	'kernel',
 ];
 
 export type ConfigAssignment = {ok: true; key: ConfigKey; value: Config[ConfigKey]} | {ok: false; message: string};
@@ -209,6 +211,10 @@ export function parseConfigAssignment(key: string, value: string): ConfigAssignm
 		case 'end': {
 			const v = choice(key, value, ['exited', 'panic', 'max-ticks', 'any']);
 			return typeof v === 'string' ? ok(key, v as Config['end']) : v;
+		}
+		case 'kernel': {
+			const v = choice(key, value, ['2.6.32', '6.18']);
+			return typeof v === 'string' ? ok(key, v as Config['kernel']) : v;
 		}
 		default:
 			return {ok: false, message: `unknown config key '${show(key)}'${suggestion(key, configKeys)}`};
@@ -266,7 +272,7 @@ const usages: Readonly<Record<string, string>> = Object.freeze({
 	exit: 'exit CODE',
 	abort: 'abort',
 	kill: 'kill TARGET SIGNAL',
-	wait: 'wait [PID]',
+	wait: 'wait [PID] [clone|all]',
 	sleep: 'sleep N',
 	compute: 'compute N',
 	yield: 'yield',
@@ -277,7 +283,7 @@ const usages: Readonly<Record<string, string>> = Object.freeze({
 	add: 'add REG VALUE',
 	goto: 'goto LABEL',
 	if: 'if A OP B goto LABEL',
-	expect: 'expect A OP B',
+	expect: 'expect A OP B [on 2.6.32|6.18]',
 	print: 'print "TEXT"',
 });
 const instructionNames = Object.keys(usages);
@@ -836,8 +842,16 @@ class ScenarioParser {
 			}
 			return {kind: 'mem', addr: a.addr};
 		}
+		const version = /^([0-9]{1,3})\.([0-9]{1,3})(?:\.([0-9]{1,3}))?$/.exec(text);
+		if (version !== null) {
+			// KERNEL_VERSION(a, b, c), comparable with `era` (LINUX_VERSION_CODE of the run's kernel)
+			const [a, b, c] = [Number(version[1]), Number(version[2]), Number(version[3] ?? 0)];
+			if (a > 255 || b > 255 || c > 255) fail(tok.col, `bad kernel version '${show(text)}': each part is 0…255`);
+			return {kind: 'int', value: kernelVersion(a, b, c)};
+		}
 		if (/^-?[0-9]/.test(text)) return {kind: 'int', value: numberAt(tok)};
 		if (reg(text)) return {kind: 'reg', reg: text};
+		if (text === 'era') return {kind: 'era'};
 		if (text.startsWith('-')) {
 			const name = text.slice(1);
 			if (has(errnoNumbers, name)) return {kind: 'int', value: -errnoNumbers[name as ErrnoName]};
@@ -957,9 +971,19 @@ class ScenarioParser {
 				}
 				return {op, target, signal: s as SignalName};
 			}
-			case 'wait':
-				arity(0, 1);
-				return {op, pid: args[0] === undefined ? null : this.value(args[0], false, 'PID')};
+			case 'wait': {
+				arity(0, 2);
+				// wait [PID] [clone|all]: the option may stand alone or follow the PID
+				let rest = args;
+				let options: 'none' | 'clone' | 'all' = 'none';
+				const last = args[args.length - 1];
+				if (last !== undefined && (last.text === 'clone' || last.text === 'all')) {
+					options = last.text;
+					rest = args.slice(0, -1);
+				}
+				if (rest.length > 1) fail(rest[1]!.col, `usage: ${usage}${suggestion(rest[1]!.text, ['clone', 'all'])}`);
+				return {op, pid: rest[0] === undefined ? null : this.value(rest[0], false, 'PID'), options};
+			}
 			case 'sleep':
 			case 'compute':
 				arity(1, 1);
@@ -993,10 +1017,20 @@ class ScenarioParser {
 				return {op, a, cmp, b, label: this.labelRef(args[4]!), target: -1};
 			}
 			case 'expect': {
-				arity(3, 3);
+				arity(3, 5);
+				if (args.length !== 3 && (args.length !== 5 || args[3]!.text !== 'on')) fail(args[3]!.col, `usage: ${usage}`);
 				const a = this.value(args[0]!, true, 'A');
 				const cmp = this.compare(args[1]!);
-				return {op, a, cmp, b: this.value(args[2]!, true, 'B')};
+				const b = this.value(args[2]!, true, 'B');
+				let era: number | null = null;
+				if (args[4] !== undefined) {
+					const v = this.value(args[4], false, 'ERA');
+					if (v.kind !== 'int' || (v.value !== kernelVersion(2, 6, 32) && v.value !== kernelVersion(6, 18))) {
+						fail(args[4].col, `expect … on ERA: ERA is 2.6.32 or 6.18, not '${show(args[4].text)}'`);
+					}
+					era = v.value;
+				}
+				return {op, a, cmp, b, era};
 			}
 			case 'print':
 				arity(1, 1);

@@ -159,8 +159,8 @@ const hex = (n: number): string => '0x' + n.toString(16);
 
 const stateColor: Record<string, string> = {R: 'green', S: 'blue', D: 'magenta', Z: 'gray', X: 'gray'};
 
-const kindLetter: Record<string, string> = {free: '.', zero: '0', anon: 'a', file: 'f', shmem: 's', pgtable: 'p'};
-const kindColor: Record<string, string> = {free: 'gray', zero: 'white', anon: 'green', file: 'blue', shmem: 'cyan', pgtable: 'yellow'};
+const kindLetter: Record<string, string> = {free: '.', zero: '0', anon: 'a', file: 'f', shmem: 's', pgtable: 'p', kstack: 'k'};
+const kindColor: Record<string, string> = {free: 'gray', zero: 'white', anon: 'green', file: 'blue', shmem: 'cyan', pgtable: 'yellow', kstack: 'magenta'};
 
 function eventStyle(e: KernelEvent): Style {
 	switch (e.type) {
@@ -177,6 +177,7 @@ function eventStyle(e: KernelEvent): Style {
 		case 'exit':
 		case 'signal':
 		case 'unprotected':
+		case 'oom':
 			return {color: 'red'};
 		case 'state':
 		case 'sched':

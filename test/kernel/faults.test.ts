@@ -16,10 +16,10 @@ describe('fault kinds and their paths', () => {
 	it('the first instruction fetch is a file fault on the text page', () => {
 		const r = run(prog('exit 0'));
 		expect(faults(r.events)).toEqual([
-			{tick: 1, type: 'fault', pid: 1, kind: 'file', access: 'exec', addr: '0x400000', region: 'text', frame: 5, from: null, path: [...HMF, 'do_linear_fault', '__do_fault', 'filemap_fault']},
+			{tick: 1, type: 'fault', pid: 1, kind: 'file', access: 'exec', addr: '0x400000', region: 'text', frame: 7, from: null, path: [...HMF, 'do_linear_fault', '__do_fault', 'filemap_fault']},
 		]);
 		// The page-cache frame stays cached after the run: refcount 1 (the cache's own), mapcount 0.
-		expect(frameOf(r.k, 5)).toEqual({kind: 'file', refcount: 1, mapcount: 0});
+		expect(frameOf(r.k, 7)).toEqual({kind: 'file', refcount: 1, mapcount: 0});
 	});
 
 	it('segv-maperr: no VMA at the address; SIGSEGV with a core dump', () => {
@@ -89,8 +89,8 @@ describe('fault kinds and their paths', () => {
 	it('file-cow through do_wp_page: a write to a present page-cache PTE made writable by mprotect', () => {
 		const r = run(prog('mprotect text rwx\nwrite text[0]+8 5\nexpect text[0]+8 == 5\nexit 0'));
 		expect(faults(r.events).map((e) => [e.kind, e.frame, e.from, e.path.at(-1)])).toEqual([
-			['file', 5, null, 'filemap_fault'],
-			['file-cow', 6, 5, 'do_wp_page'],
+			['file', 7, null, 'filemap_fault'],
+			['file-cow', 8, 7, 'do_wp_page'],
 		]);
 		expect(endOf(r.events).expects_failed).toBe(0);
 	});
@@ -108,7 +108,7 @@ describe('fault kinds and their paths', () => {
 		const r = run(prog('read heap\nwrite heap 7\nexpect heap == 7\nexit 0', 'map heap 1 rw-'));
 		expect(faults(r.events).slice(1).map((e) => [e.kind, e.access, e.frame, e.from, e.path])).toEqual([
 			['zero', 'read', 0, null, [...HMF, 'do_anonymous_page']],
-			['cow-zero', 'write', 7, 0, [...HMF, 'do_wp_page']],
+			['cow-zero', 'write', 9, 0, [...HMF, 'do_wp_page']],
 		]);
 	});
 
@@ -116,8 +116,8 @@ describe('fault kinds and their paths', () => {
 		const r = run(prog('write heap 1\nfork\nif ret == 0 goto child\nwrite heap 2\nwait\nexit 0\nchild:\nsleep 5\nwrite heap 3\nexit 0', 'map heap 1 rw-'));
 		const wp = faults(r.events).filter((e) => e.kind.startsWith('cow'));
 		expect(wp).toEqual([
-			expect.objectContaining({pid: 1, kind: 'cow-copy', access: 'write', from: 7, path: [...HMF, 'do_wp_page']}),
-			expect.objectContaining({pid: 2, kind: 'cow-reuse', access: 'write', frame: 7, from: null, path: [...HMF, 'do_wp_page']}),
+			expect.objectContaining({pid: 1, kind: 'cow-copy', access: 'write', from: 9, path: [...HMF, 'do_wp_page']}),
+			expect.objectContaining({pid: 2, kind: 'cow-reuse', access: 'write', frame: 9, from: null, path: [...HMF, 'do_wp_page']}),
 		]);
 	});
 

@@ -89,21 +89,21 @@ describe('the first write after fork', () => {
 		);
 		const wp = faults(r.events).filter((e) => e.kind.startsWith('cow'));
 		expect(wp.map((e) => [e.pid, e.kind, e.frame, e.from])).toEqual([
-			[2, 'cow-copy', wp[0]!.frame, 7],
-			[1, 'cow-reuse', 7, null],
+			[2, 'cow-copy', wp[0]!.frame, 9],
+			[1, 'cow-reuse', 9, null],
 		]);
-		expect(wp[0]!.frame).not.toBe(7);
+		expect(wp[0]!.frame).not.toBe(9);
 		expect(endOf(r.events).expects_failed).toBe(0);
 	});
 
 	it('after the child was reaped the parent PTE is still read-only, until its write reuses the frame', () => {
 		const src = prog('write heap 1\nfork\nif ret == 0 goto child\nwait\nread heap\nwrite heap 3\nexit 0\nchild:\nexit 0', 'map heap 1 rw-');
 		const r = runUntil(src, (e) => e.type === 'reap');
-		expect(pteOf(r.k, 1, HEAP)).toMatchObject({pfn: 7, writable: false});
-		expect(frameOf(r.k, 7)).toEqual({kind: 'anon', refcount: 1, mapcount: 1});
+		expect(pteOf(r.k, 1, HEAP)).toMatchObject({pfn: 9, writable: false});
+		expect(frameOf(r.k, 9)).toEqual({kind: 'anon', refcount: 1, mapcount: 1});
 		continueUntil(r, (e) => e.type === 'fault' && e.pid === 1 && e.region === 'heap');
-		expect(faults(r.events, 1).at(-1)).toMatchObject({kind: 'cow-reuse', frame: 7, from: null});
-		expect(pteOf(r.k, 1, HEAP)).toMatchObject({pfn: 7, writable: true, dirty: true});
+		expect(faults(r.events, 1).at(-1)).toMatchObject({kind: 'cow-reuse', frame: 9, from: null});
+		expect(pteOf(r.k, 1, HEAP)).toMatchObject({pfn: 9, writable: true, dirty: true});
 		// The read before it did not fault.
 		expect(faultKinds(r.events, 1)).toEqual(['file@text', 'anon@heap', 'cow-reuse@heap']);
 	});
@@ -112,10 +112,10 @@ describe('the first write after fork', () => {
 		const src = prog('write heap 1\nfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\nwrite heap 2\nsleep 3\nexit 0', 'map heap 1 rw-');
 		const r = runUntil(src, (e) => e.type === 'fault' && e.kind === 'cow-copy');
 		const f = faults(r.events).at(-1)!;
-		expect(frameOf(r.k, 7)).toEqual({kind: 'anon', refcount: 1, mapcount: 1});
+		expect(frameOf(r.k, 9)).toEqual({kind: 'anon', refcount: 1, mapcount: 1});
 		expect(frameOf(r.k, f.frame!)).toEqual({kind: 'anon', refcount: 1, mapcount: 1});
 		expect(pteOf(r.k, 2, HEAP)).toMatchObject({pfn: f.frame, writable: true});
-		expect(pteOf(r.k, 1, HEAP)).toMatchObject({pfn: 7, writable: false});
+		expect(pteOf(r.k, 1, HEAP)).toMatchObject({pfn: 9, writable: false});
 	});
 });
 
@@ -148,8 +148,8 @@ describe('the zero page and anon_vma at fork', () => {
 		const r = run(prog('fork\nif ret == 0 goto child\nwait\nexit 0\nchild:\nexit 0'));
 		const text = faults(r.events).filter((e) => e.region === 'text');
 		expect(text.map((e) => [e.pid, e.kind, e.frame])).toEqual([
-			[1, 'file', 5],
-			[2, 'file', 5],
+			[1, 'file', 7],
+			[2, 'file', 7],
 		]);
 	});
 
@@ -188,6 +188,6 @@ describe('teardown', () => {
 			expect(p.writable).toBe(false);
 			expect(frameOf(r.k, p.pfn)).toEqual({kind: 'anon', refcount: 1, mapcount: 1});
 		}
-		expect(framesByKind(r.k)).toEqual({zero: 1, file: 1, anon: 3, pgtable: 5});
+		expect(framesByKind(r.k)).toEqual({zero: 1, file: 1, anon: 3, pgtable: 5, kstack: 4});
 	});
 });

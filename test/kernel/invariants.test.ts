@@ -300,7 +300,7 @@ describe('each rule fires', () => {
 		);
 		expectRule(
 			broken((k) => {
-				k.tasks.get(2)!.wait = {kind: 'child', pid: null};
+				k.tasks.get(2)!.wait = {kind: 'child', pid: null, options: 'none'};
 				k.timers = [];
 			}),
 			/^pid 2 \(S\): waits for a child but has none/,

@@ -108,29 +108,45 @@ describe('the vfork completion', () => {
 		expect(ofType(r.events, 'completion').filter((e) => e.action === 'complete')).toHaveLength(1);
 	});
 
-	it('resumes at the child death by abort: via coredump_wait, and exit_mm does not complete again', () => {
-		const r = run(prog('fork\nif ret == 0 goto parent\nwait\nwait\nexit 0\nparent:\nvfork\nif ret == 0 goto child\nexit 0\nchild:\nabort'));
-		expect(completions(r.events).map((c) => [c.action, c.owner, c.by, c.via, c.done])).toEqual([
-			['init', 2, 2, null, 0],
-			['wait', 2, 2, null, 0],
-			['complete', 2, 3, 'coredump_wait', 1],
-			['wake', 2, 2, null, 0],
+	it('2.6.32: a vfork child that dumps core zaps its parent, completes it via coredump_wait, and the parent joins the dump in exit_mm', () => {
+		const r = run(
+			prog('fork\nif ret == 0 goto parent\nwait\nset r0 ret\nset r1 status\nset r2 signal\nwait\nset r3 ret\nset r4 signal\nset r5 core\nexit 0\nparent:\nvfork\nif ret == 0 goto child\nexit 7\nchild:\nabort'),
+		);
+		expect(completions(r.events).map((c) => [c.action, c.id, c.owner, c.by, c.via, c.done])).toEqual([
+			['init', 1, 2, 2, null, 0], // the vfork completion on pid 2's stack
+			['wait', 1, 2, 2, null, 0],
+			['init', 2, 3, 3, null, 0], // coredump_wait: core_state->startup on the dumper's stack
+			['complete', 1, 2, 3, 'coredump_wait', 1], // "make sure nobody is waiting for us to release the VM"
+			['wait', 2, 3, 3, null, 0], // the dumper waits for the zapped parent
+			['wake', 1, 2, 2, null, 0],
+			['complete', 2, 3, 2, 'exit_mm', 1], // the parent, dying of the zap, joins the dump
+			['wake', 2, 3, 3, null, 0],
 		]);
-		const child = ofType(r.events, 'signal').filter((e) => e.pid === 3).map((e) => `${e.signal}:${e.action}`);
-		expect(child).toEqual(['SIGABRT:send', 'SIGABRT:deliver', 'SIGABRT:core']);
+		const signals = (pid: number) => ofType(r.events, 'signal').filter((e) => e.pid === pid).map((e) => `${e.signal}:${e.action}`);
+		expect(signals(3)).toEqual(['SIGABRT:send', 'SIGABRT:deliver', 'SIGABRT:core']);
+		expect(signals(2)).toEqual(['SIGKILL:send', 'SIGKILL:deliver', 'SIGCHLD:send']);
+		// zap_threads → D until the complete; exit_mm → D until coredump_finish
+		expect(states(r.events, 2)).toEqual(['R>D:vfork', 'D>R:complete', 'R>D:coredump', 'D>R:coredump_finish', 'R>Z:exit', 'Z>X:reaped']);
+		expect(states(r.events, 3)).toEqual(['R>D:coredump', 'D>R:complete', 'R>Z:SIGABRT', 'Z>X:reaped']);
+		// The zapped parent's group_exit_code was never set: it exits with 0, not by a signal.
+		expect(ofType(r.events, 'exit').find((e) => e.pid === 2)).toMatchObject({code: 0, signal: null, core: false});
 		expect(ofType(r.events, 'exit').find((e) => e.pid === 3)).toMatchObject({signal: 'SIGABRT', core: true});
+		const regs = r.k.tasks.get(1)!.regs;
+		expect([regs.r0, regs.r1, regs.r2, regs.r3, regs.r4, regs.r5]).toEqual([2, 0, 0, 3, 6, 1]);
+		expect(endOf(r.events)).toMatchObject({reason: 'exited', expects_failed: 0});
 	});
 
-	it('the vfork parent outlives its child\'s core dump: it resumes, and wait reports SIGSEGV with core', () => {
-		const r = run(prog('vfork\nif ret == 0 goto child\nset r3 ret\nwait\nset r0 ret\nset r1 signal\nset r2 core\nexit 0\nchild:\nread 0x10\nexit 1'));
-		expect(ofType(r.events, 'signal').filter((e) => e.signal === 'SIGKILL')).toEqual([]);
-		const complete = ofType(r.events, 'completion').find((e) => e.action === 'complete')!;
-		expect(complete).toMatchObject({by: 2, via: 'coredump_wait', done: 1});
-		expect(ofType(r.events, 'syscall').find((e) => e.pid === 1 && e.name === 'vfork' && e.child_return === undefined)).toMatchObject({ret: 2});
-		const regs = r.k.tasks.get(1)!.regs;
-		expect([regs.r3, regs.r0, regs.r1, regs.r2]).toEqual([2, 2, 11, 1]);
-		expect(ofType(r.events, 'exit').find((e) => e.pid === 1)).toMatchObject({code: 0, signal: null});
-		expect(endOf(r.events).reason).toBe('exited');
+	it('2.6.32: init as the vfork parent is zapped too, and the kernel panics once the dump is done', () => {
+		const r = run(prog('vfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\nread 0x10\nexit 1'));
+		expect(ofType(r.events, 'signal').filter((e) => e.pid === 1).map((e) => `${e.signal}:${e.action}`)).toEqual([
+			'SIGKILL:send',
+			'SIGKILL:deliver',
+			'SIGCHLD:send',
+		]);
+		expect(completions(r.events).find((c) => c.action === 'complete')).toMatchObject({by: 2, via: 'coredump_wait', done: 1});
+		expect(ofType(r.events, 'exit').map((e) => [e.pid, e.signal, e.core])).toEqual([[2, 'SIGSEGV', true]]);
+		expect(ofType(r.events, 'panic')).toMatchObject([{tick: 6, text: 'Attempted to kill init!'}]);
+		expect(endOf(r.events).reason).toBe('panic');
 	});
 
 	it('a core dump by a child with its own mm zaps nobody', () => {

@@ -144,6 +144,7 @@ init init
 			commit_limit: 32,
 			max_ticks: 5000,
 			end: 'exited',
+			kernel: '2.6.32',
 		});
 		expect(s.init).toBe('child');
 		const print = main.code.find((i) => i.op === 'print');
@@ -275,7 +276,12 @@ describe('parseScenario: errors', () => {
 		expect(bodyErrs('print hello')).toEqual(['3:7 usage: print "TEXT" (the text in double quotes)']);
 		expect(bodyErrs('if ret==0 goto x\nx:')).toEqual(['3:1 usage: if A OP B goto LABEL (with spaces around OP)']);
 		expect(bodyErrs('if ret == 0 then x\nx:')).toEqual(['3:13 usage: if A OP B goto LABEL']);
-		expect(bodyErrs('wait 1 2')).toEqual(['3:8 usage: wait [PID]']);
+		expect(bodyErrs('wait 1 2')).toEqual(['3:8 usage: wait [PID] [clone|all]']);
+		expect(bodyErrs('wait 1 clone all')).toEqual(['3:14 usage: wait [PID] [clone|all]']);
+		expect(bodyErrs('wait 2 clon')).toEqual(["3:8 usage: wait [PID] [clone|all] (did you mean 'clone'?)"]);
+		expect(bodyErrs('expect ret == 1 on 5.4')).toEqual(["3:20 expect … on ERA: ERA is 2.6.32 or 6.18, not '5.4'"]);
+		expect(bodyErrs('expect ret == 1 in 6.18')).toEqual(['3:17 usage: expect A OP B [on 2.6.32|6.18]']);
+		expect(bodyErrs('set r0 6.256')).toEqual(["3:8 bad kernel version '6.256': each part is 0…255"]);
 	});
 
 	it('reports unknown labels and duplicate labels', () => {
