@@ -122,10 +122,13 @@ function exitNotifyAndAfter(k: KernelState, task: Task): void {
 	// DEATH_DELAYED_GROUP_LEADER: a leader whose threads live on tells its parent when the last one goes
 	if (!delayGroupLeader(k, task)) doNotifyParent(k, task);
 	if (task.pid === 1) {
-		// The run ends with init, the last task: nobody is left to reap it, so its
-		// stack is released with it and every frame but the caches is free.
-		freeThreadStack(k.frames, task.kstack);
-		task.kstack = [];
+		// The run ends with init, the last live task: nobody is left to reap it or
+		// the zombies it leaves, so their stacks are released with it and every
+		// frame but the caches is free (SPEC §1.6).
+		for (const t of k.tasks.values()) {
+			freeThreadStack(k.frames, t.kstack);
+			t.kstack = [];
+		}
 		endRun(k, 'exited');
 	}
 }

@@ -328,7 +328,7 @@ function checkKstacks(c: Checker): void {
 	const k = c.k;
 	const pages = threadPages(k.config.kernel);
 	for (const [pid, t] of k.tasks) {
-		if (t.kstack.length !== pages && !(pid === 1 && k.ended !== null && t.kstack.length === 0)) {
+		if (t.kstack.length !== pages && !(k.ended !== null && t.kstack.length === 0)) {
 			c.fail(`pid ${pid}: kernel stack of ${t.kstack.length} frames, THREAD_SIZE is ${pages}`);
 		}
 		for (const pfn of t.kstack) {
@@ -543,9 +543,6 @@ function checkTasks(c: Checker): void {
 		if (t.tgid !== pid) {
 			const leader = k.tasks.get(t.tgid);
 			if (leader === undefined || leader.tgid !== leader.pid) c.fail(`${name}: thread of group ${t.tgid}, whose leader is gone`);
-			if (liveState(t) && leader !== undefined && t.mm !== null && leader.mm !== null && leader.mm !== t.mm) {
-				c.fail(`${name}: a thread on mm ${t.mm}, its leader on mm ${leader.mm}`);
-			}
 			if (t.threads !== 0) c.fail(`${name}: a thread counting ${t.threads} threads of its own`);
 		} else {
 			let threads = 0;
@@ -599,7 +596,9 @@ function checkTasks(c: Checker): void {
 			const comp = k.completions.get(t.vforkDone);
 			if (comp === undefined) c.fail(`${name}: vfork_done ${t.vforkDone} does not exist`);
 			else {
-				if (comp.owner !== t.ppid) c.fail(`${name}: vfork_done ${t.vforkDone} belongs to pid ${comp.owner}, not its parent ${t.ppid}`);
+				// the creator's completion (for CLONE_THREAD|CLONE_VFORK the creator is not the parent)
+				const owner = k.tasks.get(comp.owner);
+				if (owner?.wait.kind !== 'completion' || owner.wait.child !== pid) c.fail(`${name}: vfork_done ${t.vforkDone} belongs to pid ${comp.owner}, which is not waiting for it`);
 				if (comp.done !== 0) c.fail(`${name}: vfork_done ${t.vforkDone} already completed (done ${comp.done}) but not cleared`);
 			}
 		}

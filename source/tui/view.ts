@@ -373,6 +373,8 @@ function framesPane(m: Model, width: number, rows: number): PaneContent {
 			seg('hmem ', {dim: true}),
 			seg('p', {color: 'yellow'}),
 			seg('gtable ', {dim: true}),
+			seg('k', {color: 'magenta'}),
+			seg('stack ', {dim: true}),
 			seg('0', {}),
 			seg(' zero ', {dim: true}),
 			seg('CAPS', {bold: true}),

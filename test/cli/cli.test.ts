@@ -100,7 +100,17 @@ describe('cowdbg run', () => {
 		const r = cowdbg('run', forkCow, '--state', out, '--break', 'fork');
 		expect(r.status).toBe(0);
 		const dump = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
-		expect(Object.keys(dump)).toEqual(['tick', 'config', 'tasks', 'mms', 'frames', 'frames_total', 'frames_free', 'completions']);
+		expect(Object.keys(dump)).toEqual(['tick', 'config', 'tasks', 'kernel', 'mms', 'frames', 'frames_total', 'frames_free', 'completions']);
+		expect(dump['kernel']).toBe('2.6.32');
+		const tasks = dump['tasks'] as Record<string, unknown>[];
+		expect(Object.keys(tasks[0]!)).toEqual(['pid', 'tgid', 'ppid', 'comm', 'state', 'killable', 'exit_signal', 'mm', 'pc', 'ret', 'regs', 'vfork_done', 'exit_code', 'sigaltstack']);
+		expect(tasks.map((t) => [t['pid'], t['tgid'], t['exit_signal'], t['killable']])).toEqual([
+			[1, 1, 17, false],
+			[2, 2, 17, false],
+		]);
+		const frames = dump['frames'] as {pfn: number; kind: string}[];
+		// the kernel stacks: init's (pfns 2-3, at boot) and the child's, from dup_task_struct
+		expect(frames.filter((f) => f.kind === 'kstack').map((f) => f.pfn)).toEqual([2, 3, 10, 11]); // 2.6.32 takes an order-1 block: two frames, aligned
 		const mms = dump['mms'] as {ptes: {va: string; writable: boolean}[]; vmas: {region: string}[]}[];
 		// After fork both mm's map heap[0] read-only (copy_one_pte's pte_wrprotect).
 		for (const mm of mms) {

@@ -91,8 +91,8 @@ describe('Controller', () => {
 		c.perform({a: 'step', n: 1}, 'user');
 		const t = c.dbg.kernel.frames;
 		const changed = [...t.refcount.keys()].filter((pfn) => c.before!.refcount[pfn] !== t.refcount[pfn] || c.before!.kind[pfn] !== t.kind[pfn]);
-		expect(changed).toContain(14); // the copy
-		expect(changed).toContain(7); // the frame it was copied from
+		expect(changed).toContain(18); // the copy
+		expect(changed).toContain(9); // the frame it was copied from
 	});
 
 	it('says so when a step is asked of an ended run', () => {

@@ -78,9 +78,9 @@ describe('Memory', () => {
 		m.dbg.goto(3);
 		const f = frame(m, 160, 50);
 		expect(f).toMatch(/heap\s+rw- private anon\s+rss 2\/2 0x600000-0x602000 account/);
-		expect(f).toMatch(/0x600000 ->\s+7 - D A COW heap/);
-		expect(f).toMatch(/0x601000 ->\s+8 - D A COW heap/);
-		expect(f).toMatch(/0x400000 ->\s+5 - - A\s+text/); // read-only text is not COW
+		expect(f).toMatch(/0x600000 ->\s+9 - D A COW heap/);
+		expect(f).toMatch(/0x601000 ->\s+10 - D A COW heap/);
+		expect(f).toMatch(/0x400000 ->\s+7 - - A\s+text/); // read-only text is not COW
 	});
 
 	it('after the child copies, its PTE is writable and maps the new frame', () => {
@@ -88,7 +88,7 @@ describe('Memory', () => {
 		m.dbg.goto(5);
 		const f = frame(m, 160, 50, {selectedPid: 2});
 		expect(f).toContain('2 Memory  pid 2 · mm 2 users 1');
-		expect(f).toMatch(/0x600000 ->\s+14 W D A\s+heap/);
+		expect(f).toMatch(/0x600000 ->\s+18 W D A\s+heap/);
 	});
 
 	it('i shows the four level indexes of each PTE', () => {
@@ -124,19 +124,19 @@ describe('Frames', () => {
 		c.perform({a: 'goto', tick: 4}, 'user');
 		c.perform({a: 'step', n: 1}, 'replay'); // tick 5: the child's cow-copy
 		const f = strip(renderFrame(c.model(), 160, 50));
-		expect(f).toMatch(/15\/64 used · \d+ changed/);
-		expect(f).toMatch(/\*\s+7 anon\s+1\s+1\s+pid 1/); // the old frame lost a mapping
-		expect(f).toMatch(/\*\s+14 anon\s+1\s+1\s+pid 2/); // the copy
-		expect(f).toMatch(/\s8 anon\s+2\s+2\s+pid 1 2/); // still shared, unchanged
-		expect(f).toMatch(/\s5 file\s+3\s+2\s+pid 1 2/);
+		expect(f).toMatch(/19\/64 used · \d+ changed/);
+		expect(f).toMatch(/\*\s+9 anon\s+1\s+1\s+pid 1/); // the old frame lost a mapping
+		expect(f).toMatch(/\*\s+18 anon\s+1\s+1\s+pid 2/); // the copy
+		expect(f).toMatch(/\s10 anon\s+2\s+2\s+pid 1 2/); // still shared, unchanged
+		expect(f).toMatch(/\s7 file\s+3\s+2\s+pid 1 2/);
 		// the map: one cell a frame, capitals for frames mapped more than once
-		expect(f).toMatch(/0ppppFpaApppppa\.+/);
+		expect(f).toMatch(/0pkkpppFpaApkkppppa\.+/); // k: a kernel stack
 	});
 
 	it('on a big machine the map shows several frames a cell', () => {
 		const m = model('test/fixtures/tui/cow.scn');
 		const big = createModel(new Debugger(m.dbg.scenario, {...m.dbg.config, frames: 100_000}, []), initialState(1));
-		expect(frame(big, 160, 50)).toMatch(/2\/100000 used · map 1:\d+/);
+		expect(frame(big, 160, 50)).toMatch(/4\/100000 used · map 1:\d+/);
 	});
 });
 
@@ -145,7 +145,7 @@ describe('Log', () => {
 		const m = model('test/fixtures/tui/cow.scn');
 		m.dbg.goto(9);
 		const f = frame(m, 200, 60, {filter: 'type:fault'});
-		expect(f).toMatch(/5 pid 2 fault cow-copy write 0x600000 \(heap\) → pfn 14 from pfn 7 {2}\[handle_mm_fault > handle_pte_fault > do_wp_page\]/);
+		expect(f).toMatch(/5 pid 2 fault cow-copy write 0x600000 \(heap\) → pfn 18 from pfn 9 {2}\[handle_mm_fault > handle_pte_fault > do_wp_page\]/);
 		expect(f).not.toMatch(/sched \d/);
 		expect(f).toMatch(/6\/\d+ match \/type:fault/);
 		const byPid = frame(m, 200, 60, {filter: 'pid:2'});
