@@ -26,12 +26,13 @@ export function coredumpWait(k: KernelState, task: Task, sig: number): boolean {
 	let zapped: Task[] = [];
 	let startup = 0;
 	if (mm !== undefined && mm.coreState === null) {
-		if (tr !== null) tr.enter('zap_threads', {pid: task.pid, mm: mm.id});
 		for (const t of k.tasks.values()) {
 			if (t === task || !isLive(t) || t.mm !== mm.id || t.exiting !== null) continue;
 			if (old || t.tgid === task.tgid) zapped.push(t);
 		}
+		// init_completion(&core_state->startup) comes first (shown only when somebody will complete it)
 		if (zapped.length > 0) startup = initCompletion(k, task);
+		if (tr !== null) tr.enter('zap_threads', {pid: task.pid, mm: mm.id});
 		for (const t of zapped) zapProcess(k, t, old ? 0 : sig);
 		if (tr !== null) {
 			const who = old ? `every process on mm ${mm.id}` : `the thread group ${task.tgid}`;

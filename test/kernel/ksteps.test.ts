@@ -51,29 +51,32 @@ describe('the steps of each kernel function', () => {
 			text(`
 			do_fork(pid=1, clone_flags=SIGCHLD) {
 				copy_process(clone_flags=SIGCHLD) {
+					dup_task_struct(pid=1) {
+						/* the kernel stack is pfn 14,15 (THREAD_SIZE 2 pages) */
+					} dup_task_struct = 0
 					copy_mm(clone_flags=SIGCHLD, oldmm=1) {
 						/* no CLONE_VM: dup_mm copies the address space */
 						dup_mm(oldmm=1) {
-							/* mm 2 allocated, its PGD is pfn 11 (mm_init → mm_alloc_pgd) */
+							/* mm 2 allocated, its PGD is pfn 13 (mm_init → mm_alloc_pgd) */
 							dup_mmap(mm=2, oldmm=1) {
 								/* vma text [0x400000-0x401000) r-x copied into mm 2 */
 								copy_page_range(vma=text, start=0x400000, end=0x401000) {
 									/* vma text has no anon_vma: copy_page_range skipped (its pages fault back in from the page cache) */
 								} copy_page_range = 0
-								/* vma heap is VM_ACCOUNT: 2 pages charged, committed 7→9 */
+								/* vma heap is VM_ACCOUNT: 2 pages charged, committed 8→10 */
 								/* vma heap [0x600000-0x602000) rw- copied into mm 2 */
 								copy_page_range(vma=heap, start=0x600000, end=0x602000) {
 									/* is_cow_mapping(vma heap): private and may write: writable PTEs are write-protected in parent and child */
 									copy_pud_range(addr=0x600000, end=0x602000) {
-										/* pud_alloc: the child's table is pfn 12 (mm 2 has 2 page-table pages) */
+										/* pud_alloc: the child's table is pfn 16 (mm 2 has 2 page-table pages) */
 										copy_pmd_range(addr=0x600000, end=0x602000) {
-											/* pmd_alloc: the child's table is pfn 13 (mm 2 has 3 page-table pages) */
+											/* pmd_alloc: the child's table is pfn 17 (mm 2 has 3 page-table pages) */
 											copy_pte_range(addr=0x600000, end=0x602000) {
-												/* pte_alloc_map: the child's table is pfn 14 (mm 2 has 4 page-table pages) */
-												copy_one_pte(addr=0x600000, pfn=8, pte=rw, vma=heap) {
+												/* pte_alloc_map: the child's table is pfn 18 (mm 2 has 4 page-table pages) */
+												copy_one_pte(addr=0x600000, pfn=10, pte=rw, vma=heap) {
 													/* pte 0x600000 writable in a COW mapping: write-protect in parent and child (ptep_set_wrprotect) */
-													/* get_page + page_dup_rmap: pfn 8 ref 1→2, map 1→2 */
-													/* set_pte_at: the child's pte 0x600000 → pfn 8 ro */
+													/* get_page + page_dup_rmap: pfn 10 ref 1→2, map 1→2 */
+													/* set_pte_at: the child's pte 0x600000 → pfn 10 ro */
 												} copy_one_pte
 												copy_one_pte(addr=0x601000, pfn=0, pte=ro, vma=heap) {
 													/* pte 0x601000 already read-only: the child gets it read-only too */
@@ -90,29 +93,29 @@ describe('the steps of each kernel function', () => {
 									/* vma sh has no anon_vma: copy_page_range skipped (its pages fault back in from the shmem object) */
 								} copy_page_range = 0
 								/* vma nocopy [0x605000-0x606000) rw- has VM_DONTCOPY (madvise dontfork): not copied, the child's total_vm -= 1 */
-								/* vma quiet is VM_ACCOUNT: 1 page charged, committed 9→10 */
+								/* vma quiet is VM_ACCOUNT: 1 page charged, committed 10→11 */
 								/* vma quiet [0x607000-0x608000) rw- copied into mm 2 */
 								copy_page_range(vma=quiet, start=0x607000, end=0x608000) {
 									/* vma quiet has no anon_vma: copy_page_range skipped (nothing was ever written) */
 								} copy_page_range = 0
-								/* vma pinned is VM_ACCOUNT: 1 page charged, committed 10→11 */
+								/* vma pinned is VM_ACCOUNT: 1 page charged, committed 11→12 */
 								/* vma pinned [0x609000-0x60a000) rw- copied into mm 2, VM_LOCKED cleared (locks are not inherited) */
 								copy_page_range(vma=pinned, start=0x609000, end=0x60a000) {
 									/* is_cow_mapping(vma pinned): private and may write: writable PTEs are write-protected in parent and child */
 									copy_pud_range(addr=0x609000, end=0x60a000) {
 										copy_pmd_range(addr=0x609000, end=0x60a000) {
 											copy_pte_range(addr=0x609000, end=0x60a000) {
-												copy_one_pte(addr=0x609000, pfn=5, pte=rw, vma=pinned) {
+												copy_one_pte(addr=0x609000, pfn=7, pte=rw, vma=pinned) {
 													/* pte 0x609000 writable in a COW mapping: write-protect in parent and child (ptep_set_wrprotect) */
-													/* get_page + page_dup_rmap: pfn 5 ref 1→2, map 1→2 */
-													/* set_pte_at: the child's pte 0x609000 → pfn 5 ro */
+													/* get_page + page_dup_rmap: pfn 7 ref 1→2, map 1→2 */
+													/* set_pte_at: the child's pte 0x609000 → pfn 7 ro */
 												} copy_one_pte
 												/* add_mm_rss: mm 2 rss 1→2 (1 PTE copied here) */
 											} copy_pte_range = 0
 										} copy_pmd_range = 0
 									} copy_pud_range = 0
 								} copy_page_range = 0
-								/* vma stack is VM_ACCOUNT: 2 pages charged, committed 11→13 */
+								/* vma stack is VM_ACCOUNT: 2 pages charged, committed 12→14 */
 								/* vma stack [0x7fffffffd000-0x7ffffffff000) rw- copied into mm 2 */
 								copy_page_range(vma=stack, start=0x7fffffffd000, end=0x7ffffffff000) {
 									/* vma stack has no anon_vma: copy_page_range skipped (nothing was ever written) */
@@ -136,6 +139,9 @@ describe('the steps of each kernel function', () => {
 			text(`
 			do_fork(pid=1, clone_flags=CLONE_VFORK|CLONE_VM|SIGCHLD) {
 				copy_process(clone_flags=CLONE_VFORK|CLONE_VM|SIGCHLD) {
+					dup_task_struct(pid=1) {
+						/* the kernel stack is pfn 10,11 (THREAD_SIZE 2 pages) */
+					} dup_task_struct = 0
 					copy_mm(clone_flags=CLONE_VFORK|CLONE_VM|SIGCHLD, oldmm=1) {
 						/* CLONE_VM: the child shares mm 1: mm_users 1→2, dup_mm skipped */
 					} copy_mm = 1
@@ -206,18 +212,18 @@ describe('the steps of each kernel function', () => {
 	it('do_wp_page: copy, reuse, zero page', () => {
 		expect(call(source('fault-cow-copy.scn'), 'do_wp_page')).toBe(
 			text(`
-			do_wp_page(vma=heap, addr=0x600000, pfn=7, refcount=2, mapcount=2) {
-				/* page_mapcount(pfn 7) = 2: cannot reuse, copy */
-				/* alloc_page_vma: pfn 13; cow_user_page copies pfn 7 into it (ref 1, map 1) */
-				/* set_pte_at: pte 0x600000 → pfn 13 rw (was pfn 7 ro) */
-				/* page_remove_rmap + page_cache_release: pfn 7 ref 2→1, map 2→1: its other mapper will reuse it */
+			do_wp_page(vma=heap, addr=0x600000, pfn=9, refcount=2, mapcount=2) {
+				/* page_mapcount(pfn 9) = 2: cannot reuse, copy */
+				/* alloc_page_vma: pfn 17; cow_user_page copies pfn 9 into it (ref 1, map 1) */
+				/* set_pte_at: pte 0x600000 → pfn 17 rw (was pfn 9 ro) */
+				/* page_remove_rmap + page_cache_release: pfn 9 ref 2→1, map 2→1: its other mapper will reuse it */
 			} do_wp_page = ok
 		`),
 		);
 		expect(call(source('fault-cow-reuse.scn'), 'do_wp_page')).toBe(
 			text(`
-			do_wp_page(vma=heap, addr=0x600000, pfn=7, refcount=1, mapcount=1) {
-				/* page_mapcount(pfn 7) = 1: reuse (reuse_swap_page): pte 0x600000 made writable in place, no copy */
+			do_wp_page(vma=heap, addr=0x600000, pfn=9, refcount=1, mapcount=1) {
+				/* page_mapcount(pfn 9) = 1: reuse (reuse_swap_page): pte 0x600000 made writable in place, no copy */
 			} do_wp_page = ok
 		`),
 		);
@@ -225,8 +231,8 @@ describe('the steps of each kernel function', () => {
 			text(`
 			do_wp_page(vma=heap, addr=0x600000, pfn=0, refcount=1, mapcount=1) {
 				/* pfn 0 is the zero page: a zeroed page replaces it (cow-zero) */
-				/* alloc_zeroed_user_highpage: pfn 7 (ref 1, map 1) */
-				/* set_pte_at: pte 0x600000 → pfn 7 rw (was pfn 0 ro) */
+				/* alloc_zeroed_user_highpage: pfn 9 (ref 1, map 1) */
+				/* set_pte_at: pte 0x600000 → pfn 9 rw (was pfn 0 ro) */
 			} do_wp_page = ok
 		`),
 		);
@@ -242,8 +248,8 @@ describe('the steps of each kernel function', () => {
 					handle_pte_fault(vma=heap, addr=0x600000, pte=none, access=write) {
 						/* pte 0x600000 not present: first touch of an anonymous mapping: do_anonymous_page */
 						do_anonymous_page(vma=heap, addr=0x600000, access=write) {
-							/* a write: alloc_zeroed_user_highpage gives pfn 8 (ref 1, map 1); anon_vma_prepare: vma heap now has anon pages (fork will copy its PTEs) */
-							/* set_pte_at: pte 0x600000 → pfn 8 rw, dirty; mm 1 rss 3 */
+							/* a write: alloc_zeroed_user_highpage gives pfn 10 (ref 1, map 1); anon_vma_prepare: vma heap now has anon pages (fork will copy its PTEs) */
+							/* set_pte_at: pte 0x600000 → pfn 10 rw, dirty; mm 1 rss 3 */
 						} do_anonymous_page = ok
 					} handle_pte_fault = ok
 				} handle_mm_fault = ok
@@ -264,7 +270,7 @@ describe('the steps of each kernel function', () => {
 			text(`
 			do_linear_fault(vma=text, addr=0x400000, access=exec, pgoff=0) {
 				__do_fault(vma=text, pgoff=0) {
-					/* filemap_fault: page 0 of 'init' is page-cache pfn 7 */
+					/* filemap_fault: page 0 of 'init' is page-cache pfn 9 */
 					/* an exec: the cache page itself is mapped read-only (ref 1→2, map 0→1) */
 				} __do_fault = ok
 			} do_linear_fault = ok
@@ -277,18 +283,18 @@ describe('the steps of each kernel function', () => {
 			text(`
 			exit_mmap(mm=2, vmas=3) {
 				zap_pte_range(mm=2, vma=text, start=0x400000, end=0x401000) {
-					/* pte 0x400000 cleared: page_remove_rmap + put_page on pfn 5: ref 3→2, map 2→1 */
+					/* pte 0x400000 cleared: page_remove_rmap + put_page on pfn 7: ref 3→2, map 2→1 */
 				} zap_pte_range
 				zap_pte_range(mm=2, vma=heap, start=0x600000, end=0x602000) {
-					/* pte 0x600000 cleared: page_remove_rmap + put_page on pfn 14: ref 1→0, map 1→0, freed */
-					/* pte 0x601000 cleared: page_remove_rmap + put_page on pfn 8: ref 2→1, map 2→1 */
+					/* pte 0x600000 cleared: page_remove_rmap + put_page on pfn 18: ref 1→0, map 1→0, freed */
+					/* pte 0x601000 cleared: page_remove_rmap + put_page on pfn 10: ref 2→1, map 2→1 */
 				} zap_pte_range
 				/* vma heap was VM_ACCOUNT: vm_unacct_memory(2), committed 8→6 */
 				zap_pte_range(mm=2, vma=stack, start=0x7fffffffd000, end=0x7ffffffff000) {
 				} zap_pte_range
 				/* vma stack was VM_ACCOUNT: vm_unacct_memory(2), committed 6→4 */
 				free_pgtables(mm=2, pgtables=5) {
-					/* 5 page-table pages freed (pfn 13, 12, 11, 10, 9) */
+					/* 5 page-table pages freed (pfn 17, 16, 15, 14, 11) */
 				} free_pgtables
 			} exit_mmap
 		`),
@@ -308,32 +314,33 @@ describe('the steps of each kernel function', () => {
 		expect(steps.endsWith('    /* mm 2 freed (mmdrop) */\n  } mmput\n} dup_mm = -12')).toBe(true);
 	});
 
-	it('a core dump: get_signal_to_deliver → do_coredump → coredump_wait completes vfork_done; do_exit → exit_mm has nothing left to complete', () => {
+	it('a core dump (2.6.32): get_signal_to_deliver → do_coredump → coredump_wait: zap_threads, vfork_done completed, the dumper waits for the zapped parent', () => {
 		expect(call(source('vfork-coredump.scn'), 'get_signal_to_deliver')).toBe(
 			text(`
-			get_signal_to_deliver(pid=2, signal=SIGSEGV) {
+			get_signal_to_deliver(pid=3, signal=SIGSEGV) {
 				/* SIGSEGV: default action is to dump core (sig_kernel_coredump): do_coredump, then do_exit */
-				do_coredump(pid=2, signal=SIGSEGV) {
-					coredump_wait(pid=2, vfork_done=1) {
+				do_coredump(pid=3, signal=SIGSEGV) {
+					coredump_wait(pid=3, vfork_done=1) {
+						init_completion(x=2, owner=3) {
+							/* completion 2 on pid 3's kernel stack: done = 0 */
+						} init_completion
+						zap_threads(pid=3, mm=2) {
+							/* SIGKILL to pid 2 (every process on mm 2) */
+						} zap_threads = 1
 						/* vfork_done = completion 1: cleared and completed here, or the vfork parent and the dump would wait on each other */
-						complete(x=1, by=2) {
-							/* done 0→1 */
-							/* pid 1 was waiting: woken (D→R), back on the run queue */
-						} complete
-					} coredump_wait
-				} do_coredump
-				do_exit(pid=2, code=0, signal=SIGSEGV) {
-					exit_mm(pid=2, mm=1) {
-						mm_release(pid=2, vfork_done=null) {
-							/* vfork_done is NULL: no vfork parent waits on this mm */
+						mm_release(pid=3, vfork_done=1) {
+							/* vfork_done = completion 1: cleared, then complete() wakes the vfork parent */
+							complete(x=1, by=3) {
+								/* done 0→1 */
+								/* pid 2 was waiting: woken (D→R), back on the run queue */
+							} complete
 						} mm_release
-						/* pid 2 leaves mm 1 (tsk->mm = NULL) */
-						mmput(mm=1) {
-							/* mm_users 2→1: mm 1 still has users, nothing is freed */
-						} mmput
-					} exit_mm
-					/* exit_notify: pid 2 is a zombie (Z); SIGCHLD to its parent 1 */
-				} do_exit
+						wait_for_completion(x=2, pid=3) {
+							/* done = 0: pid 3 sleeps in TASK_UNINTERRUPTIBLE (D) until complete(); schedule() */
+						} wait_for_completion = asleep
+						/* 1 core waiter(s): the dumper sleeps in D on core_state->startup until they reach exit_mm */
+					} coredump_wait = 1
+				} do_coredump
 			} get_signal_to_deliver
 		`),
 		);
@@ -342,8 +349,8 @@ describe('the steps of each kernel function', () => {
 	it('out_of_memory, copy_process -EINVAL, no-MMU fork', () => {
 		expect(call(source('fault-oom.scn'), 'out_of_memory')).toBe(
 			text(`
-			out_of_memory(pid=2, addr=0x605000) {
-				/* no free frame for the write at 0x605000 (0 free): VM_FAULT_OOM */
+			out_of_memory(pid=2, addr=0x601000) {
+				/* no free frame for the write at 0x601000 (0 free): VM_FAULT_OOM */
 			} out_of_memory = oom
 		`),
 		);
@@ -375,7 +382,7 @@ end
 			text(`
 			do_munmap(mm=1, region=heap) {
 				zap_pte_range(mm=1, vma=heap, start=0x600000, end=0x601000) {
-					/* pte 0x600000 cleared: page_remove_rmap + put_page on pfn 7: ref 1→0, map 1→0, freed */
+					/* pte 0x600000 cleared: page_remove_rmap + put_page on pfn 9: ref 1→0, map 1→0, freed */
 				} zap_pte_range
 				/* vma heap was VM_ACCOUNT: vm_unacct_memory(1), committed 3→2 */
 			} do_munmap = 0
