@@ -164,6 +164,8 @@ export class Debugger {
 	 * the chunk (the current one, if it is nearer than any snapshot).
 	 */
 	chunkEvents(c: number, through = Math.min((c + 1) * this.chunkTicks, this.frontier)): ChunkEvents {
+		const live = this.live;
+		if (live !== null && live.chunk === c && live.lastTick >= through) return live;
 		const have = this.index.cached(c);
 		if (have !== undefined && have.lastTick >= through) return have;
 		const start = c * this.chunkTicks;
@@ -224,7 +226,8 @@ export class Debugger {
 		k.trace = null;
 		if (k.tick === before) return events;
 		this.cursor += events.length;
-		if (this.keepSnapshots) this.keepChunk(k.tick, events);
+		// The current chunk's events stay readable even without snapshots (a stop's event, `run --svg`).
+		this.keepChunk(k.tick, events);
 		if (k.tick > this.frontier) {
 			this.frontier = k.tick;
 			this.index.extend(k.tick, events);
@@ -239,11 +242,12 @@ export class Debugger {
 	private keepChunk(tick: number, events: readonly KernelEvent[]): void {
 		const c = this.index.chunkOf(tick);
 		const live = this.live;
-		if (live !== null && live.chunk === c && live.lastTick === tick - 1 && this.index.holds(live)) {
+		if (live !== null && live.chunk === c && live.lastTick === tick - 1) {
 			this.index.append(live, tick, events);
 		} else if (tick === c * this.chunkTicks + 1) {
 			this.live = {chunk: c, events: [...events], starts: [0, events.length], lastTick: tick};
-			this.index.keep(this.live);
+			// A forward-only run keeps the chunk it is in and no other.
+			if (this.keepSnapshots) this.index.keep(this.live);
 		} else {
 			this.live = null;
 		}

@@ -163,17 +163,12 @@ export class LogIndex {
 		this.cachedEvents = 0;
 	}
 
-	/** Whether this very entry is the one kept for its chunk. */
-	holds(entry: ChunkEvents): boolean {
-		return this.cache.get(entry.chunk) === entry;
-	}
-
 	/** Add the events of the tick after a kept chunk's last (the chunk grows as the kernel runs). */
 	append(entry: ChunkEvents, tick: number, events: readonly KernelEvent[]): void {
 		for (let i = 0; i < events.length; i++) entry.events.push(events[i]!);
 		entry.starts.push(entry.events.length);
 		entry.lastTick = tick;
-		this.cachedEvents += events.length;
+		if (this.cache.get(entry.chunk) === entry) this.cachedEvents += events.length;
 	}
 }
 
