@@ -9,9 +9,9 @@ import {Output} from '../cli/output.js';
 import {runCommand} from '../cli/run.js';
 import {Debugger} from '../debugger/debugger.js';
 import {loadScenario} from '../debugger/load.js';
-import {renderFrame} from '../tui/render.js';
+import {renderFrame} from '../tui/render/frame.js';
 import {initialState} from '../tui/state.js';
-import {createModel} from '../tui/view.js';
+import {createModel} from '../tui/render/model.js';
 
 const [mode, file] = process.argv.slice(2);
 const output = new Output(process.stdout);

@@ -520,4 +520,3 @@ function estimateBytes(k: KernelState): number {
 	return frames * 19 + k.frames.tables.size * 2200 + k.frames.moreWords.size * 200 + k.tasks.size * 400 + 4096;
 }
 
-export {eventPid};

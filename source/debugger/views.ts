@@ -8,7 +8,12 @@ import {flagsToProt} from '../kernel/mmap.js';
 import {isCowMapping} from '../kernel/memory.js';
 import {leafTables as kernelLeafTables, levelIndexes, ptePfn, walkPageTables, type Leaf} from '../kernel/pgtable.js';
 
-export type {Leaf};
+import {eventPid, type EndReason, type KernelEvent} from '../kernel/events.js';
+import type {Program} from '../kernel/program.js';
+
+/** The kernel types and helpers the front ends name, so they need not import the kernel. */
+export type {FrameKind, KernelEvent, KernelState, Leaf, MmStruct, Task};
+export {eventPid};
 import {
 	FRAME_FREE,
 	PAGE_SIZE,
@@ -394,4 +399,91 @@ export function frameMap(k: KernelState, cells: number): {perCell: number; cells
 		out.push({kind: frameKindNames[best]!, shared, frames: end - start});
 	}
 	return {perCell, cells: out};
+}
+
+// ---- the selected process --------------------------------------------------
+
+/** The task `pid` while it exists (zombies included), or undefined once reaped or before it is born. */
+export function taskOf(k: KernelState, pid: number): Task | undefined {
+	const t = k.tasks.get(pid);
+	return t === undefined || t.state === 'X' ? undefined : t;
+}
+
+/** Why there is no task `pid` to show. */
+export function absentText(k: KernelState, pid: number): string {
+	const t = k.tasks.get(pid);
+	if (t !== undefined || pid < k.nextPid) return `pid ${pid} has exited and been reaped`;
+	return `pid ${pid} does not exist yet at this tick`;
+}
+
+/** The task's address space, or undefined once released. */
+export function mmOf(k: KernelState, task: Task): MmStruct | undefined {
+	return task.mm === null ? undefined : k.mms.get(task.mm);
+}
+
+/** The program the task runs. */
+export function programOf(k: KernelState, task: Task): Program | undefined {
+	return k.programs[task.program];
+}
+
+/** The lowest pid of a live task (1 at boot). */
+export function firstPid(k: KernelState): number {
+	return liveTasks(k)[0]?.pid ?? 1;
+}
+
+// ---- the machine -------------------------------------------------------------
+
+export type MachineInfo = {
+	mmu: boolean;
+	framesTotal: number;
+	ended: EndReason | null;
+	expectsFailed: number;
+};
+
+export function machineInfo(k: KernelState): MachineInfo {
+	return {mmu: k.config.mmu === 'on', framesTotal: k.frames.kind.length, ended: k.ended, expectsFailed: k.expectsFailed};
+}
+
+// ---- what the last step changed ------------------------------------------------
+
+/** The frame table's kinds and counts at one moment, to compare a later state with. */
+export type FrameSnapshot = {kind: Uint8Array; refcount: Int32Array; mapcount: Int32Array};
+
+/** A snapshot of the frames now, reusing the arrays of `reuse` when they fit (a new object either way). */
+export function snapshotFrames(k: KernelState, reuse: FrameSnapshot | null): FrameSnapshot {
+	const t = k.frames;
+	if (reuse !== null && reuse.kind.length === t.kind.length) {
+		reuse.kind.set(t.kind);
+		reuse.refcount.set(t.refcount);
+		reuse.mapcount.set(t.mapcount);
+		return {kind: reuse.kind, refcount: reuse.refcount, mapcount: reuse.mapcount};
+	}
+	return {kind: t.kind.slice(), refcount: t.refcount.slice(), mapcount: t.mapcount.slice()};
+}
+
+export type FrameChanges = {
+	/** 1 for each PFN whose kind, refcount or mapcount differs from the snapshot. */
+	changed: Uint8Array;
+	count: number;
+	/** The rank among used frames of the first changed one, or -1. */
+	firstRank: number;
+};
+
+/** The frames that differ from `before`: computed once, read by the map, the list and the count. */
+export function frameChanges(k: KernelState, before: FrameSnapshot): FrameChanges {
+	const t = k.frames;
+	const len = Math.min(t.kind.length, before.kind.length);
+	const changed = new Uint8Array(t.kind.length);
+	let count = 0;
+	let firstRank = -1;
+	let used = 0;
+	for (let pfn = 0; pfn < len; pfn++) {
+		if (t.kind[pfn] !== before.kind[pfn] || t.refcount[pfn] !== before.refcount[pfn] || t.mapcount[pfn] !== before.mapcount[pfn]) {
+			if (count === 0) firstRank = used;
+			count++;
+			changed[pfn] = 1;
+		}
+		if (t.kind[pfn] !== FRAME_FREE) used++;
+	}
+	return {changed, count, firstRank};
 }

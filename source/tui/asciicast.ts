@@ -9,7 +9,7 @@
 import type {Debugger} from '../debugger/debugger.js';
 import type {ReplayScript} from '../debugger/actions.js';
 import {Controller} from './controller.js';
-import {frameLines} from './frame.js';
+import {frameLines} from './render/frame.js';
 import {ENTER_SCREEN, TerminalPainter} from './screen.js';
 
 export type CastOptions = {

@@ -5,10 +5,13 @@
 // replay script back. React only subscribes to it and renders its view.
 
 import {applyAction, MIN_REPLAY_SPEED, type ActionSink, type DebugAction, type ReplayScript} from '../debugger/actions.js';
-import {eventPid, type Debugger, type Stop} from '../debugger/debugger.js';
+import type {Debugger, Stop} from '../debugger/debugger.js';
+import {eventPid, firstPid, machineInfo, snapshotFrames, type FrameSnapshot} from '../debugger/views.js';
 import type {KeyEvent} from './keys.js';
 import {initialState, update, type Effect, type UiContext, type UiMessage, type UiState} from './state.js';
-import {buildView, ViewCache, type FrameSnapshot, type Model, type SessionInfo, type View} from './view.js';
+import {ViewCache} from './render/cache.js';
+import type {Model, SessionInfo, View} from './render/model.js';
+import {buildView} from './render/view.js';
 
 /** Ticks per debugger call while a continue runs, and the time a slice may take before the screen updates. */
 const CHUNK = 20_000;
@@ -60,12 +63,11 @@ export class Controller {
 		this.options = options;
 		this.sink = options.sink;
 		this.replay = options.replay;
-		const first = [...dbg.kernel.tasks.keys()].sort((a, b) => a - b)[0] ?? 1;
-		this.ui = initialState(first);
+		this.ui = initialState(firstPid(dbg.kernel));
 		this.session = {file: dbg.scenario.file, recording: null, recordingNote: null, replay: null, runningFrom: null, ...options.session};
 		if (this.replay !== undefined) {
 			this.session.replay = {index: 0, total: this.replay.script.actions.length, speed: this.replay.speed, state: 'playing'};
-			this.ui = {...this.ui, replaying: true};
+			this.apply({t: 'replaying', on: true});
 		}
 	}
 
@@ -128,10 +130,17 @@ export class Controller {
 
 	dispatch(msg: UiMessage): void {
 		const before = this.ui;
+		const effects = this.apply(msg);
+		for (const effect of effects) this.run(effect, msg);
+		if (this.ui !== before || effects.length > 0) this.changed();
+	}
+
+	/** Every change of the UI state goes through the reducer, here. Returns the effects for the caller to run. */
+	private apply(msg: UiMessage): Effect[] {
 		const r = update(this.ui, msg, this.context(), this.dbg.tick);
+		if (r.state !== this.ui) this.cachedView = null; // drawn from the old state
 		this.ui = r.state;
-		for (const effect of r.effects) this.run(effect, msg);
-		if (this.ui !== before || r.effects.length > 0) this.changed();
+		return r.effects;
 	}
 
 	private run(effect: Effect, msg: UiMessage): void {
@@ -161,7 +170,7 @@ export class Controller {
 						notice = `picture not written: ${error instanceof Error ? error.message : String(error)}`;
 					}
 				}
-				this.ui = {...this.ui, notice};
+				this.apply({t: 'notice', text: notice});
 				return;
 			}
 		}
@@ -170,17 +179,8 @@ export class Controller {
 	// ---- debugger actions --------------------------------------------------
 
 	private snapshotFrames(): void {
-		const t = this.dbg.kernel.frames;
-		const b = this.before;
-		if (b !== null && b.kind.length === t.kind.length) {
-			b.kind.set(t.kind);
-			b.refcount.set(t.refcount);
-			b.mapcount.set(t.mapcount);
-			// A new object, so the view's "changed" memo sees the new baseline.
-			this.before = {kind: b.kind, refcount: b.refcount, mapcount: b.mapcount};
-		} else {
-			this.before = {kind: t.kind.slice(), refcount: t.refcount.slice(), mapcount: t.mapcount.slice()};
-		}
+		// A new object each time, so the view's "changed" memo sees the new baseline.
+		this.before = snapshotFrames(this.dbg.kernel, this.before);
 	}
 
 	private record(action: DebugAction): void {
@@ -194,17 +194,13 @@ export class Controller {
 		switch (action.a) {
 			case 'select': {
 				this.record(action);
-				if (source === 'replay') {
-					this.ui = {...this.ui, selectedPid: action.pid, scroll: {...this.ui.scroll, memory: 0, program: -1}};
-					const i = this.context().pids.indexOf(action.pid);
-					if (i >= 0) this.ui = {...this.ui, procCursor: i};
-				}
+				if (source === 'replay') this.apply({t: 'select', pid: action.pid});
 				return;
 			}
 			case 'break-add': {
 				const r = this.dbg.addBreakpoint(action.spec);
 				this.record(action);
-				this.ui = {...this.ui, notice: r.ok ? `breakpoint #${r.id} set: ${action.spec}` : `breakpoint refused: ${r.message}`};
+				this.apply({t: 'notice', text: r.ok ? `breakpoint #${r.id} set: ${action.spec}` : `breakpoint refused: ${r.message}`});
 				return;
 			}
 			case 'break-toggle':
@@ -214,7 +210,7 @@ export class Controller {
 				this.record(action);
 				if (bp !== undefined) {
 					const what = action.a === 'break-remove' ? 'deleted' : bp.enabled ? 'enabled' : 'disabled';
-					this.ui = {...this.ui, notice: `breakpoint #${bp.id} ${what}: ${bp.breakpoint.spec}`};
+					this.apply({t: 'notice', text: `breakpoint #${bp.id} ${what}: ${bp.breakpoint.spec}`});
 				}
 				return;
 			}
@@ -247,7 +243,7 @@ export class Controller {
 		const from = this.dbg.tick;
 		this.session = {...this.session, runningFrom: from};
 		if (this.slice(from)) return;
-		this.ui = {...this.ui, running: true};
+		this.apply({t: 'running', on: true});
 		const next = (): void => {
 			if (this.running === null) return;
 			if (!this.slice(from)) {
@@ -301,7 +297,7 @@ export class Controller {
 		} while (stop === null && this.now() < deadline);
 		if (stop === null) return false;
 		this.running = null;
-		this.ui = {...this.ui, running: false};
+		this.apply({t: 'running', on: false});
 		this.session = {...this.session, runningFrom: null};
 		// A paused run is recorded by where it stopped: the ticks before it hit
 		// nothing (else it would have stopped there), so "run to that tick" replays it.
@@ -318,12 +314,11 @@ export class Controller {
 		if (stop !== null && stop.reason === 'break' && stop.hit !== null && stop.hit.eventIndex !== null) {
 			hitPid = eventPid(dbg.event(stop.hit.eventIndex));
 		}
-		const r = update(this.ui, {t: 'stopped', hitPid}, this.context(), dbg.tick);
-		this.ui = r.state;
+		this.apply({t: 'stopped', hitPid});
 		let notice: string | null = null;
 		if (stop !== null && dbg.tick === fromTick) {
 			if (dbg.ended && (action.a === 'step' || action.a === 'next' || action.a === 'continue')) {
-				notice = `the run ended at tick ${dbg.tick} (${dbg.kernel.ended}): r steps back, R reverse-continues, 0 restarts, g goes to a tick`;
+				notice = `the run ended at tick ${dbg.tick} (${machineInfo(dbg.kernel).ended}): r steps back, R reverse-continues, 0 restarts, g goes to a tick`;
 			} else if (dbg.tick === 0 && (action.a === 'reverse-step' || action.a === 'reverse-continue')) {
 				notice = 'at tick 0: nothing before it';
 			}
@@ -331,7 +326,7 @@ export class Controller {
 		if (stop !== null && stop.reason === 'break' && stop.hit !== null && stop.hit.eventIndex === null) {
 			notice = `breakpoint #${stop.hit.breakpointId} ${stop.hit.spec} hit at tick ${stop.hit.tick}`;
 		}
-		if (notice !== null) this.ui = {...this.ui, notice};
+		if (notice !== null) this.apply({t: 'notice', text: notice});
 	}
 
 	// ---- replay ------------------------------------------------------------
@@ -391,7 +386,7 @@ export class Controller {
 		if (this.session.replay !== null && this.session.replay.state === 'playing') {
 			this.session = {...this.session, replay: {...this.session.replay, state}};
 		}
-		this.ui = {...this.ui, replaying: false};
+		this.apply({t: 'replaying', on: false});
 		this.changed();
 	}
 

@@ -3,11 +3,11 @@
 // `pid:2` those of a process, any other word is a case-insensitive substring
 // of the event's line.
 
-import {eventPid, type Debugger} from '../debugger/debugger.js';
+import type {Debugger} from '../debugger/debugger.js';
 import {LogQuery} from '../debugger/log.js';
 import {describeEvent} from '../debugger/format.js';
 import {debugEventTypes} from '../debugger/events.js';
-import type {KernelEvent} from '../kernel/events.js';
+import {eventPid, type KernelEvent} from '../debugger/views.js';
 
 export type Filter = {types: Set<string> | null; pid: number | null; words: string[]};
 

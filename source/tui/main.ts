@@ -8,9 +8,9 @@ import {Debugger} from '../debugger/debugger.js';
 import {loadScenario, type Loaded} from '../debugger/load.js';
 import {writeStopSvg} from '../export/svg.js';
 import {Controller} from './controller.js';
-import {frameLines} from './frame.js';
+import {frameLines} from './render/frame.js';
 import {enterAlternateScreen, InkOutput, TerminalPainter} from './screen.js';
-import type {View} from './view.js';
+import type {View} from './render/model.js';
 import {visible} from '../scenario/visible.js';
 
 export type TuiOptions = {

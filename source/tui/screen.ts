@@ -13,11 +13,14 @@ const HIDE_CURSOR = '\u001B[?25l';
 const BEGIN_SYNC = '\u001B[?2026h';
 const END_SYNC = '\u001B[?2026l';
 
+/** Where the painter writes: the terminal's stdout, or a terminal emulator in the tests. */
+export type PaintTarget = {write(data: string): unknown; on(event: 'resize', fn: () => void): unknown; off(event: 'resize', fn: () => void): unknown};
+
 export class TerminalPainter {
 	private previous: string[] = [];
 	private full = true;
 
-	constructor(private readonly out: NodeJS.WriteStream) {
+	constructor(private readonly out: PaintTarget) {
 		out.on('resize', this.onResize);
 	}
 

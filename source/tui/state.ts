@@ -80,6 +80,8 @@ export type UiMessage =
 	| {t: 'key'; key: KeyEvent}
 	/** A debug action finished; hitPid is the process of the event that hit a breakpoint. */
 	| {t: 'stopped'; hitPid: number | null}
+	/** A replayed `select`: the process is shown, the cursor goes to its row. */
+	| {t: 'select'; pid: number}
 	| {t: 'running'; on: boolean}
 	| {t: 'replaying'; on: boolean}
 	| {t: 'notice'; text: string | null};
@@ -224,6 +226,11 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 				if (i >= 0) s = placeCursor(s, ctx, i);
 			}
 			return {state: s, effects: []};
+		}
+		case 'select': {
+			const s: UiState = {...s0, selectedPid: msg.pid, scroll: {...s0.scroll, memory: 0, program: -1}};
+			const i = ctx.pids.indexOf(msg.pid);
+			return {state: i >= 0 ? {...s, procCursor: i} : s, effects: []};
 		}
 		case 'running':
 			return {state: {...s0, running: msg.on}, effects: []};

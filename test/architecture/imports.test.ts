@@ -97,7 +97,7 @@ const allowed: Record<string, readonly string[]> = {
 	kernel: [],
 	scenario: ['kernel'],
 	debugger: ['kernel', 'scenario'],
-	tui: ['debugger', 'scenario', 'kernel', 'export'],
+	tui: ['debugger', 'scenario', 'export'],
 	cli: ['debugger', 'scenario', 'kernel', 'tui', 'export'],
 	bench: ['debugger', 'scenario', 'kernel', 'tui', 'cli'],
 	export: ['debugger', 'kernel'],

@@ -14,9 +14,9 @@ import {describeEvent, eventJson, formatEvent} from '../../source/debugger/forma
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {boot, stepTick} from '../../source/kernel/kernel.js';
 import type {Scenario} from '../../source/scenario/ast.js';
-import {renderFrame} from '../../source/tui/render.js';
+import {renderFrame} from '../../source/tui/render/frame.js';
 import {initialState} from '../../source/tui/state.js';
-import {createModel} from '../../source/tui/view.js';
+import {createModel} from '../../source/tui/render/model.js';
 import {parse} from '../helpers/run.js';
 import {checkScenarioProperty, parseOrThrow, runs} from '../property/harness.js';
 import {scenarioArb} from '../property/scenario-arb.js';

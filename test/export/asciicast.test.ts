@@ -12,7 +12,7 @@ import type {DebugAction} from '../../source/debugger/actions.js';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {loadSession, replayScript} from '../../source/debugger/session.js';
 import {Controller} from '../../source/tui/controller.js';
-import {frameLines} from '../../source/tui/frame.js';
+import {frameLines} from '../../source/tui/render/frame.js';
 import {everyAction, loadInline, record, tempDir} from '../session/record.js';
 
 const {Terminal} = xterm;

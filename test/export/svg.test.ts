@@ -12,7 +12,7 @@ import {Debugger} from '../../source/debugger/debugger.js';
 import {frameRow, pteCount} from '../../source/debugger/views.js';
 import {MAX_ROWS, describeStop, memoryPicture, writeStopSvg, xmlText, type Picture} from '../../source/export/svg.js';
 import {Controller} from '../../source/tui/controller.js';
-import {frameText} from '../../source/tui/frame.js';
+import {frameLines} from '../../source/tui/render/frame.js';
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {loadScenario} from '../../source/debugger/load.js';
 import {parse} from '../helpers/run.js';
@@ -192,7 +192,7 @@ describe('the TUI\'s picture key (P)', () => {
 		c.key({input: 'P'});
 		c.key({input: 'P'});
 		expect(readdirSync(out).sort()).toEqual([`cowdbg-fork-cow-tick-${tick}-2.svg`, `cowdbg-fork-cow-tick-${tick}.svg`]);
-		expect(frameText(c.view())).toContain(`picture of tick ${tick} written to ${join(out, `cowdbg-fork-cow-tick-${tick}-2.svg`)}`);
+		expect(frameLines(c.view()).join('\n')).toContain(`picture of tick ${tick} written to ${join(out, `cowdbg-fork-cow-tick-${tick}-2.svg`)}`);
 		const svg = readFileSync(join(out, `cowdbg-fork-cow-tick-${tick}.svg`), 'utf8');
 		expect(svg).toContain(`<title>tick ${tick} · breakpoint cow</title>`);
 		render(svg);
@@ -203,6 +203,6 @@ describe('the TUI\'s picture key (P)', () => {
 		const c = new Controller(new Debugger(l.scenario, l.config, l.breakpoints), {picture: (d) => writeStopSvg(d, 'x.scn', join(dir, 'no', 'such'))});
 		c.setSize(100, 30);
 		c.key({input: 'P'});
-		expect(frameText(c.view())).toMatch(/picture not written: ENOENT/);
+		expect(frameLines(c.view()).join('\n')).toMatch(/picture not written: ENOENT/);
 	});
 });

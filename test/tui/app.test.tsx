@@ -1,5 +1,5 @@
 // The app through Ink: keys in (one per write, a tick between writes),
-// frames out, at 80×24.
+// frames out through the production painter into a terminal emulator, at 80×24.
 
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -9,9 +9,9 @@ import {loadScenario} from '../../source/debugger/load.js';
 import {App} from '../../source/tui/components/App.js';
 import {Controller} from '../../source/tui/controller.js';
 import {keyTable} from '../../source/tui/keys.js';
+import {TestTerminal} from './terminal.js';
 
 const COW = 'test/fixtures/tui/cow.scn';
-const strip = (s: string): string => s.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '');
 const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const keys = {enter: '\r', escape: '\u001B', tab: '\t', up: '\u001B[A', down: '\u001B[B', pageDown: '\u001B[6~', backspace: '\u007F'};
@@ -27,11 +27,12 @@ class MemorySink implements ActionSink {
 	}
 }
 
-type Started = ReturnType<typeof render> & {controller: Controller; dbg: Debugger; frame: () => string; press: (...k: string[]) => Promise<void>};
+type Started = ReturnType<typeof render> & {controller: Controller; dbg: Debugger; terminal: TestTerminal; frame: () => string; press: (...k: string[]) => Promise<void>};
 
 let current: Started | null = null;
 afterEach(() => {
 	current?.unmount();
+	current?.terminal.dispose();
 	current = null;
 });
 
@@ -40,15 +41,16 @@ function start(file = COW, options: {breaks?: string[]; sink?: ActionSink; repla
 	const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints);
 	const controller = new Controller(dbg, {sink: options.sink, replay: options.replay});
 	controller.setSize(options.width ?? 80, options.height ?? 24);
-	const r = render(<App controller={controller} />);
-	const frame = (): string => strip(r.lastFrame() ?? '');
+	const terminal = new TestTerminal(options.width ?? 80, options.height ?? 24);
+	const r = render(<App controller={controller} paint={terminal.paint} />);
+	const frame = (): string => terminal.text();
 	const press = async (...ks: string[]): Promise<void> => {
 		for (const k of ks) {
 			r.stdin.write(k);
 			await tick(5);
 		}
 	};
-	current = {...r, controller, dbg, frame, press};
+	current = {...r, controller, dbg, terminal, frame, press};
 	return current;
 }
 

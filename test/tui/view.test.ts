@@ -7,9 +7,9 @@ import {loadScenario} from '../../source/debugger/load.js';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {Controller} from '../../source/tui/controller.js';
 import {panes} from '../../source/tui/panes.js';
-import {renderFrame} from '../../source/tui/render.js';
+import {renderFrame} from '../../source/tui/render/frame.js';
 import {initialState, type UiState} from '../../source/tui/state.js';
-import {createModel, type Model} from '../../source/tui/view.js';
+import {createModel, type Model} from '../../source/tui/render/model.js';
 
 const strip = (s: string): string => s.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '');
 

@@ -1,14 +1,13 @@
-// The live app: keys from Ink go to the controller, the controller's view is
-// rendered, the terminal's size is followed. In the terminal, `paint` puts
-// each frame on the screen (and Ink renders nothing); in tests, Ink renders
-// the same frame through <Screen>.
+// The live app: keys from Ink go to the controller, the terminal's size is
+// followed, and each new view goes to `paint`, which puts it on the screen
+// (the terminal's painter; in tests, the same painter into a terminal
+// emulator). Ink renders nothing: it runs the input and the lifecycle.
 
 import {useApp, useInput, useStdout, type Key} from 'ink';
 import {useEffect, useLayoutEffect, useSyncExternalStore} from 'react';
 import type {Controller} from '../controller.js';
 import type {KeyEvent, SpecialKey} from '../keys.js';
-import type {View} from '../view.js';
-import {Screen} from './Screen.js';
+import type {View} from '../render/model.js';
 
 export function toKeyEvent(input: string, key: Key): KeyEvent {
 	let name: SpecialKey | undefined;
@@ -32,8 +31,8 @@ type Props = {
 	controller: Controller;
 	/** Take the size from stdout and follow its resizes (the terminal; tests give a fixed size). */
 	followTerminal?: boolean;
-	/** Draw each frame yourself (the terminal); without it Ink renders the frame. */
-	paint?: (view: View) => void;
+	/** Put each frame on the screen. */
+	paint: (view: View) => void;
 };
 
 export function App({controller, followTerminal = false, paint}: Props) {
@@ -64,12 +63,12 @@ export function App({controller, followTerminal = false, paint}: Props) {
 	}, [controller]);
 
 	useLayoutEffect(() => {
-		paint?.(view);
+		paint(view);
 	}, [paint, view]);
 
 	useInput((input, key) => {
 		controller.key(toKeyEvent(input, key));
 	});
 
-	return paint === undefined ? <Screen view={view} /> : null;
+	return null;
 }

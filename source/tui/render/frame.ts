@@ -1,12 +1,12 @@
-// The screen as text: a View composed into exactly `height` rows of at most
-// `width` columns, styled with SGR escapes. This one function is what the
-// terminal shows, what Ink renders in tests and what the benchmark times.
-// (Ink's own renderer costs about a microsecond a cell; a 200×60 screen of
-// Boxes and Texts went well past the 16 ms budget, so the panes are composed
-// here, row by row, from lines that are already cut to their widths.)
+// The screen as rows: a View composed into exactly `height` rows of at most
+// `width` columns, styled with SGR escapes. Ink runs the input and the app's
+// lifecycle; cowdbg paints: these rows are what the painter (../screen.ts)
+// puts on the terminal, what the tests read back from a terminal emulator,
+// and what the benchmark times.
 
-import {lineWidth, toAnsi, type Line} from './text.js';
-import type {View} from './view.js';
+import {lineWidth, toAnsi, type Line} from '../text.js';
+import {buildView} from './view.js';
+import type {Model, View} from './model.js';
 
 const SEPARATOR = toAnsi([{text: '│', color: 'gray'}]);
 
@@ -16,7 +16,7 @@ function padded(line: Line | undefined, width: number): string {
 	return toAnsi(line) + (w < width ? ' '.repeat(width - w) : '');
 }
 
-/** The smallest terminal the panes are laid out for (SPEC §7). */
+/** The smallest terminal the panes are laid out for (docs/debugger.md). */
 export const MIN_WIDTH = 80;
 export const MIN_HEIGHT = 24;
 
@@ -63,6 +63,7 @@ export function frameLines(view: View): string[] {
 	return rows;
 }
 
-export function frameText(view: View): string {
-	return frameLines(view).join('\n');
+/** A model drawn at a size, as text: the benchmark's measure of a frame. */
+export function renderFrame(model: Model, width: number, height: number): string {
+	return frameLines(buildView(model, width, height).view).join('\n');
 }

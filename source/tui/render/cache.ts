@@ -1,0 +1,82 @@
+// The walks a frame needs that do not depend on the scroll position, kept
+// per tick (the state at a tick is always the same), so scrolling and
+// redrawing cost only the rows on the screen.
+
+import type {Debugger} from '../../debugger/debugger.js';
+import type {LogQuery} from '../../debugger/log.js';
+import {
+	frameChanges,
+	frameMap,
+	frameUsers,
+	leafTables,
+	pteCount,
+	vmaRow,
+	type FrameCell,
+	type FrameChanges,
+	type FrameSnapshot,
+	type KernelState,
+	type Leaf,
+	type MmStruct,
+	type VmaRow,
+} from '../../debugger/views.js';
+import {filterLogQuery, parseFilter} from '../filter.js';
+
+/** Walks kept per tick (the state at a tick is always the same). */
+export class ViewCache {
+	private users = {key: '', value: new Map<number, number[]>()};
+	private map = {key: '', value: {perCell: 1, cells: [] as FrameCell[]}};
+	private ptes = {key: '', value: 0};
+	private leafCache = {key: '', value: [] as Leaf[]};
+	private vmas = {key: '', value: [] as VmaRow[]};
+	private changed = {key: '', before: null as FrameSnapshot | null, value: null as FrameChanges | null};
+	private filtered = {text: '', dbg: null as Debugger | null, query: null as LogQuery | null};
+
+	frameUsers(k: KernelState, pfns: number[]): Map<number, number[]> {
+		const key = `${k.tick}:${pfns.join(',')}`;
+		if (this.users.key !== key) this.users = {key, value: frameUsers(k, pfns)};
+		return this.users.value;
+	}
+
+	frameMap(k: KernelState, cells: number): {perCell: number; cells: FrameCell[]} {
+		const key = `${k.tick}:${cells}`;
+		if (this.map.key !== key) this.map = {key, value: frameMap(k, cells)};
+		return this.map.value;
+	}
+
+	/** The leaf tables of the mm shown, walked once a tick. */
+	leaves(k: KernelState, mm: MmStruct): Leaf[] {
+		const key = `${k.tick}:${mm.id}`;
+		if (this.leafCache.key !== key) this.leafCache = {key, value: leafTables(k, mm)};
+		return this.leafCache.value;
+	}
+
+	pteCount(k: KernelState, mm: MmStruct): number {
+		const key = `${k.tick}:${mm.id}`;
+		if (this.ptes.key !== key) this.ptes = {key, value: pteCount(k, mm, this.leaves(k, mm))};
+		return this.ptes.value;
+	}
+
+	vmaRows(k: KernelState, mm: MmStruct): VmaRow[] {
+		const key = `${k.tick}:${mm.id}`;
+		if (this.vmas.key !== key) this.vmas = {key, value: mm.vmas.map((v) => vmaRow(k, mm, v, this.leaves(k, mm)))};
+		return this.vmas.value;
+	}
+
+	/** The frames the last step changed (null before any step), computed once a tick and baseline. */
+	changes(k: KernelState, before: FrameSnapshot | null): FrameChanges | null {
+		if (before === null) return null;
+		const key = `${k.tick}`;
+		if (this.changed.key !== key || this.changed.before !== before) this.changed = {key, before, value: frameChanges(k, before)};
+		return this.changed.value;
+	}
+
+	/** The events the filter keeps, over the whole run (its counts kept chunk by chunk), or null for no filter. */
+	filterQuery(dbg: Debugger, text: string): LogQuery | null {
+		if (text.trim() === '') return null;
+		if (this.filtered.text !== text || this.filtered.dbg !== dbg) {
+			const r = parseFilter(text);
+			this.filtered = {text, dbg, query: r.ok && r.filter !== null ? filterLogQuery(dbg, r.filter) : null};
+		}
+		return this.filtered.query;
+	}
+}

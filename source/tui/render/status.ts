@@ -1,0 +1,49 @@
+// The status line: the scenario, the tick, MMU or not, whether it runs, is
+// paused or ended and why it stopped, the count prefix, replay and recording.
+
+import {machineInfo} from '../../debugger/views.js';
+import {lineWidth, seg, type Line} from '../text.js';
+import type {Model} from './model.js';
+
+export function statusLine(m: Model, width: number): Line {
+	const dbg = m.dbg;
+	const machine = machineInfo(dbg.kernel);
+	const ui = m.ui;
+	const out: Line = [seg(' cowdbg ', {inverse: true, bold: true}), seg(' '), seg(`tick ${dbg.tick}`, {bold: true})];
+	if (dbg.endTick !== null) out.push(seg(`/${dbg.endTick}`, {dim: true}));
+	out.push(seg(' '), seg(machine.mmu ? ' MMU ' : ' no-MMU ', {inverse: true, color: machine.mmu ? 'cyan' : 'magenta'}), seg(' '));
+	const stop = dbg.lastStop;
+	if (ui.running) {
+		const from = m.session.runningFrom;
+		out.push(seg('running…', {color: 'green', bold: true}), seg(from === null ? '' : ` +${dbg.tick - from} ticks`, {}), seg(' (space pauses)', {dim: true}));
+	} else if (dbg.ended) {
+		out.push(seg(`ended (${machine.ended})`, {color: 'red', bold: true}));
+		if (machine.expectsFailed > 0) out.push(seg(` ${machine.expectsFailed} expect(s) failed`, {color: 'red'}));
+	} else {
+		out.push(seg('paused', {color: 'yellow', bold: true}));
+	}
+	if (!ui.running && stop.tick === dbg.tick) {
+		if (stop.reason === 'break' && stop.hit !== null) out.push(seg(' · '), seg(`hit #${stop.hit.breakpointId} ${stop.hit.spec} at tick ${stop.hit.tick}`, {color: 'black', bg: 'yellow', bold: true}));
+		else if (stop.reason === 'paused') out.push(seg(' · paused by you', {dim: true}));
+		else if (stop.reason === 'event') out.push(seg(` · next event of pid ${ui.selectedPid}`, {dim: true}));
+		else if (stop.reason === 'goto') out.push(seg(' · went to tick', {dim: true}));
+		else if (stop.reason === 'start') out.push(seg(' · at the start', {dim: true}));
+	}
+	if (ui.count !== '') out.push(seg(` · count ${ui.count}`, {color: 'cyan', bold: true}));
+	const r = m.session.replay;
+	if (r !== null) {
+		const speed = `×${r.speed}`;
+		const text = r.state === 'playing' ? `▶ replay ${r.index}/${r.total} ${speed}` : r.state === 'done' ? `replay done ${r.index}/${r.total}` : `replay stopped ${r.index}/${r.total}: yours now`;
+		out.push(seg(' '), seg(` ${text} `, {inverse: true, color: 'green'}));
+	}
+	if (m.session.recording !== null) {
+		const name = m.session.recording.split('/').at(-1) ?? '';
+		out.push(seg(' '), seg(' ● REC ', {inverse: true, color: 'red'}));
+		if (lineWidth(out) + name.length + 1 <= width) out.push(seg(' ' + name, {color: 'red'}));
+	}
+	else if (m.session.recordingNote !== null) out.push(seg(' '), seg(m.session.recordingNote, {color: 'red'}));
+	// The scenario's name goes after the badge when there is room for it.
+	const file = m.session.file.split('/').at(-1) ?? m.session.file;
+	if (lineWidth(out) + file.length + 1 <= width) out.splice(1, 1, seg(` ${file} `));
+	return out;
+}
