@@ -95,7 +95,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 		dbg.onEvents = null;
 		if (stop !== null && stop.reason === 'break' && stop.hit !== null) {
 			const k = dbg.kernel;
-			extra.push({tick: k.tick, type: 'break', spec: stop.hit.spec});
+			for (const h of stop.hit.all) extra.push({tick: k.tick, type: 'break', spec: h.spec});
 			extra.push({tick: k.tick, type: 'end', reason: 'break', frames_total: k.frames.kind.length, frames_free: k.frames.free, expects_failed: k.expectsFailed, expects_unreached: countUnreached(k.expectsReached)});
 			emit(extra);
 		}

@@ -3,6 +3,7 @@
 
 import type {Address} from '../kernel/program.js';
 import {closest} from '../scenario/diagnostics.js';
+import {parseAddress} from '../scenario/parser.js';
 import {eventPid, faultKinds, syscallNames, type EventType, type FaultKind, type KernelEvent} from '../kernel/events.js';
 import {PAGE_SIZE} from '../kernel/types.js';
 
@@ -24,27 +25,28 @@ export const breakpointKinds = [
 ] as const;
 export type BreakpointKind = (typeof breakpointKinds)[number];
 
-export type Breakpoint = {
+/** The keys every event breakpoint may filter on (those its events can carry). */
+type Filters = {
 	/** The spec as written (normalised of surrounding blanks). */
 	spec: string;
-	kind: BreakpointKind;
 	pid: number | null;
 	region: string | null;
 	/** Matches an event address in the same page. */
 	addr: number | null;
-	/** fault: kind= */
-	faultKind: FaultKind | null;
-	/** syscall: name= */
-	name: string | null;
-	/** tick=N, frame=PFN */
-	value: number | null;
-	/** watch=ADDR */
-	watch: Address | null;
 };
 
-export type SpecResult = {ok: true; breakpoint: Breakpoint} | {ok: false; message: string; col: number};
+/** A checked breakpoint: each kind with the fields it has. */
+export type Breakpoint =
+	| (Filters & {kind: 'cow' | 'segv' | 'fork' | 'vfork' | 'exec' | 'exit' | 'completion' | 'signal' | 'expect-fail'})
+	| (Filters & {kind: 'fault'; faultKind: FaultKind | null})
+	| (Filters & {kind: 'syscall'; name: string | null})
+	| {spec: string; kind: 'tick'; tick: number}
+	| {spec: string; kind: 'frame'; pfn: number}
+	| {spec: string; kind: 'watch'; pid: number | null; watch: Address};
 
-const valueKinds = new Set<BreakpointKind>(['tick', 'frame', 'watch']);
+export type EventBreakpoint = Exclude<Breakpoint, {kind: 'tick' | 'frame' | 'watch'}>;
+
+export type SpecResult = {ok: true; breakpoint: Breakpoint} | {ok: false; message: string; col: number};
 
 function parseInteger(text: string): number | null {
 	if (/^0x[0-9a-f]+$/i.test(text) || /^[0-9]+$/.test(text)) {
@@ -52,17 +54,6 @@ function parseInteger(text: string): number | null {
 		return Number.isSafeInteger(n) ? n : null;
 	}
 	return null;
-}
-
-function parseWatchAddress(text: string): Address | null {
-	const abs = parseInteger(text);
-	if (abs !== null) return abs % 8 === 0 ? {kind: 'absolute', value: abs} : null;
-	const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[([0-9]+)\])?(?:\+(0x[0-9a-fA-F]+|[0-9]+))?$/.exec(text);
-	if (m === null) return null;
-	const page = m[2] === undefined ? 0 : Number(m[2]);
-	const offset = m[3] === undefined ? 0 : Number(m[3]);
-	if (!Number.isSafeInteger(page) || !Number.isSafeInteger(offset) || offset % 8 !== 0) return null;
-	return {kind: 'region', region: m[1]!, page, offset};
 }
 
 const allowedKeys: Record<BreakpointKind, readonly string[]> = {
@@ -106,18 +97,30 @@ export function parseBreakpoint(input: string): SpecResult {
 		);
 	}
 	const kind = kindText as BreakpointKind;
-	const bp: Breakpoint = {spec, kind, pid: null, region: null, addr: null, faultKind: null, name: null, value: null, watch: null};
-	if (valueKinds.has(kind)) {
+	// What the keys and the value set, checked and assembled below.
+	const got: {pid: number | null; region: string | null; addr: number | null; faultKind: FaultKind | null; name: string | null} = {
+		pid: null,
+		region: null,
+		addr: null,
+		faultKind: null,
+		name: null,
+	};
+	let value: number | Address | null = null;
+	if (kind === 'tick' || kind === 'frame' || kind === 'watch') {
 		if (eq < 0) return fail(`'${kind}' needs a value: ${kind}=${kind === 'watch' ? 'ADDR' : kind === 'tick' ? 'N' : 'PFN'}`, kindText.length);
 		const text = head.slice(eq + 1);
 		if (kind === 'watch') {
-			const addr = parseWatchAddress(text);
-			if (addr === null) return fail(`bad watch address '${text}': expected 0x… or REGION[K]+OFFSET, 8-byte aligned`, eq + 1);
-			bp.watch = addr;
+			// The scenario's own address syntax (SPEC §2.2), with its messages.
+			const r = parseAddress(text);
+			if (!r.ok) {
+				const message = r.message.startsWith('bad address') ? r.message.replace('bad address', 'bad watch address') : `bad watch address '${text}': ${r.message}`;
+				return fail(message, eq + 1 + r.col);
+			}
+			value = r.addr;
 		} else {
 			const n = parseInteger(text);
 			if (n === null) return fail(`bad ${kind === 'tick' ? 'tick number' : 'PFN'} '${text}'`, eq + 1);
-			bp.value = n;
+			value = n;
 		}
 	} else if (eq >= 0) {
 		return fail(`'${kind}' takes no value; keys go after a colon: ${kind}:pid=2`, eq);
@@ -154,25 +157,25 @@ export function parseBreakpoint(input: string): SpecResult {
 				case 'pid': {
 					const n = parseInteger(value);
 					if (n === null || n < 1) return fail(`bad pid '${value}'`, vat);
-					bp.pid = n;
+					got.pid = n;
 					break;
 				}
 				case 'addr': {
 					const n = parseInteger(value);
 					if (n === null) return fail(`bad address '${value}': expected 0x… or a number`, vat);
-					bp.addr = n;
+					got.addr = n;
 					break;
 				}
 				case 'region':
 					if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) return fail(`bad region name '${value}'`, vat);
-					bp.region = value;
+					got.region = value;
 					break;
 				case 'kind': {
 					if (!(faultKinds as readonly string[]).includes(value)) {
 						const near = closest(value, faultKinds);
 						return fail(`unknown fault kind '${value}'` + (near === null ? `; kinds: ${faultKinds.join(', ')}` : ` (did you mean '${near}'?)`), vat);
 					}
-					bp.faultKind = value as FaultKind;
+					got.faultKind = value as FaultKind;
 					break;
 				}
 				case 'name': {
@@ -180,13 +183,30 @@ export function parseBreakpoint(input: string): SpecResult {
 						const near = closest(value, syscallNames);
 						return fail(`unknown system call '${value}'` + (near === null ? '' : ` (did you mean '${near}'?)`), vat);
 					}
-					bp.name = value;
+					got.name = value;
 					break;
 				}
 			}
 		}
 	}
-	return {ok: true, breakpoint: bp};
+	if (got.faultKind === 'segv-maperr' && got.region !== null) {
+		return fail("a segv-maperr fault has no region (no VMA contains its address): use addr= instead of region=", spec.indexOf('region='));
+	}
+	const {pid, region, addr} = got;
+	switch (kind) {
+		case 'tick':
+			return {ok: true, breakpoint: {spec, kind, tick: value as number}};
+		case 'frame':
+			return {ok: true, breakpoint: {spec, kind, pfn: value as number}};
+		case 'watch':
+			return {ok: true, breakpoint: {spec, kind, pid, watch: value as Address}};
+		case 'fault':
+			return {ok: true, breakpoint: {spec, kind, pid, region, addr, faultKind: got.faultKind}};
+		case 'syscall':
+			return {ok: true, breakpoint: {spec, kind, pid, region, addr, name: got.name}};
+		default:
+			return {ok: true, breakpoint: {spec, kind, pid, region, addr}};
+	}
 }
 
 
@@ -195,7 +215,7 @@ function samePage(a: number, b: number): boolean {
 }
 
 /** Whether one event satisfies an event breakpoint (not tick, frame or watch). */
-export function matchesEvent(bp: Breakpoint, e: KernelEvent): boolean {
+export function matchesEvent(bp: EventBreakpoint, e: KernelEvent): boolean {
 	if (bp.pid !== null && eventPid(e) !== bp.pid) return false;
 	if (bp.region !== null && (e.type !== 'fault' || e.region !== bp.region)) return false;
 	if (bp.addr !== null) {
@@ -210,7 +230,9 @@ export function matchesEvent(bp: Breakpoint, e: KernelEvent): boolean {
 		case 'segv':
 			return e.type === 'fault' && (e.kind === 'segv-maperr' || e.kind === 'segv-accerr');
 		case 'syscall':
-			return e.type === 'syscall' && e.child_return !== true && (bp.name === null || e.name === bp.name);
+			// A child's own return from fork/vfork/clone is its event: it hits
+			// only a breakpoint that names that child (pid=, checked above).
+			return e.type === 'syscall' && (e.child_return !== true || bp.pid !== null) && (bp.name === null || e.name === bp.name);
 		case 'fork':
 			// the parent's return from fork (or from a clone that shares nothing)
 			return e.type === 'syscall' && e.child_return !== true && e.child !== undefined && e.name !== 'vfork';
@@ -227,10 +249,6 @@ export function matchesEvent(bp: Breakpoint, e: KernelEvent): boolean {
 			return e.type === 'signal' && e.signal !== 'SIGCHLD';
 		case 'expect-fail':
 			return e.type === 'expect' && !e.ok;
-		case 'tick':
-		case 'frame':
-		case 'watch':
-			return false;
 	}
 }
 
@@ -264,6 +282,6 @@ export function breakpointEventTypes(bp: Breakpoint): readonly EventType[] | nul
 	}
 }
 
-export function isEventBreakpoint(bp: Breakpoint): boolean {
+export function isEventBreakpoint(bp: Breakpoint): bp is EventBreakpoint {
 	return bp.kind !== 'tick' && bp.kind !== 'frame' && bp.kind !== 'watch';
 }

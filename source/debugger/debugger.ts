@@ -21,13 +21,24 @@ import type {KernelTracer} from '../kernel/trace.js';
 
 export type BreakpointEntry = {id: number; breakpoint: Breakpoint; enabled: boolean; hits: number};
 
-export type Hit = {
+/** One breakpoint that matched the stopping tick. */
+export type HitBy = {
 	breakpointId: number;
 	spec: string;
-	tick: number;
 	/** Index in the run's log (dbg.event(i)) of the event that matched, or null (tick, frame, watch). */
 	eventIndex: number | null;
 };
+
+/**
+ * A stop at a breakpoint: the first breakpoint (in list order) that matched
+ * the tick, and in `all` every one that did, each counting a hit (SPEC §6).
+ */
+export type Hit = HitBy & {tick: number; all: HitBy[]};
+
+/** Every breakpoint of a hit, as the user numbered them: `#1 cow, #2 watch=heap[0]`. */
+export function hitNames(hit: Hit): string {
+	return hit.all.map((h) => `#${h.breakpointId} ${h.spec}`).join(', ');
+}
 
 export type StopReason = 'step' | 'break' | 'end' | 'event' | 'start' | 'goto' | 'paused';
 
@@ -307,7 +318,7 @@ export class Debugger {
 		for (const entry of this.breakpoints) {
 			const bp = entry.breakpoint;
 			if (!entry.enabled) continue;
-			if (bp.kind === 'frame') out.push(bp.value! < this.kernel.frames.refcount.length ? this.kernel.frames.refcount[bp.value!]! : 0);
+			if (bp.kind === 'frame') out.push(bp.pfn < this.kernel.frames.refcount.length ? this.kernel.frames.refcount[bp.pfn]! : 0);
 			else if (bp.kind === 'watch') out.push(watchedWords(this.kernel, bp));
 		}
 		return out;
@@ -321,26 +332,34 @@ export class Debugger {
 	 */
 	private check(events: KernelEvent[], before: Probe, firstIndex: number): Hit | null {
 		const after = before.length > 0 ? this.probe() : before;
+		const all: HitBy[] = [];
+		const hit = (entry: BreakpointEntry, eventIndex: number | null): void => {
+			entry.hits++;
+			all.push({breakpointId: entry.id, spec: entry.breakpoint.spec, eventIndex});
+		};
 		let p = 0;
 		for (const entry of this.breakpoints) {
 			if (!entry.enabled) continue;
 			const bp = entry.breakpoint;
 			if (isEventBreakpoint(bp)) {
 				for (let i = 0; i < events.length; i++) {
-					if (matchesEvent(bp, events[i]!)) return this.hit(entry, firstIndex + i);
+					if (matchesEvent(bp, events[i]!)) {
+						hit(entry, firstIndex + i);
+						break;
+					}
 				}
 				continue;
 			}
 			if (bp.kind === 'tick') {
-				if (this.tick === bp.value) return this.hit(entry, null);
+				if (this.tick === bp.tick) hit(entry, null);
 				continue;
 			}
 			const a = before[p]!;
 			const b = after[p]!;
 			p++;
-			if (typeof a === 'number' || typeof b === 'number' ? a !== b : wordChanged(a, b)) return this.hit(entry, null);
+			if (typeof a === 'number' || typeof b === 'number' ? a !== b : wordChanged(a, b)) hit(entry, null);
 		}
-		return null;
+		return all.length === 0 ? null : {...all[0]!, tick: this.tick, all};
 	}
 
 	/** Execute one tick and check the enabled breakpoints against it. */
@@ -348,11 +367,6 @@ export class Debugger {
 		const before = this.probe();
 		const events = this.forward();
 		return {events, hit: this.check(events, before, this.cursor - events.length)};
-	}
-
-	private hit(entry: BreakpointEntry, eventIndex: number | null): Hit {
-		entry.hits++;
-		return {breakpointId: entry.id, spec: entry.breakpoint.spec, tick: this.tick, eventIndex};
 	}
 
 	/**
@@ -468,7 +482,7 @@ export class Debugger {
 			if (found !== null) {
 				const hit = found;
 				restoreCounts();
-				this.breakpoints.find((b) => b.id === hit.breakpointId)!.hits++;
+				for (const h of hit.all) this.breakpoints.find((b) => b.id === h.breakpointId)!.hits++;
 				this.seek(hit.tick);
 				return this.stop('break', hit);
 			}
@@ -487,12 +501,12 @@ export class Debugger {
 
 
 /** The watched word of each process that has it: pid → value. */
-function watchedWords(k: KernelState, bp: Breakpoint): Map<number, number> {
+function watchedWords(k: KernelState, bp: Extract<Breakpoint, {kind: 'watch'}>): Map<number, number> {
 	const values = new Map<number, number>();
 	const add = (pid: number, mmId: number | null): void => {
 		const mm = mmId === null ? undefined : k.mms.get(mmId);
 		if (mm === undefined) return;
-		const value = peekUserWord(k, mm, resolveAddress(mm, bp.watch!));
+		const value = peekUserWord(k, mm, resolveAddress(mm, bp.watch));
 		if (value !== null) values.set(pid, value);
 	};
 	if (bp.pid !== null) {

@@ -296,7 +296,7 @@ export function describeStop(dbg: Debugger, file: string): PictureStop {
 	const stop = dbg.lastStop;
 	const event = stopEvent(dbg);
 	let why: string;
-	if (stop.tick === dbg.tick && stop.reason === 'break' && stop.hit !== null) why = `breakpoint ${stop.hit.spec}`;
+	if (stop.tick === dbg.tick && stop.reason === 'break' && stop.hit !== null) why = `breakpoint ${stop.hit.all.map((h) => h.spec).join(', ')}`;
 	else if (k.ended !== null) why = `ended: ${k.ended}`;
 	else if (stop.tick === dbg.tick && stop.reason === 'start') why = 'the start';
 	else why = 'paused';

@@ -312,6 +312,65 @@ export function parseScenario(source: string, file: string): ParseResult {
 	}
 }
 
+/**
+ * An address written `REGION`, `REGION[K]`, either plus `+OFFSET`, or a
+ * number (absolute). `col` is the column of `text`. Returns null when the text
+ * is not in an address form at all.
+ */
+function addressForm(text: string, col: number): {addr: Address; bare: boolean} | null {
+	if (/^-?[0-9]/.test(text)) {
+		const r = parseNumber(text);
+		if (!r.ok) fail(col, r.message);
+		if (r.value < 0) fail(col, 'an address cannot be negative');
+		if (r.value % WORD_SIZE !== 0) fail(col, `address not 8-byte aligned: ${text} is not a multiple of 8`);
+		return {addr: {kind: 'absolute', value: r.value}, bare: false};
+	}
+	const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\]]*)\])?(?:\+(.*))?$/.exec(text);
+	if (m === null) return null;
+	const name = m[1]!;
+	let page = 0;
+	let offset = 0;
+	if (m[2] !== undefined) {
+		const kCol = col + name.length + 1;
+		if (m[2] === '') fail(kCol, `missing page number in '${show(text)}'`);
+		const r = parseNumber(m[2]);
+		if (!r.ok) fail(kCol, r.message);
+		if (r.value < 0) fail(kCol, 'a page number cannot be negative');
+		page = r.value;
+	}
+	if (m[3] !== undefined) {
+		const plus = text.indexOf('+');
+		const oCol = col + plus + 1;
+		if (m[3] === '') fail(oCol, `missing offset after '+' in '${show(text)}'`);
+		const r = parseNumber(m[3]);
+		if (!r.ok) fail(oCol, r.message);
+		if (r.value < 0) fail(oCol, "an offset cannot be negative: write '+N'");
+		offset = r.value;
+	}
+	const total = page * PAGE_SIZE + offset;
+	if (!Number.isSafeInteger(total)) fail(col, TOO_LARGE);
+	if (total % WORD_SIZE !== 0) {
+		fail(col, `address not 8-byte aligned: '${show(text)}' is ${total} bytes into ${name}, not a multiple of 8`);
+	}
+	const bare = m[2] === undefined && m[3] === undefined;
+	return {addr: {kind: 'region', region: name, page, offset}, bare};
+}
+
+/**
+ * An address as `watch=ADDR` takes it, in the scenario's own syntax. `col`
+ * in an error is 0-based within `text`.
+ */
+export function parseAddress(text: string): {ok: true; addr: Address} | {ok: false; message: string; col: number} {
+	try {
+		const a = addressForm(text, 0);
+		if (a !== null) return {ok: true, addr: a.addr};
+	} catch (error) {
+		if (error instanceof LineError) return {ok: false, message: error.message, col: error.col};
+		throw error;
+	}
+	return {ok: false, message: `bad address '${show(text)}': expected REGION, REGION[K], REGION[K]+OFFSET or a number`, col: 0};
+}
+
 class ScenarioParser {
 	private title: string | null = null;
 	private titleLine = 0;
@@ -767,55 +826,11 @@ class ScenarioParser {
 		return tok.text;
 	}
 
-	/**
-	 * An address written `REGION`, `REGION[K]`, either plus `+OFFSET`, or a
-	 * number (absolute). `col` is the column of `text`. Returns null when the text
-	 * is not in an address form at all.
-	 */
-	private address(text: string, col: number): {addr: Address; bare: boolean} | null {
-		if (/^-?[0-9]/.test(text)) {
-			const r = parseNumber(text);
-			if (!r.ok) fail(col, r.message);
-			if (r.value < 0) fail(col, 'an address cannot be negative');
-			if (r.value % WORD_SIZE !== 0) fail(col, `address not 8-byte aligned: ${text} is not a multiple of 8`);
-			return {addr: {kind: 'absolute', value: r.value}, bare: false};
-		}
-		const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\]]*)\])?(?:\+(.*))?$/.exec(text);
-		if (m === null) return null;
-		const name = m[1]!;
-		let page = 0;
-		let offset = 0;
-		if (m[2] !== undefined) {
-			const kCol = col + name.length + 1;
-			if (m[2] === '') fail(kCol, `missing page number in '${show(text)}'`);
-			const r = parseNumber(m[2]);
-			if (!r.ok) fail(kCol, r.message);
-			if (r.value < 0) fail(kCol, 'a page number cannot be negative');
-			page = r.value;
-		}
-		if (m[3] !== undefined) {
-			const plus = text.indexOf('+');
-			const oCol = col + plus + 1;
-			if (m[3] === '') fail(oCol, `missing offset after '+' in '${show(text)}'`);
-			const r = parseNumber(m[3]);
-			if (!r.ok) fail(oCol, r.message);
-			if (r.value < 0) fail(oCol, "an offset cannot be negative: write '+N'");
-			offset = r.value;
-		}
-		const total = page * PAGE_SIZE + offset;
-		if (!Number.isSafeInteger(total)) fail(col, TOO_LARGE);
-		if (total % WORD_SIZE !== 0) {
-			fail(col, `address not 8-byte aligned: '${show(text)}' is ${total} bytes into ${name}, not a multiple of 8`);
-		}
-		const bare = m[2] === undefined && m[3] === undefined;
-		return {addr: {kind: 'region', region: name, page, offset}, bare};
-	}
-
 	/** An ADDRESS position: a bare number is an absolute address. */
 	private addressOperand(tok: Token): Address {
 		const text = tok.text.startsWith('*') ? tok.text.slice(1) : tok.text;
 		const col = tok.text.startsWith('*') ? tok.col + 1 : tok.col;
-		const a = this.address(text, col);
+		const a = addressForm(text, col);
 		if (a === null) {
 			fail(tok.col, `bad address '${show(tok.text)}': expected REGION, REGION[K], REGION[K]+OFFSET or a number`);
 		}
@@ -835,7 +850,7 @@ class ScenarioParser {
 		if (text.startsWith('*')) {
 			if (text === '*') fail(tok.col, "'*' needs an address after it, like *0x600000");
 			if (!mem) noMem();
-			const a = this.address(text.slice(1), tok.col + 1);
+			const a = addressForm(text.slice(1), tok.col + 1);
 			if (a === null) fail(tok.col, `bad address '${show(text)}': expected *0x…, *REGION, *REGION[K] or *REGION[K]+OFFSET`);
 			if (a.addr.kind === 'region') {
 				this.pendingRegions.push({name: a.addr.region, pos: {line: this.lineNo, col: tok.col + 1}, bareValue: false});
@@ -861,7 +876,7 @@ class ScenarioParser {
 		}
 		if (has(errnoNumbers, text)) return {kind: 'int', value: errnoNumbers[text as ErrnoName]};
 		if (has(signalNumbers, text)) return {kind: 'int', value: signalNumbers[text as SignalName]};
-		const a = this.address(text, tok.col);
+		const a = addressForm(text, tok.col);
 		if (a === null) {
 			fail(
 				tok.col,

@@ -5,7 +5,7 @@
 // replay script back. React only subscribes to it and renders its view.
 
 import {applyAction, MIN_REPLAY_SPEED, type ActionSink, type DebugAction, type ReplayScript} from '../debugger/actions.js';
-import type {Debugger, Stop} from '../debugger/debugger.js';
+import {hitNames, type Debugger, type Stop} from '../debugger/debugger.js';
 import {eventPid, firstPid, machineInfo, snapshotFrames, type FrameSnapshot} from '../debugger/views.js';
 import type {KeyEvent} from './keys.js';
 import {initialState, update, type Effect, type UiContext, type UiMessage, type UiState} from './state.js';
@@ -324,7 +324,7 @@ export class Controller {
 			}
 		}
 		if (stop !== null && stop.reason === 'break' && stop.hit !== null && stop.hit.eventIndex === null) {
-			notice = `breakpoint #${stop.hit.breakpointId} ${stop.hit.spec} hit at tick ${stop.hit.tick}`;
+			notice = `breakpoint ${hitNames(stop.hit)} hit at tick ${stop.hit.tick}`;
 		}
 		if (notice !== null) this.apply({t: 'notice', text: notice});
 	}

@@ -95,6 +95,16 @@ describe('cowdbg run', () => {
 		expect(tasks.map((t) => t.pid)).toEqual([1, 2]);
 	});
 
+	it('names every breakpoint that hit the stopping tick', () => {
+		const r = cowdbg('run', forkCow, '--json', '--break', 'cow', '--break', 'watch=heap[0]:pid=2');
+		expect(r.status).toBe(0);
+		const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+		const breaks = lines.filter((e) => e['type'] === 'break');
+		expect(breaks.map((e) => e['spec'])).toEqual(['cow', 'watch=heap[0]:pid=2']);
+		expect(breaks[0]!['tick']).toBe(breaks[1]!['tick']);
+		expect(lines.at(-1)).toMatchObject({type: 'end', reason: 'break', expects_unreached: 2});
+	});
+
 	it('writes the state dump to a file with the fields of SPEC §5', () => {
 		const out = join(dir, 'state.json');
 		const r = cowdbg('run', forkCow, '--state', out, '--break', 'fork');

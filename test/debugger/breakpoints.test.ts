@@ -116,7 +116,11 @@ describe('pid=, region= and addr= filters', () => {
 		['cow:pid=2', [9]],
 		['fault:pid=2', [5, 6, 9, 11]],
 		['fault:kind=anon,pid=3', [19]],
-		['syscall:pid=2', [10]],
+		// pid= of a child: its own return from fork/vfork (child_return) hits too (SPEC §6)
+		['syscall:pid=2', [5, 10]],
+		['syscall:name=fork,pid=2', [5]],
+		['syscall:name=vfork,pid=3', [15]],
+		['syscall:name=vfork,pid=1', [17]],
 		['exit:pid=3', [20]],
 		['completion:pid=3', [16]],
 		['fault:region=shm', [2, 6]],
@@ -228,6 +232,13 @@ describe('parseBreakpoint refuses bad specs with a reason and a column', () => {
 		['fault:addr=zz', 12, "bad address 'zz'"],
 		['fault:region=1x', 14, "bad region name '1x'"],
 		['tick=3:pid=1', 8, "'tick' has no key 'pid'"],
+		// keys no event of that kind can carry
+		['exit:region=heap', 6, "'exit' events have no address: region= applies to cow, fault and segv"],
+		['syscall:addr=0x600000', 9, "'syscall' events have no address"],
+		['fault:kind=segv-maperr,region=heap', 24, 'a segv-maperr fault has no region'],
+		// watch= takes the scenario's address syntax and its messages
+		['watch=heap[x]', 12, "bad number 'x'"],
+		['watch=heap[1]+4', 7, "address not 8-byte aligned: 'heap[1]+4' is 4100 bytes into heap"],
 		['exec:kind=file', 6, "'exec' has no key 'kind'"],
 		['cow:pid=1,pid=2', 11, "'pid' is given twice"],
 		['  cwo', 3, "unknown breakpoint kind 'cwo'"],
@@ -239,7 +250,7 @@ describe('parseBreakpoint refuses bad specs with a reason and a column', () => {
 		expect(r.col).toBe(col);
 	});
 
-	it.each(['cow', ' cow ', 'fault:kind=anon,pid=2,region=heap,addr=0x600000', 'tick=0x10', 'watch=heap[1]+8:pid=2', 'watch=0x600000', 'frame=3'])(
+	it.each(['cow', ' cow ', 'fault:kind=anon,pid=2,region=heap,addr=0x600000', 'tick=0x10', 'watch=heap[1]+8:pid=2', 'watch=0x600000', 'frame=3', 'watch=heap[0x1]+0x10', 'fault:kind=segv-maperr,addr=0x10'])(
 		'accepts %j',
 		(spec) => {
 			expect(parseBreakpoint(spec).ok).toBe(true);
@@ -256,5 +267,31 @@ describe('parseBreakpoint refuses bad specs with a reason and a column', () => {
 		expect(dbg.addBreakpoint('cwo')).toMatchObject({ok: false, col: 1});
 		expect(dbg.breakpoints).toEqual([]);
 		expect(dbg.addBreakpoint('cow')).toEqual({ok: true, id: 1});
+	});
+});
+
+describe('several breakpoints hitting the same tick', () => {
+	it('each counts a hit, and the stop names them all in list order', () => {
+		// tick 9: pid 2's cow-copy of heap[0] is also the change of its watched word
+		const dbg = new Debugger(scenario, scenario.config, ['fault:kind=shmem', 'cow', 'watch=heap[0]:pid=2']);
+		expect(dbg.continue()).toMatchObject({reason: 'break', tick: 2});
+		expect(dbg.continue()!.hit!.all.map((h) => h.spec)).toEqual(['fault:kind=shmem']);
+		const nine = dbg.continue();
+		expect(nine).toMatchObject({reason: 'break', tick: 9});
+		expect(nine!.hit!.all.map((h) => h.spec)).toEqual(['cow', 'watch=heap[0]:pid=2']);
+		expect(nine!.hit).toMatchObject({breakpointId: 2, spec: 'cow'});
+		expect(nine!.hit!.all[1]!.eventIndex).toBeNull();
+		expect(dbg.breakpoints.map((b) => b.hits)).toEqual([2, 1, 1]);
+	});
+
+	it('reverse-continue back to that tick counts both again, once', () => {
+		const dbg = new Debugger(scenario, scenario.config, ['cow', 'watch=heap[0]:pid=2']);
+		expect(dbg.continue()).toMatchObject({tick: 9});
+		expect(dbg.continue()).toMatchObject({tick: 22});
+		expect(dbg.breakpoints.map((b) => b.hits)).toEqual([2, 1]);
+		const back = dbg.reverseContinue();
+		expect(back).toMatchObject({reason: 'break', tick: 9});
+		expect(back.hit!.all.map((h) => h.spec)).toEqual(['cow', 'watch=heap[0]:pid=2']);
+		expect(dbg.breakpoints.map((b) => b.hits)).toEqual([3, 2]);
 	});
 });

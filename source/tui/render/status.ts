@@ -1,6 +1,7 @@
 // The status line: the scenario, the tick, MMU or not, whether it runs, is
 // paused or ended and why it stopped, the count prefix, replay and recording.
 
+import {hitNames} from '../../debugger/debugger.js';
 import {machineInfo} from '../../debugger/views.js';
 import {lineWidth, seg, type Line} from '../text.js';
 import type {Model} from './model.js';
@@ -23,7 +24,7 @@ export function statusLine(m: Model, width: number): Line {
 		out.push(seg('paused', {color: 'yellow', bold: true}));
 	}
 	if (!ui.running && stop.tick === dbg.tick) {
-		if (stop.reason === 'break' && stop.hit !== null) out.push(seg(' · '), seg(`hit #${stop.hit.breakpointId} ${stop.hit.spec} at tick ${stop.hit.tick}`, {color: 'black', bg: 'yellow', bold: true}));
+		if (stop.reason === 'break' && stop.hit !== null) out.push(seg(' · '), seg(`hit ${hitNames(stop.hit)} at tick ${stop.hit.tick}`, {color: 'black', bg: 'yellow', bold: true}));
 		else if (stop.reason === 'paused') out.push(seg(' · paused by you', {dim: true}));
 		else if (stop.reason === 'event') out.push(seg(` · next event of pid ${ui.selectedPid}`, {dim: true}));
 		else if (stop.reason === 'goto') out.push(seg(' · went to tick', {dim: true}));
