@@ -37,8 +37,15 @@ async function main(): Promise<number> {
 	const breaks = flags.break ?? [];
 	const overrides = flags.set ?? [];
 	switch (command) {
-		case 'run':
-			return runCommand(args[0]!, {breaks, overrides, json: flags.json === true, state: flags.state, trace: flags.trace, svg: flags.svg, ksteps: flags.ksteps === true, ftrace: flags.ftrace === true}, output);
+		case 'run': {
+			// `--state -`: stdout is the dump alone (clean JSON), the log goes to stderr.
+			const log = flags.state === '-' ? new Output(process.stderr) : undefined;
+			try {
+				return await runCommand(args[0]!, {breaks, overrides, json: flags.json === true, state: flags.state, trace: flags.trace, svg: flags.svg, ksteps: flags.ksteps === true, ftrace: flags.ftrace === true, log}, output);
+			} finally {
+				await log?.end();
+			}
+		}
 		case 'check':
 			return checkCommand(args, overrides, output, err);
 		case 'replay':

@@ -2,7 +2,8 @@
 // written as the run goes (never held), and the run waits while the reader
 // is behind.
 
-import {closeSync, openSync, writeFileSync, writeSync} from 'node:fs';
+import {closeSync, openSync, writeSync} from 'node:fs';
+import {dirname} from 'node:path';
 import {Debugger} from '../debugger/debugger.js';
 import type {DebugEvent} from '../debugger/events.js';
 import {eventJson, formatEvent} from '../debugger/format.js';
@@ -26,6 +27,8 @@ export type RunOptions = {
 	ksteps?: boolean;
 	/** the kernel steps in ftrace's function_graph form */
 	ftrace?: boolean;
+	/** Where the log goes when not to `output` (`--state -` keeps stdout for the dump alone). */
+	log?: Output;
 };
 
 /** Opens an output file named by a flag for writing, or a UsageError naming the flag. */
@@ -33,7 +36,16 @@ export function openOutput(flag: string, file: string): number {
 	try {
 		return openSync(file, 'w');
 	} catch (error) {
-		throw new UsageError(`cowdbg: ${flag} '${file}': ${(error as Error).message}`);
+		const code = (error as NodeJS.ErrnoException).code;
+		const why =
+			code === 'ENOENT'
+				? `cannot create it: no directory '${showName(dirname(file))}'`
+				: code === 'EACCES'
+					? 'cannot create it: permission denied'
+					: code === 'EISDIR'
+						? 'it is a directory'
+						: showName((error as Error).message);
+		throw new UsageError(`cowdbg: ${flag} '${showName(file)}': ${why}`);
 	}
 }
 
@@ -48,17 +60,21 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 	// The output files are opened before the run, so a bad path is refused before anything runs.
 	const traceFd = options.trace === undefined ? -1 : openOutput('--trace', options.trace);
 	let svgFd = -1;
+	let stateFd = -1;
 	try {
 		if (options.svg !== undefined) svgFd = openOutput('--svg', options.svg);
+		if (options.state !== undefined && options.state !== '-') stateFd = openOutput('--state', options.state);
 	} catch (error) {
 		if (traceFd >= 0) closeSync(traceFd);
+		if (svgFd >= 0) closeSync(svgFd);
 		throw error;
 	}
+	const log = options.log ?? output;
 	const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints, {snapshots: false, ksteps});
 	const format = options.json ? eventJson : formatEvent;
 	let text = '';
 	const ftrace = options.ftrace === true ? new FtraceFormatter((line) => (text += line + '\n')) : null;
-	if (ftrace !== null) output.write(ftraceHeader.join('\n') + '\n');
+	if (ftrace !== null) log.write(ftraceHeader.join('\n') + '\n');
 	const emit = (events: readonly DebugEvent[]): void => {
 		if (ftrace !== null) {
 			for (let i = 0; i < events.length; i++) ftrace.event(events[i]!);
@@ -66,7 +82,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 		} else {
 			for (let i = 0; i < events.length; i++) text += format(events[i]!) + '\n';
 		}
-		if (text !== '') output.write(text);
+		if (text !== '') log.write(text);
 		text = '';
 	};
 	emit(dbg.eventsOf(0));
@@ -85,13 +101,16 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 	try {
 		let stop = null;
 		let batches = 0;
-		while (stop === null && !output.closed) {
+		while (stop === null && !log.closed) {
 			stop = dbg.continue(BATCH);
 			// Let the stream report a closed pipe now and then, and wait while it is full.
-			if (output.behind) await output.drained();
+			if (log.behind) await log.drained();
 			else if (++batches % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
 		}
-		if (output.closed) return 0;
+		if (log.closed) {
+			if (stateFd >= 0) closeSync(stateFd);
+			return 0;
+		}
 		dbg.onEvents = null;
 		if (stop !== null && stop.reason === 'break' && stop.hit !== null) {
 			const k = dbg.kernel;
@@ -112,13 +131,17 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 	}
 	if (options.state !== undefined) {
 		const dump = visibleJson(JSON.stringify(stateDump(dbg.kernel)));
-		if (options.state === '-') output.write(dump + '\n');
-		else {
-			output.flush();
+		if (options.state === '-') {
+			log.flush();
+			output.write(dump + '\n');
+		} else {
+			log.flush();
 			try {
-				writeFileSync(options.state, dump + '\n');
+				writeSync(stateFd, dump + '\n');
 			} catch (error) {
 				throw new UsageError(`cowdbg: --state '${showName(options.state)}': ${showName((error as Error).message)}`);
+			} finally {
+				closeSync(stateFd);
 			}
 		}
 	}

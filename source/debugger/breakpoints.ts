@@ -172,6 +172,13 @@ export function parseBreakpoint(input: string): SpecResult {
 					break;
 				case 'kind': {
 					if (!(faultKinds as readonly string[]).includes(value)) {
+						// `cow` names a family (cow-copy, cow-reuse, cow-zero): list it, not the nearest spelling.
+						const family = faultKinds.filter((f) => f.startsWith(`${value}-`));
+						if (family.length > 1) {
+							const list = `${family.slice(0, -1).join(', ')} or ${family.at(-1)!}`;
+							const whole = (breakpointKinds as readonly string[]).includes(value) ? `; the breakpoint '${value}' stops at any of them` : '';
+							return fail(`unknown fault kind '${value}' (did you mean ${list}?${whole})`, vat);
+						}
 						const near = closest(value, faultKinds);
 						return fail(`unknown fault kind '${value}'` + (near === null ? `; kinds: ${faultKinds.join(', ')}` : ` (did you mean '${near}'?)`), vat);
 					}

@@ -2,6 +2,7 @@
 // JSON form is the event itself (docs/events.md).
 
 import type {KArgs, KStep} from '../kernel/trace.js';
+import {returnText} from '../kernel/uapi.js';
 import type {DebugEvent} from './events.js';
 import {visible, visibleJson} from '../scenario/visible.js';
 
@@ -23,7 +24,7 @@ function describe(e: DebugEvent): string {
 			return `${pidText(e.pid)} exec ${e.program}`;
 		case 'syscall': {
 			if (e.child_return === true) return `${pidText(e.pid)} ${e.name}() = 0 in the child`;
-			let s = `${pidText(e.pid)} ${e.name}() = ${e.ret}`;
+			let s = `${pidText(e.pid)} ${e.name}() = ${returnText(e.ret)}`;
 			if (e.cost !== undefined) s += `  cost: ${e.cost.vmas} vmas, ${e.cost.ptes} ptes, ${e.cost.pgtables} pgtables`;
 			return s;
 		}
@@ -64,7 +65,7 @@ function describe(e: DebugEvent): string {
 		case 'oom':
 			return `${pidText(e.pid)} out_of_memory: ${e.victim === null ? 'no killable process' : `kill pid ${e.victim} (rss ${e.rss})`}`;
 		case 'end':
-			return `end: ${e.reason}, ${e.frames_free}/${e.frames_total} frames free, ${e.expects_failed} expect(s) failed${e.expects_unreached > 0 ? `, ${e.expects_unreached} never reached` : ''}`;
+			return `end: ${e.reason}, ${e.frames_free}/${e.frames_total} frames free, ${e.expects_failed} expect(s) failed${e.expects_unreached > 0 && e.reason !== 'break' ? `, ${e.expects_unreached} never reached` : ''}`;
 		case 'kstep':
 			return `${'  '.repeat(e.depth)}${describeKStep(e)}`;
 	}

@@ -35,7 +35,7 @@ import {
 	type Task,
 	type Vma,
 } from './types.js';
-import {EINVAL, ENOMEM} from './uapi.js';
+import {EEXIST, EINVAL, ENOMEM} from './uapi.js';
 
 
 export function vmaPages(vma: Vma): number {
@@ -164,7 +164,9 @@ export function doMmap(k: KernelState, mm: MmStruct, req: MapRequest): number {
 		start = req.at;
 		const end = start + req.pages * PAGE_SIZE;
 		if (start % PAGE_SIZE !== 0 || end > TASK_SIZE) return EINVAL;
-		if (overlaps(mm, start, end)) return ENOMEM;
+		// `at` never replaces a mapping: do_mmap()'s MAP_FIXED_NOREPLACE check
+		// (find_vma_intersection) refuses an occupied range with -EEXIST.
+		if (overlaps(mm, start, end)) return EEXIST;
 	} else {
 		start = getUnmappedArea(mm, req.pages);
 		if (start < 0) return start;

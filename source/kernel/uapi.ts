@@ -18,6 +18,14 @@ export const errnoNumbers = Object.freeze({
 
 export type ErrnoName = keyof typeof errnoNumbers;
 
+const errnoByNumber = new Map<number, string>(Object.entries(errnoNumbers).map(([name, n]) => [n, name]));
+
+/** A system call's return as the log shows it: an error by name and number (`-EINVAL (-22)`), anything else as is. */
+export function returnText(ret: number): string {
+	const name = ret < 0 ? errnoByNumber.get(-ret) : undefined;
+	return name === undefined ? String(ret) : `-${name} (${ret})`;
+}
+
 /** System-call return values: -errno. */
 export const ENOENT = -errnoNumbers.ENOENT;
 export const ESRCH = -errnoNumbers.ESRCH;

@@ -80,10 +80,11 @@ describe('cowdbg run', () => {
 	it('stops at the end of the tick that hit a breakpoint and dumps the state there', () => {
 		const r = cowdbg('run', forkCow, '--json', '--break', 'cow', '--state', '-');
 		expect(r.status).toBe(0);
-		const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-		const dump = lines.at(-1)!;
-		const end = lines.at(-2)!;
-		const brk = lines.at(-3)!;
+		// stdout is the dump alone, clean JSON; the log went to stderr
+		const dump = JSON.parse(r.stdout) as Record<string, unknown>;
+		const lines = r.stderr.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+		const end = lines.at(-1)!;
+		const brk = lines.at(-2)!;
 		expect(brk).toMatchObject({type: 'break', spec: 'cow'});
 		expect(end).toMatchObject({type: 'end', reason: 'break'});
 		const hitTick = brk['tick'];
@@ -93,6 +94,24 @@ describe('cowdbg run', () => {
 		expect(lines.filter((e) => typeof e['tick'] === 'number' && (e['tick'] as number) > (hitTick as number))).toHaveLength(0);
 		const tasks = dump['tasks'] as {pid: number}[];
 		expect(tasks.map((t) => t.pid)).toEqual([1, 2]);
+	});
+
+	it('--state - keeps stdout for the dump also with the text log', () => {
+		const r = cowdbg('run', forkCow, '--state', '-');
+		expect(r.status).toBe(0);
+		expect(JSON.parse(r.stdout)).toMatchObject({tick: expect.any(Number), tasks: expect.any(Array)});
+		expect(r.stderr).toMatch(/end: exited/);
+	});
+
+	it('refuses a --state path it cannot write before running anything', () => {
+		const r = cowdbg('run', forkCow, '--state', join(dir, 'no-such-dir', 's.json'));
+		expect(r.status).toBe(2);
+		expect(r.stdout).toBe('');
+		expect(r.stderr).toBe(`cowdbg: --state '${join(dir, 'no-such-dir', 's.json')}': cannot create it: no directory '${join(dir, 'no-such-dir')}'\n`);
+		const isDir = cowdbg('run', forkCow, '--state', dir);
+		expect(isDir.status).toBe(2);
+		expect(isDir.stdout).toBe('');
+		expect(isDir.stderr).toMatch(/it is a directory/);
 	});
 
 	it('names every breakpoint that hit the stopping tick', () => {

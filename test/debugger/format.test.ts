@@ -5,7 +5,7 @@
 import {readdirSync, readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
-import {eventJson} from '../../source/debugger/format.js';
+import {describeEvent, eventJson} from '../../source/debugger/format.js';
 import {visibleJson} from '../../source/scenario/visible.js';
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {boot, stepTick} from '../../source/kernel/kernel.js';
@@ -76,5 +76,17 @@ describe('eventJson', () => {
 			{tick: 7, type: 'completion', action: 'complete', id: 1, owner: 1, by: 2, via: 'exit_mm', done: 1},
 		];
 		for (const e of events) expect(eventJson(e)).toBe(JSON.stringify(e));
+	});
+});
+
+describe('describeEvent', () => {
+	it('names an error return and keeps its number (SPEC §2.3); other returns stay numbers', () => {
+		const call = (name: string, ret: number): KernelEvent => ({tick: 1, type: 'syscall', pid: 1, name, ret});
+		expect(describeEvent(call('fork', -22))).toBe('pid 1 fork() = -EINVAL (-22)');
+		expect(describeEvent(call('mmap', -17))).toBe('pid 1 mmap() = -EEXIST (-17)');
+		expect(describeEvent(call('wait', -10))).toBe('pid 1 wait() = -ECHILD (-10)');
+		expect(describeEvent(call('mmap', 0x600000))).toBe(`pid 1 mmap() = ${0x600000}`);
+		expect(describeEvent(call('getpid', 1))).toBe('pid 1 getpid() = 1');
+		expect(describeEvent(call('kill', -99))).toBe('pid 1 kill() = -99');
 	});
 });
