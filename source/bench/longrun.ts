@@ -15,7 +15,7 @@ import {median, type Row} from './table.js';
 const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
 const peakScript = fileURLToPath(new URL('./peak.js', import.meta.url));
 
-type Child = {ms: number; stdoutBytes: number; lines: number; fd3: string; status: number | null; stderr: string};
+type Child = {ms: number; stdoutBytes: number; lines: number; fd3: string; status: number | null; stderr: string; tail: string};
 
 /** Run node with these arguments, draining stdout (counting lines) and reading fd 3. */
 function runNode(args: string[]): Promise<Child> {
@@ -26,15 +26,17 @@ function runNode(args: string[]): Promise<Child> {
 		let lines = 0;
 		let fd3 = '';
 		let stderr = '';
+		let tail = '';
 		child.stdout!.on('data', (chunk: Buffer) => {
 			bytes += chunk.length;
+			tail = (tail + chunk.subarray(Math.max(0, chunk.length - 2000)).toString('utf8')).slice(-2000);
 			for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
 		});
 		child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
 		(child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
 		(child.stdio[3] as NodeJS.ReadableStream).on('data', (d: string) => (fd3 += d));
 		child.on('error', reject);
-		child.on('close', (status) => resolve({ms: performance.now() - t0, stdoutBytes: bytes, lines, fd3, status, stderr}));
+		child.on('close', (status) => resolve({ms: performance.now() - t0, stdoutBytes: bytes, lines, fd3, status, stderr, tail}));
 	});
 }
 
@@ -89,10 +91,10 @@ export async function measureJsonRate(ticks: number, full: boolean): Promise<Row
 	}
 }
 
-/** pid 1 writes `pages` pages, then forks `forks` children one after the other; each exits at once and is reaped. */
+/** pid 1 writes `pages` pages (a tick each), then forks `forks` children one after the other; each exits at once and is reaped. */
 export function forkLoopScenario(pages: number, forks: number): string {
 	return `scenario "${forks} forks of ${pages} written pages"
-config frames=${pages + 8192} max_ticks=${forks * 16 + 1000}
+config frames=${pages + 8192} max_ticks=${pages + forks * 16 + 1000}
 program init
   map big ${pages} rw-
   touch big write
@@ -127,9 +129,14 @@ export async function measureForkLoop(pages: number, forks: number, runs: number
 		writeFileSync(without, forkLoopScenario(pages, 0));
 		const diffs: number[] = [];
 		for (let i = 0; i < runs; i++) {
-			const a = await runNode([cli, 'run', withForks]);
-			const b = await runNode([cli, 'run', without]);
+			const a = await runNode([cli, 'run', withForks, '--json']);
+			const b = await runNode([cli, 'run', without, '--json']);
 			if (a.status !== 0 || b.status !== 0) throw new Error(`fork loop: exit ${a.status}/${b.status}: ${a.stderr.slice(0, 300)}${b.stderr.slice(0, 300)}`);
+			// Both runs must have gone to the end, every fork done (a fork refused or a run cut short measures nothing).
+			for (const [r, n] of [[a, forks], [b, 0]] as const) {
+				const end = JSON.parse(r.tail.trimEnd().split('\n').at(-1)!) as {type: string; reason: string};
+				if (end.type !== 'end' || end.reason !== 'exited') throw new Error(`fork loop: the run with ${n} forks ended ${JSON.stringify(end)}`);
+			}
 			diffs.push(a.ms - b.ms);
 		}
 		const ns = (median(diffs) * 1e6) / (forks * pages);
