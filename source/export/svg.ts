@@ -67,7 +67,6 @@ export type Picture = {
 /** Text for an SVG text node: control characters shown escaped, markup characters as entities. */
 export function xmlText(s: string): string {
 	return s
-		// eslint-disable-next-line no-control-regex
 		.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
 		.replace(/&/g, '&amp;')
 		.replace(/</g, '&lt;')

@@ -23,7 +23,7 @@ export function coredumpWait(k: KernelState, task: Task, sig: number): boolean {
 	if (tr !== null) tr.enter('coredump_wait', {pid: task.pid, vfork_done: task.vforkDone});
 	const mm = task.mm === null ? undefined : k.mms.get(task.mm);
 	const old = k.config.kernel === '2.6.32';
-	let zapped: Task[] = [];
+	const zapped: Task[] = [];
 	let startup = 0;
 	if (mm !== undefined && mm.coreState === null) {
 		for (const t of k.tasks.values()) {

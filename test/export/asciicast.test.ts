@@ -40,7 +40,6 @@ async function screenOf(term: InstanceType<typeof Terminal>, text: string): Prom
 	return rows;
 }
 
-// eslint-disable-next-line no-control-regex
 const plain = (row: string): string => row.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '').trimEnd();
 
 /** What the TUI shows before the first action, after each one, and once the replay is done. */

@@ -81,7 +81,6 @@ export type ScenarioArbOptions = {
 
 const MAP_NAMES = ['a', 'b', 'c'];
 const MMAP_NAMES = ['m', 'n'];
-const REGIONS = [...MAP_NAMES, ...MMAP_NAMES, 'text', 'stack'];
 const PROGRAMS = ['p0', 'p1', 'p2', 'ghost'];
 const PROTS = ['rw-', 'r--', 'rwx', 'r-x', '---', '-w-'];
 /** `at` addresses of runtime mmaps: free ones, and some that collide with text, the maps or the stack. */
