@@ -106,8 +106,8 @@ function buildMm(k: KernelState, program: Program): MmStruct | number {
 			k.pageCache.set(program.name, cache);
 		}
 		for (let p = pfn; p < pfn + pages; p++) {
-			k.frames.refcount[p]++;
-			k.frames.mapcount[p]++;
+			k.frames.refcount[p]!++;
+			k.frames.mapcount[p]!++;
 		}
 		vmaLink(mm, textVma(pfn * PAGE_SIZE, pages, program.name, pfn));
 		mm.rss += pages;

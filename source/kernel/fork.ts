@@ -454,9 +454,9 @@ function copyPteRange(c: CopyRange, dstPmd: Int32Array, pmdIndex: number, src: I
 		if (tr !== null) copyOnePteEnter(c, tr, base + i, pte, pfn);
 		src[i] = pte & wrprotect; // ptep_set_wrprotect() in the parent
 		if (tr !== null) copyOnePteWrprotect(c, tr, base + i, pte);
-		mapcount[pfn]++; // page_dup_rmap(); the zero page's is a display count
+		mapcount[pfn]!++; // page_dup_rmap(); the zero page's is a display count
 		if (pfn !== 0) {
-			refcount[pfn]++; // get_page()
+			refcount[pfn]!++; // get_page()
 			rss++;
 		}
 		if (tr !== null) copyOnePteGet(c, tr, pfn);

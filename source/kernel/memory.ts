@@ -270,8 +270,8 @@ function doLinearFault(k: KernelState, vmf: VmFault): FaultResult {
 		const path = callPath(vmf.prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'shmem_fault');
 		const pfn = shmemPage(k, vma.shmem, vmf.pgoff);
 		if (pfn < 0) return done(oom(k, vmf, path));
-		t.refcount[pfn]++;
-		t.mapcount[pfn]++;
+		t.refcount[pfn]!++;
+		t.mapcount[pfn]!++;
 		if (tr !== null) tr.note(`shmem_fault: page ${vmf.pgoff} of shmem object ${vma.shmem} is pfn ${pfn}; ref ${t.refcount[pfn]! - 1}→${t.refcount[pfn]}, map ${t.mapcount[pfn]! - 1}→${t.mapcount[pfn]}`, {pfn});
 		const writable = (vma.flags & VM_WRITE) !== 0 ? PTE_RW : 0;
 		setPte(k, mm, vpn, mkPte(pfn, bits | writable | (access === 'write' ? PTE_DIRTY : 0)), 0);
@@ -284,8 +284,8 @@ function doLinearFault(k: KernelState, vmf: VmFault): FaultResult {
 	if (cache < 0) return done(oom(k, vmf, path));
 	if (tr !== null) tr.note(`filemap_fault: page ${vmf.pgoff} of '${vma.file}' is page-cache pfn ${cache}`, {pfn: cache});
 	if (access !== 'write') {
-		t.refcount[cache]++;
-		t.mapcount[cache]++;
+		t.refcount[cache]!++;
+		t.mapcount[cache]!++;
 		setPte(k, mm, vpn, mkPte(cache, bits), 0);
 		emitFault(k, vmf, 'file', cache, null, path);
 		if (tr !== null) tr.note(`${access === 'read' ? 'a read' : 'an exec'}: the cache page itself is mapped read-only (ref ${t.refcount[cache]! - 1}→${t.refcount[cache]}, map ${t.mapcount[cache]! - 1}→${t.mapcount[cache]})`, {pfn: cache});
@@ -314,7 +314,7 @@ function doAnonymousPage(k: KernelState, vmf: VmFault): FaultResult {
 	if (tr !== null) tr.enter('do_anonymous_page', {vma: vma.region, addr: hex(vmf.va), access: vmf.access});
 	const page = hex(vpn * PAGE_SIZE);
 	if (vmf.access !== 'write') {
-		t.mapcount[0]++; // display count: Linux keeps none for the zero page
+		t.mapcount[0]!++; // display count: Linux keeps none for the zero page
 		setPte(k, mm, vpn, mkPte(0, bits), 0);
 		emitFault(k, vmf, 'zero', 0, null, path);
 		if (tr !== null) {
@@ -402,11 +402,11 @@ function doWpPage(k: KernelState, vmf: VmFault, old: number): FaultResult {
 	if (tr !== null) tr.note(`set_pte_at: pte ${addr} → pfn ${pfn} rw (was pfn ${oldPfn} ro)`, {addr, pfn});
 	let kind: FaultKind;
 	if (oldPfn === 0) {
-		t.mapcount[0]--;
+		t.mapcount[0]!--;
 		kind = 'cow-zero';
 	} else {
 		// page_remove_rmap() + page_cache_release() of the old page
-		t.mapcount[oldPfn]--;
+		t.mapcount[oldPfn]!--;
 		kind = t.kind[oldPfn] === FRAME_FILE ? 'file-cow' : 'cow-copy';
 		putPage(t, oldPfn);
 	}

@@ -220,7 +220,7 @@ export function zapVmaPtes(k: KernelState, mm: MmStruct, vma: Vma): void {
 			if ((pte & PTE_PRESENT) === 0) continue;
 			leaf[i] = 0;
 			const pfn = ptePfn(pte);
-			t.mapcount[pfn]--;
+			t.mapcount[pfn]!--;
 			if (pfn !== 0) {
 				mm.rss--;
 				putPage(t, pfn);
@@ -254,7 +254,7 @@ export function removeVma(k: KernelState, mm: MmStruct, vma: Vma): void {
 		// no-MMU: the mapping's own contiguous frames
 		const t = k.frames;
 		for (let p = vma.pfn; p < vma.pfn + pages; p++) {
-			t.mapcount[p]--;
+			t.mapcount[p]!--;
 			putPage(t, p);
 		}
 		mm.rss -= pages;

@@ -35,7 +35,7 @@ export function createFrameTable(frames: number): FrameTable {
 }
 
 function markUsed(t: FrameTable, pfn: number): void {
-	t.used[pfn >>> 5] |= 1 << (pfn & 31);
+	t.used[pfn >>> 5]! |= 1 << (pfn & 31);
 	t.free--;
 }
 
@@ -91,7 +91,7 @@ export function isFree(t: FrameTable, pfn: number): boolean {
 
 /** __free_page(): the frame returns to the free pool. */
 export function freePage(t: FrameTable, pfn: number): void {
-	t.used[pfn >>> 5] &= ~(1 << (pfn & 31));
+	t.used[pfn >>> 5]! &= ~(1 << (pfn & 31));
 	t.free++;
 	t.kind[pfn] = FRAME_FREE;
 	t.refcount[pfn] = 0;

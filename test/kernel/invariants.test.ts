@@ -143,7 +143,7 @@ describe('each rule fires', () => {
 	it('anon refcount == mapcount', () => {
 		const r = broken((k) => {
 			const pfn = ptePfn(pteOf(k, 1, 0x600000));
-			k.frames.refcount[pfn]++;
+			k.frames.refcount[pfn]!++;
 		});
 		expectRule(r, /^pfn \d+ \(anon\): refcount 3 != mapcount 2$/);
 	});
@@ -151,8 +151,8 @@ describe('each rule fires', () => {
 	it('mapcount == the PTEs mapping the frame', () => {
 		const r = broken((k) => {
 			const pfn = ptePfn(pteOf(k, 1, 0x600000));
-			k.frames.mapcount[pfn]--;
-			k.frames.refcount[pfn]--;
+			k.frames.mapcount[pfn]!--;
+			k.frames.refcount[pfn]!--;
 		});
 		expectRule(r, /^pfn \d+ \(anon\): mapcount 1 != 2 present PTEs mapping it$/);
 	});
@@ -161,14 +161,14 @@ describe('each rule fires', () => {
 		expectRule(
 			broken((k) => {
 				const pfn = ptePfn(pteOf(k, 1, 0x400000));
-				k.frames.refcount[pfn]--;
+				k.frames.refcount[pfn]!--;
 			}),
 			/\(file\): refcount \d+ != mapcount \d+ \+ 1 \(cached\)/,
 		);
 		expectRule(
 			broken((k) => {
 				const pfn = k.shmem.get(1)!.pages.get(0)!;
-				k.frames.refcount[pfn]++;
+				k.frames.refcount[pfn]!++;
 			}),
 			/\(shmem\): refcount \d+ != mapcount \d+ \+ 1/,
 		);
@@ -177,7 +177,7 @@ describe('each rule fires', () => {
 	it('pgtable refcount 1 mapcount 0; zero page refcount 1', () => {
 		expectRule(
 			broken((k) => {
-				k.frames.refcount[k.mms.get(1)!.pgd]++;
+				k.frames.refcount[k.mms.get(1)!.pgd]!++;
 			}),
 			/\(pgtable\): refcount 2, mapcount 0/,
 		);
@@ -189,7 +189,7 @@ describe('each rule fires', () => {
 		);
 		expectRule(
 			broken((k) => {
-				k.frames.mapcount[0]++;
+				k.frames.mapcount[0]!++;
 			}),
 			/^pfn 0 \(zero\): mapcount \d+ != \d+ present PTEs/,
 		);
@@ -222,7 +222,7 @@ describe('each rule fires', () => {
 		expectRule(
 			broken((k) => {
 				const pfn = ptePfn(pteOf(k, 1, 0x600000));
-				k.frames.used[pfn >>> 5] &= ~(1 << (pfn & 31));
+				k.frames.used[pfn >>> 5]! &= ~(1 << (pfn & 31));
 			}),
 			/used bit 0 disagrees with its kind/,
 			false,
