@@ -1,6 +1,7 @@
 // Positioned error messages (SPEC §2.4): `FILE:LINE:COL: error: MESSAGE`, the
 // offending line, and a caret under the column.
 
+import stringWidth from 'string-width';
 import {visible} from './visible.js';
 import type {Diagnostic} from './ast.js';
 
@@ -28,8 +29,13 @@ export function formatDiagnostic(d: Diagnostic): string {
 		line = head + line.slice(from, from + LINE_WINDOW) + tail;
 		upTo = upTo - from + head.length;
 	}
-	let pad = '';
-	for (let i = 0; i < upTo; i++) pad += line[i] === '\t' ? '\t' : ' ';
+	// The caret goes under the column in terminal cells (a CJK character or an
+	// emoji takes two); tabs are kept, so the terminal expands both alike.
+	const pad = line
+		.slice(0, upTo)
+		.split('\t')
+		.map((piece) => ' '.repeat(stringWidth(piece)))
+		.join('\t');
 	return `${visible(d.file)}:${d.line}:${d.col}: error: ${visible(d.message)}\n${line}\n${pad}^`;
 }
 

@@ -485,6 +485,15 @@ describe('diagnostics', () => {
 		expect(formatDiagnostic(d!)).toBe("test.scn:2:7: error: unknown region 'nope'\n\tread\tnope\n\t    \t^");
 	});
 
+	it('puts the caret under the column in terminal cells: wide CJK characters and emoji take two', () => {
+		const [cjk] = errors('program p\n  print "日本語テキスト" 5\nend\n');
+		expect(formatDiagnostic(cjk!).split('\n').slice(1)).toEqual(['  print "日本語テキスト" 5', ' '.repeat(25) + '^']);
+		const [cow] = errors('program p\n  print "🐄🐄🐄🐄" 5\nend\n');
+		expect(formatDiagnostic(cow!).split('\n').slice(1)).toEqual(['  print "🐄🐄🐄🐄" 5', ' '.repeat(19) + '^']);
+		const [mixed] = errors('program p\n\tprint "é日🐄"\tnope 5\nend\n');
+		expect(formatDiagnostic(mixed!).split('\n')[2]).toBe('\t' + ' '.repeat(13) + '\t^');
+	});
+
 	it('shows control characters as ? without moving the caret', () => {
 		const d: Diagnostic = {file: 'f', line: 1, col: 3, message: 'm', sourceLine: 'a\u0000b\u001b[2Jc'};
 		expect(formatDiagnostic(d)).toBe('f:1:3: error: m\na?b?[2Jc\n  ^');
