@@ -8,7 +8,7 @@ import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {applyAction, type DebugAction} from '../debugger/actions.js';
 import {Debugger} from '../debugger/debugger.js';
-import {createRecorder} from '../debugger/session.js';
+import {createRecorder} from '../debugger/recorder.js';
 import {loadSource} from '../debugger/load.js';
 import {renderFrame} from '../tui/render/frame.js';
 import {initialState} from '../tui/state.js';

@@ -4,7 +4,8 @@
 // tick whose state differs, 2 for a bad file or usage. With --asciicast FILE
 // the TUI's replay is recorded as asciicast v2 instead (no terminal needed).
 
-import {loadSession, replayScript, verifySession, type Session, type VerifyResult} from '../debugger/session.js';
+import {loadSession} from '../debugger/recorder.js';
+import {replayScript, verifySession, type Session, type VerifyResult} from '../debugger/session.js';
 import {closeSync, writeSync} from 'node:fs';
 import {Debugger} from '../debugger/debugger.js';
 import {UsageError} from '../debugger/load.js';

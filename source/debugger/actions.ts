@@ -70,6 +70,8 @@ export interface ActionSink {
 	record(action: DebugAction, dbg: Debugger): void;
 	/** Flush and finish (on quit, Ctrl-C included). */
 	close(dbg: Debugger): void;
+	/** Be told at once when saving fails (a message) and when it works again (null). */
+	onStatus?(listener: (problem: string | null) => void): void;
 }
 
 /** A recorded session to play back: each action with its time offset in ms from the start. */

@@ -9,7 +9,7 @@ import type {Config} from '../kernel/program.js';
 import type {Diagnostic, Scenario} from '../scenario/ast.js';
 import {formatDiagnostics} from '../scenario/diagnostics.js';
 import {parseConfigAssignment, parseScenario, setConfigValue} from '../scenario/parser.js';
-import {parseBreakpoint} from './breakpoints.js';
+import {MAX_SPEC_LENGTH, parseBreakpoint} from './breakpoints.js';
 import {visible} from '../scenario/visible.js';
 
 export class UsageError extends Error {}
@@ -101,6 +101,8 @@ export function loadSource(source: string, file: string, overrides: readonly str
 	if (errors.length > 0) throw new UsageError(formatDiagnostics(errors));
 	const config = {...scenario.config};
 	for (const o of overrides) {
+		// A session holds each override (at most 1,000 characters, like a breakpoint spec).
+		if (o.length > MAX_SPEC_LENGTH) throw new UsageError(`cowdbg: --set '${visible(o.slice(0, 40))}…': too long (at most ${MAX_SPEC_LENGTH} characters)`);
 		const eq = o.indexOf('=');
 		if (eq <= 0) throw new UsageError(`cowdbg: --set '${visible(o)}': expected KEY=VALUE, e.g. --set frames=128`);
 		const r = parseConfigAssignment(o.slice(0, eq), o.slice(eq + 1));

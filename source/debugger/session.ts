@@ -1,6 +1,5 @@
-// Recorded sessions (SPEC §6, "Record and replay"): the session file, the
-// recorder the TUI sends its actions to (`--record FILE`), loading a file
-// with its validation at the edge, and headless verification.
+// Recorded sessions (SPEC §6, "Record and replay"): the session file's
+// format, its validation at the edge, and headless verification.
 //
 // A session file is one JSON object, written one action per line:
 //
@@ -23,21 +22,19 @@
 // the TUI's keys where there is one (see `codes`). A checkpoint
 // [n, tick, hash] is stateHash after the first n actions, when the cursor was
 // at that tick: one at the start, one every CHECKPOINT_ACTIONS actions or
-// when the cursor moved CHECKPOINT_TICKS ticks or more, and one at the end.
+// when the cursor moved CHECKPOINT_TICKS ticks or more, one at each autosave
+// (so a recording killed outright still verifies up to it), and one at the end.
 // The breakpoints are those set when recording began (the file's `break`
 // lines included); later ones are actions.
 //
-// The pure part (encodeSession, decodeSession, verifySession) does no I/O;
-// createRecorder and loadSession read and write files.
+// This module does no I/O: it encodes, decodes, validates and verifies.
+// recorder.ts reads session files and writes them while recording.
 
 import {createHash} from 'node:crypto';
-import {renameSync, statSync, unlinkSync, writeFileSync} from 'node:fs';
-import {basename, dirname, join} from 'node:path';
-import {UsageError, loadSource, readText, type Loaded} from './load.js';
+import {UsageError, loadSource, type Loaded} from './load.js';
 import {visible} from '../scenario/visible.js';
 import {stateHash} from '../kernel/dump.js';
-import {boot} from '../kernel/kernel.js';
-import {applyAction, type ActionSink, type DebugAction, type ReplayScript} from './actions.js';
+import {applyAction, type DebugAction, type ReplayScript} from './actions.js';
 import {MAX_SPEC_LENGTH, parseBreakpoint} from './breakpoints.js';
 import {Debugger} from './debugger.js';
 
@@ -53,8 +50,6 @@ export const CHECKPOINT_TICKS = 1000;
  * recorder refuses to write more than this (what it writes, replay reads).
  */
 export const MAX_SESSION_BYTES = 256 * 1024 * 1024;
-/** The recorder saves what it has this often (and on close). */
-export const SAVE_EVERY_MS = 5000;
 
 export type Checkpoint = {
 	/** Number of actions applied (0: the start). */
@@ -366,11 +361,6 @@ export function parseSession(text: string, name: string): Session {
 	return {...data, file: name, loaded: {...loaded, breakpoints: [...data.breakpoints]}};
 }
 
-/** Read and validate a session file (UsageError for anything wrong with it). */
-export function loadSession(file: string): Session {
-	return parseSession(readText(file, 'session', file, MAX_SESSION_BYTES), file);
-}
-
 /** The actions to play back, for the TUI. */
 export function replayScript(session: SessionData): ReplayScript {
 	return {actions: session.actions.map(({at, action}) => ({at, action}))};
@@ -509,136 +499,4 @@ function stateMessage(c: CheckpointCheck, lastGood: number | null): string {
 		first = `tick ${lastGood} matched, so the first difference is somewhere in ticks ${lastGood + 1}…${c.tick} (the session holds no hashes in between)`;
 	}
 	return `${what}; ${where}; ${first}`;
-}
-
-// ---- the recorder ------------------------------------------------------------
-
-export type RecorderOptions = {
-	file: string;
-	/** Overwrite an existing file. */
-	force: boolean;
-	loaded: Loaded;
-	/** The breakpoint specs set when recording begins. */
-	breakpoints: readonly string[];
-	/** Milliseconds, monotonic (tests pass a fake clock). */
-	now?: () => number;
-	/** How often to save what was recorded so far (0: only on close). */
-	saveEveryMs?: number;
-};
-
-export type Recorder = ActionSink & {
-	/** What has been recorded so far. */
-	readonly data: SessionData;
-	/** Write the file now (atomically). */
-	save(): void;
-};
-
-/**
- * Start recording to `file`. Refuses (UsageError, before anything else
- * happens) an existing file unless `force`, and a file it cannot write. The
- * file is written at once, every `saveEveryMs` while something changed, and
- * on close; each write replaces the file atomically (a temporary file, then
- * rename). The TUI calls record() after applying each action and close() on
- * quit; close() throws a UsageError if the last write fails.
- */
-export function createRecorder(options: RecorderOptions): Recorder {
-	const {file, force, loaded} = options;
-	const now = options.now ?? (() => performance.now());
-	const flag = `--record '${visible(file)}'`;
-	const existing = statSync(file, {throwIfNoEntry: false});
-	if (existing?.isDirectory() === true) throw new UsageError(`cowdbg: ${flag}: it is a directory`);
-	if (existing !== undefined && !force) throw new UsageError(`cowdbg: ${flag}: the file exists; add --force to overwrite it`);
-
-	const boot0 = boot(loaded.scenario, loaded.config);
-	const data: SessionData = {
-		scenario: {file: loaded.scenario.file, source: loaded.scenario.source, sha256: sha256(loaded.scenario.source)},
-		overrides: [...loaded.overrides],
-		breakpoints: [...options.breakpoints],
-		actions: [],
-		checkpoints: [{actions: 0, tick: 0, hash: stateHash(boot0)}],
-	};
-	const start = now();
-	let dirty = false;
-	let closed = false;
-	let lastAt = 0;
-	/** The cursor after the last recorded action. */
-	let lastTick = 0;
-
-	const write = (exclusive: boolean): void => {
-		const text = encodeSession(data);
-		if (exclusive) {
-			// No --force: create the file, failing if it appeared meanwhile.
-			writeFileSync(file, text, {flag: 'wx'});
-			return;
-		}
-		const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-		try {
-			writeFileSync(tmp, text);
-			renameSync(tmp, file);
-		} catch (error) {
-			try {
-				unlinkSync(tmp);
-			} catch {
-				// nothing to clean up
-			}
-			throw error;
-		}
-	};
-	try {
-		write(!force);
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'EEXIST') throw new UsageError(`cowdbg: ${flag}: the file exists; add --force to overwrite it`);
-		throw new UsageError(`cowdbg: ${flag}: cannot write it: ${code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error)}`);
-	}
-
-	const save = (): void => {
-		write(false);
-		dirty = false;
-	};
-	const every = options.saveEveryMs ?? SAVE_EVERY_MS;
-	const timer =
-		every > 0
-			? setInterval(() => {
-					if (!dirty) return;
-					try {
-						save();
-					} catch {
-						// tried again next time; close() reports a failure
-					}
-				}, every)
-			: null;
-	timer?.unref();
-
-	const checkpoint = (dbg: Debugger): void => {
-		data.checkpoints.push({actions: data.actions.length, tick: dbg.tick, hash: stateHash(dbg.kernel)});
-	};
-
-	return {
-		data,
-		save,
-		record(action: DebugAction, dbg: Debugger): void {
-			if (closed) return;
-			const at = Math.max(lastAt, Math.round(now() - start));
-			lastAt = at;
-			data.actions.push({at, action});
-			lastTick = dbg.tick;
-			const last = data.checkpoints.at(-1)!;
-			if (data.actions.length - last.actions >= CHECKPOINT_ACTIONS || Math.abs(dbg.tick - last.tick) >= CHECKPOINT_TICKS) checkpoint(dbg);
-			dirty = true;
-		},
-		close(dbg: Debugger): void {
-			if (closed) return;
-			closed = true;
-			if (timer !== null) clearInterval(timer);
-			// The last action's state, unless the cursor moved since without an action (a run cut short by quitting).
-			if (data.checkpoints.at(-1)!.actions !== data.actions.length && dbg.tick === lastTick) checkpoint(dbg);
-			try {
-				save();
-			} catch (error) {
-				const why = error instanceof Error ? error.message : String(error);
-				throw new UsageError(`cowdbg: ${flag}: the session could not be saved: ${why}`);
-			}
-		},
-	};
 }

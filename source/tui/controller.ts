@@ -69,6 +69,11 @@ export class Controller {
 			this.session.replay = {index: 0, total: this.replay.script.actions.length, speed: this.replay.speed, state: 'playing'};
 			this.apply({t: 'replaying', on: true});
 		}
+		// A failed save (a full disk) shows on the status line at once, and goes when a save works again.
+		this.sink?.onStatus?.((problem) => {
+			this.session = {...this.session, recordingNote: problem};
+			this.changed();
+		});
 	}
 
 	// ---- what React reads --------------------------------------------------

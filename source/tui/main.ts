@@ -24,11 +24,11 @@ export type TuiOptions = {
 	loaded?: Loaded;
 };
 
-/** The session recorder (debugger/session.ts); null with the reason when this build has none. */
+/** The session recorder (debugger/recorder.ts); null with the reason when this build has none. */
 async function recorder(options: TuiOptions, loaded: Loaded): Promise<{sink: ActionSink} | {note: string}> {
 	let mod: {createRecorder?: unknown};
 	try {
-		mod = await import('../debugger/session.js');
+		mod = await import('../debugger/recorder.js');
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return {note: 'recording unavailable (no session module in this build)'};
 		throw error;

@@ -7,7 +7,8 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {UsageError} from '../../source/debugger/load.js';
-import {loadSession, parseSession, sha256} from '../../source/debugger/session.js';
+import {loadSession} from '../../source/debugger/recorder.js';
+import {parseSession, sha256} from '../../source/debugger/session.js';
 import {prng} from '../debugger/reference.js';
 import {everyAction, loadInline, record, tempDir} from './record.js';
 

@@ -7,7 +7,7 @@ import {join} from 'node:path';
 import {loadSource, type Loaded} from '../../source/debugger/load.js';
 import {applyAction, type DebugAction} from '../../source/debugger/actions.js';
 import {Debugger} from '../../source/debugger/debugger.js';
-import {createRecorder, type Recorder} from '../../source/debugger/session.js';
+import {createRecorder, type Recorder} from '../../source/debugger/recorder.js';
 import {stateHash} from '../../source/kernel/dump.js';
 
 export function tempDir(): string {

@@ -5,7 +5,8 @@
 import {join} from 'node:path';
 import {describe, expect, it, vi} from 'vitest';
 import {replayCommand} from '../../source/cli/replay.js';
-import {loadSession, replayScript} from '../../source/debugger/session.js';
+import {loadSession} from '../../source/debugger/recorder.js';
+import {replayScript} from '../../source/debugger/session.js';
 import {everyAction, loadInline, record, tempDir} from './record.js';
 
 const startTui = vi.fn(async (_options: unknown) => 0);

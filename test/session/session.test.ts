@@ -10,17 +10,16 @@ import {applyAction, type DebugAction} from '../../source/debugger/actions.js';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {
 	CHECKPOINT_ACTIONS,
-	createRecorder,
 	decodeSession,
 	encodeAction,
 	encodeSession,
-	loadSession,
 	parseSession,
 	replayScript,
 	sha256,
 	verifySession,
 	type SessionData,
 } from '../../source/debugger/session.js';
+import {createRecorder, loadSession} from '../../source/debugger/recorder.js';
 import {stateHash} from '../../source/kernel/dump.js';
 import {boot, stepTick} from '../../source/kernel/kernel.js';
 import {everyAction, forkCow, loadInline, record, tempDir} from './record.js';

@@ -40,7 +40,9 @@ export function statusLine(m: Model, width: number): Line {
 	if (m.session.recording !== null) {
 		const name = m.session.recording.split('/').at(-1) ?? '';
 		out.push(seg(' '), seg(' ● REC ', {inverse: true, color: 'red'}));
-		if (lineWidth(out) + name.length + 1 <= width) out.push(seg(' ' + name, {color: 'red'}));
+		// A save that failed says so before anything else.
+		if (m.session.recordingNote !== null) out.push(seg(' ' + m.session.recordingNote, {color: 'red', bold: true}));
+		else if (lineWidth(out) + name.length + 1 <= width) out.push(seg(' ' + name, {color: 'red'}));
 	}
 	else if (m.session.recordingNote !== null) out.push(seg(' '), seg(m.session.recordingNote, {color: 'red'}));
 	// The scenario's name goes after the badge when there is room for it.
