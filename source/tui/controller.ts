@@ -57,6 +57,8 @@ export class Controller {
 	private readonly options: ControllerOptions;
 	/** Called once when the user quits (after the sink is closed). */
 	onQuit: (() => void) | undefined;
+	/** Ctrl-Z: give the terminal back and stop the process (job control), until SIGCONT. */
+	onSuspend: (() => void) | undefined;
 
 	constructor(dbg: Debugger, options: ControllerOptions = {}) {
 		this.dbg = dbg;
@@ -128,6 +130,11 @@ export class Controller {
 		if (this.closed) return;
 		if (ev.name === undefined && ev.ctrl !== true && ev.input.length > 1) {
 			for (const ch of ev.input) this.key(charKey(ch));
+			return;
+		}
+		// Ctrl-Z: in raw mode the terminal sends the character, not SIGTSTP; suspend as the shell expects.
+		if (ev.ctrl === true && ev.input === 'z' && this.onSuspend !== undefined) {
+			this.onSuspend();
 			return;
 		}
 		this.dispatch({t: 'key', key: ev});

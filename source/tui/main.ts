@@ -8,8 +8,9 @@ import {Debugger} from '../debugger/debugger.js';
 import {loadScenario, type Loaded} from '../debugger/load.js';
 import {writeStopSvg} from '../export/svg.js';
 import {Controller} from './controller.js';
+import {closeSync, writeSync} from 'node:fs';
 import {frameLines} from './render/frame.js';
-import {enterAlternateScreen, InkOutput, TerminalPainter} from './screen.js';
+import {ENTER_SCREEN, LEAVE_SCREEN, enterAlternateScreen, InkOutput, TerminalPainter} from './screen.js';
 import type {View} from './render/model.js';
 import {visible} from '../scenario/visible.js';
 
@@ -40,6 +41,35 @@ async function recorder(options: TuiOptions, loaded: Loaded): Promise<{sink: Act
 }
 
 const signals = {SIGINT: 2, SIGTERM: 15, SIGHUP: 1} as const;
+
+/**
+ * When the terminal was closed under us (its hangup may end the app through
+ * its input before SIGHUP is handled), close the standard descriptors at
+ * exit: Node's own exit restores the terminal's modes with tcsetattr, which
+ * fails with EIO on a hung-up tty and makes Node 20 abort in ResetStdio; it
+ * skips a descriptor that is closed.
+ */
+function closeStdioIfHungUp(): void {
+	if (!terminalGone()) return;
+	for (const fd of [0, 1, 2]) {
+		try {
+			closeSync(fd);
+		} catch {
+			// already closed
+		}
+	}
+}
+let exitGuard = false;
+
+/** Whether the terminal was hung up: a write to it fails (EIO) once it is closed. */
+function terminalGone(): boolean {
+	try {
+		writeSync(1, '\u001B[0m');
+		return false;
+	} catch {
+		return true;
+	}
+}
 
 export async function startTui(options: TuiOptions): Promise<number> {
 	if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
@@ -108,6 +138,8 @@ export async function startTui(options: TuiOptions): Promise<number> {
 	};
 	const onSignal = (signal: keyof typeof signals): void => {
 		down();
+		// The terminal closed: the recording is saved (down), nothing is written to it (see closeStdioIfHungUp).
+		if (signal === 'SIGHUP' && terminalGone()) process.exit(128 + signals[signal]);
 		restore();
 		process.exit(128 + signals[signal]);
 	};
@@ -117,9 +149,52 @@ export async function startTui(options: TuiOptions): Promise<number> {
 		process.on(sig, fn);
 		return [sig, fn] as const;
 	});
+	if (!exitGuard) {
+		exitGuard = true;
+		process.on('exit', closeStdioIfHungUp);
+	}
+	// Whatever ends the process, the terminal is left cooked and on its main screen.
+	const onExit = (): void => {
+		leave();
+		try {
+			if (stdin.isRaw) stdin.setRawMode(false);
+		} catch {
+			// not a terminal any more
+		}
+	};
+	// Ctrl-Z (the key in raw mode, or kill -TSTP): give the terminal back and
+	// stop as job control expects; on SIGCONT (fg) take it again and repaint.
+	let suspended = false;
+	const suspend = (): void => {
+		if (suspended) return;
+		suspended = true;
+		try {
+			writeSync(1, LEAVE_SCREEN);
+			if (stdin.isRaw) stdin.setRawMode(false);
+		} catch {
+			// the terminal is gone
+		}
+		process.kill(process.pid, 'SIGSTOP');
+	};
+	const resume = (): void => {
+		if (!suspended) return;
+		suspended = false;
+		try {
+			writeSync(1, ENTER_SCREEN);
+			stdin.setRawMode(true);
+		} catch {
+			// the terminal is gone
+		}
+		painter.repaintAll();
+		controller.setSize(stdout.columns || 80, stdout.rows || 24, true);
+		paint(controller.view());
+	};
+	controller.onSuspend = suspend;
+	process.on('SIGTSTP', suspend);
+	process.on('SIGCONT', resume);
 	process.on('uncaughtException', crash);
 	process.on('unhandledRejection', crash);
-	process.on('exit', leave);
+	process.on('exit', onExit);
 
 	// The first frame goes up before Ink and React are loaded (that takes a
 	// few hundred milliseconds); keys typed meanwhile wait in raw mode, unechoed.
@@ -141,7 +216,9 @@ export async function startTui(options: TuiOptions): Promise<number> {
 		for (const [sig, fn] of handlers) process.off(sig, fn);
 		process.off('uncaughtException', crash);
 		process.off('unhandledRejection', crash);
-		process.off('exit', leave);
+		process.off('SIGTSTP', suspend);
+		process.off('SIGCONT', resume);
+		process.off('exit', onExit);
 		restore();
 	}
 	if (controller.closeError !== null) throw controller.closeError;

@@ -51,6 +51,11 @@ export class TerminalPainter {
 		if (out !== '') this.out.write(BEGIN_SYNC + out + END_SYNC);
 	}
 
+	/** The next frame is drawn whole (the screen was given away and taken back). */
+	repaintAll(): void {
+		this.full = true;
+	}
+
 	dispose(): void {
 		this.out.off('resize', this.onResize);
 	}
@@ -94,6 +99,9 @@ export class InkOutput extends EventEmitter {
 /** What taking the screen writes: the alternate screen, the cursor hidden, the screen cleared. */
 export const ENTER_SCREEN = ENTER_ALT + HIDE_CURSOR + '\u001B[H\u001B[2J';
 
+/** What giving the screen back writes: attributes reset, the cursor shown, the main screen. */
+export const LEAVE_SCREEN = '\u001B[0m' + SHOW_CURSOR + LEAVE_ALT;
+
 /** Enter the alternate screen; the returned function leaves it (once, synchronously, safe in 'exit'). */
 export function enterAlternateScreen(fd = 1): () => void {
 	writeSync(fd, ENTER_SCREEN);
@@ -102,7 +110,7 @@ export function enterAlternateScreen(fd = 1): () => void {
 		if (left) return;
 		left = true;
 		try {
-			writeSync(fd, '\u001B[0m' + SHOW_CURSOR + LEAVE_ALT);
+			writeSync(fd, LEAVE_SCREEN);
 		} catch {
 			// the terminal is gone
 		}
