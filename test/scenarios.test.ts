@@ -4,6 +4,7 @@
 import {readdirSync, readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
+import {frameKindNames} from '../source/kernel/types.js';
 import {endOf, ofType, parse, runChecked} from './helpers/run.js';
 
 const dir = fileURLToPath(new URL('../scenarios/', import.meta.url));
@@ -46,8 +47,9 @@ describe('scenarios/', () => {
 				expect(r.k.tasks.get(1)!.children).toEqual([]);
 				expect(ofType(r.events, 'expect').length).toBeGreaterThan(0);
 				// Everything torn down: only the zero page and page-cache frames remain.
-				const kinds = new Set<number>();
-				for (let pfn = 0; pfn < r.k.frames.kind.length; pfn++) if (r.k.frames.refcount[pfn]! > 0) kinds.add(r.k.frames.kind[pfn]!);
+				const kinds = new Set<string>();
+				for (let pfn = 0; pfn < r.k.frames.kind.length; pfn++) if (r.k.frames.refcount[pfn]! > 0) kinds.add(frameKindNames[r.k.frames.kind[pfn]!]!);
+				for (const kind of kinds) expect(['zero', 'file']).toContain(kind);
 				expect(r.k.mms.size).toBe(0);
 				let cached = 0;
 				for (const cache of r.k.pageCache.values()) cached += cache.size;

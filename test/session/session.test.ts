@@ -360,10 +360,13 @@ describe('bad session files are refused with a clear UsageError', () => {
 		expect(() => parseSession(edited(text, (o) => (o.comment = 'hello')), 'd.json')).not.toThrow();
 	});
 
-	it('the example session in test/fixtures still loads', () => {
+	it('the example session in test/fixtures loads and replays to the state it recorded', () => {
 		const s = loadSession('test/fixtures/sessions/fork-cow.session.json');
 		expect(s.scenario.file).toBe('scenarios/fork-cow.scn');
 		expect(s.actions.length).toBeGreaterThan(10);
+		const r = verifySession(s);
+		expect(r).toMatchObject({ok: true});
+		expect(r.ticks).toBeGreaterThan(0);
 	});
 });
 
