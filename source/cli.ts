@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The command line (SPEC §3): it parses flags and dispatches; the work is in
+// The command line (docs/cli.md): it parses flags and dispatches; the work is in
 // source/cli/, source/debugger/ and source/tui/.
 
 import meow from 'meow';

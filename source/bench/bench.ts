@@ -1,4 +1,4 @@
-// `npm run bench`: the performance targets of SPEC §8, measured in one run and
+// `npm run bench`: the performance targets of README.md, "Performance", measured in one run and
 // printed as a table. `--small` runs every measurement at a reduced size (CI
 // runs it so the benchmark cannot rot); its figures are not the targets'.
 

@@ -1,4 +1,4 @@
-// The second version's rows of `npm run bench` (SPEC §8): memory that does not
+// The second version's rows of `npm run bench` (README.md, "Performance"): memory that does not
 // grow with the run (peak resident set of a long run in `run --json`, `check`
 // and the debugger), `run --json` events per second into a pipe, fork + exit +
 // teardown per page for the whole process, and the real kernel's fork per page

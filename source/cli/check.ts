@@ -1,6 +1,6 @@
 // `cowdbg check`: run each scenario to its end (breakpoints ignored) and
 // report its expects. A scenario passes only when every expect held, none was
-// left unreached, and the run ended as its `config end=` says (SPEC §3).
+// left unreached, and the run ended as its `config end=` says (docs/cli.md).
 
 import {unreachedExpects} from '../kernel/expects.js';
 import {boot, stepTick} from '../kernel/kernel.js';

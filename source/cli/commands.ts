@@ -1,4 +1,4 @@
-// The command line's grammar (SPEC §3): one table of flags, one of commands.
+// The command line's grammar (docs/cli.md): one table of flags, one of commands.
 // A flag names the commands it applies to; a command names its arguments. The
 // help of each command and of the whole program is generated from the tables,
 // and `parseCommandLine` checks every flag against the command it is given to.

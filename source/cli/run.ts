@@ -23,7 +23,7 @@ export type RunOptions = {
 	state: string | undefined;
 	trace?: string | undefined;
 	svg?: string | undefined;
-	/** kstep events in the log (SPEC §6.1) */
+	/** kstep events in the log (docs/debugger.md) */
 	ksteps?: boolean;
 	/** the kernel steps in ftrace's function_graph form */
 	ftrace?: boolean;

@@ -1,4 +1,4 @@
-// Breakpoint specs (SPEC §6): KIND[:KEY=VALUE,…], plus tick=N, frame=PFN and
+// Breakpoint specs (docs/debugger.md): KIND[:KEY=VALUE,…], plus tick=N, frame=PFN and
 // watch=ADDR. Validated once here; matching works on the kernel's events.
 
 import type {Address} from '../kernel/program.js';
@@ -110,7 +110,7 @@ export function parseBreakpoint(input: string): SpecResult {
 		if (eq < 0) return fail(`'${kind}' needs a value: ${kind}=${kind === 'watch' ? 'ADDR' : kind === 'tick' ? 'N' : 'PFN'}`, kindText.length);
 		const text = head.slice(eq + 1);
 		if (kind === 'watch') {
-			// The scenario's own address syntax (SPEC §2.2), with its messages.
+			// The scenario's own address syntax (docs/scenario-language.md), with its messages.
 			const r = parseAddress(text);
 			if (!r.ok) {
 				const message = r.message.startsWith('bad address') ? r.message.replace('bad address', 'bad watch address') : `bad watch address '${text}': ${r.message}`;

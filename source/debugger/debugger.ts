@@ -31,7 +31,7 @@ export type HitBy = {
 
 /**
  * A stop at a breakpoint: the first breakpoint (in list order) that matched
- * the tick, and in `all` every one that did, each counting a hit (SPEC §6).
+ * the tick, and in `all` every one that did, each counting a hit (docs/debugger.md).
  */
 export type Hit = HitBy & {tick: number; all: HitBy[]};
 

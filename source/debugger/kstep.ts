@@ -1,4 +1,4 @@
-// Kernel steps seen from the debugger (SPEC §6.1): tracers that turn steps
+// Kernel steps seen from the debugger (docs/debugger.md): tracers that turn steps
 // into `kstep` events, or stop a tick at a given step.
 
 import {KernelTracer} from '../kernel/trace.js';

@@ -26,7 +26,7 @@ export type Loaded = {
 	overrides: string[];
 };
 
-/** The largest scenario file read (SPEC §2). */
+/** The largest scenario file read (docs/scenario-language.md). */
 export const MAX_SCENARIO_BYTES = 16 * 1024 * 1024;
 
 /**

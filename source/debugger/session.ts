@@ -1,4 +1,4 @@
-// Recorded sessions (SPEC §6, "Record and replay"): the session file's
+// Recorded sessions (docs/debugger.md, "Sessions"): the session file's
 // format, its validation at the edge, and headless verification.
 //
 // A session file is one JSON object, written one action per line:

@@ -1,4 +1,4 @@
-// The state dump of SPEC §5, a hash of the whole state, and a snapshot copy.
+// The state dump of docs/events.md, a hash of the whole state, and a snapshot copy.
 
 import {hex} from './events.js';
 import {flagsToProt} from './mmap.js';

@@ -124,7 +124,7 @@ function exitNotifyAndAfter(k: KernelState, task: Task): void {
 	if (task.pid === 1) {
 		// The run ends with init, the last live task: nobody is left to reap it or
 		// the zombies it leaves, so their stacks are released with it and every
-		// frame but the caches is free (SPEC §1.6).
+		// frame but the caches is free (docs/kernel.md).
 		for (const t of k.tasks.values()) {
 			freeThreadStack(k.frames, t.kstack);
 			t.kstack = [];

@@ -1,4 +1,4 @@
-// Which `expect` instructions have run (SPEC §3: `check` names the ones left
+// Which `expect` instructions have run (docs/cli.md: `check` names the ones left
 // unreached, and the `end` event counts them). Each expect of the scenario's
 // programs gets a slot, in program and instruction order; the state holds one
 // byte per slot, set the first time that expect is evaluated.

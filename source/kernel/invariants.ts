@@ -1,4 +1,4 @@
-// The kernel's invariants (SPEC §1), checked by the tests after every tick.
+// The kernel's invariants (docs/kernel.md), checked by the tests after every tick.
 // Pure and read-only: it walks the state and returns one line per broken rule,
 // naming the rule and the object ("pfn 7 (anon): refcount 2 != mapcount 1").
 // An empty list means every rule holds.
@@ -387,7 +387,7 @@ function checkCaches(c: Checker, mmu: boolean, shmemRefs: Map<number, number>): 
 	}
 }
 
-/** The per-kind count rules of SPEC §1.1 for one frame, and its mapcount against what maps it. */
+/** The per-kind count rules of docs/kernel.md for one frame, and its mapcount against what maps it. */
 function checkFrame(c: Checker, pfn: number, mmu: boolean): void {
 	const t = c.k.frames;
 	const kind = t.kind[pfn]!;

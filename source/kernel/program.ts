@@ -10,7 +10,7 @@ export type Prot = {r: boolean; w: boolean; x: boolean};
 
 export type MmuMode = 'on' | 'off';
 export type Overcommit = 'heuristic' | 'always' | 'never';
-/** How the run must end for `check` to pass it (SPEC §3). */
+/** How the run must end for `check` to pass it (docs/cli.md). */
 export type ExpectedEnd = 'exited' | 'panic' | 'max-ticks' | 'any';
 
 export type Config = {
@@ -23,7 +23,7 @@ export type Config = {
 	commit_limit: number | null;
 	max_ticks: number;
 	end: ExpectedEnd;
-	/** The kernel era whose semantics the run follows (SPEC §1.9). */
+	/** The kernel era whose semantics the run follows (docs/kernel.md). */
 	kernel: '2.6.32' | '6.18';
 };
 

@@ -1,4 +1,4 @@
-// Kernel steps (SPEC §6.1): the functions of the call paths report entering
+// Kernel steps (docs/debugger.md): the functions of the call paths report entering
 // and leaving, with their arguments, and each decision they take, to a tracer
 // when somebody looks (KernelState.trace). Nobody looks on the fast path:
 // trace is null there and each report costs one comparison.
@@ -76,8 +76,8 @@ export class KernelTracer {
 }
 
 /**
- * The kernel functions that report steps (SPEC §6.1's list and the functions
- * on the call paths the log prints), for `func=` breakpoints and their
+ * The kernel functions that report steps (those of docs/debugger.md, "Kernel steps",
+ * and the functions on the call paths the log prints), for `func=` breakpoints and their
  * did-you-mean.
  */
 export const tracedFunctions = [

@@ -1,5 +1,6 @@
 // Kernel state: plain data only (numbers, arrays, typed arrays, Maps, plain
-// objects), so that one structuredClone() snapshots all of it.
+// objects), so that cloneKernel (dump.ts) can copy it for a snapshot and
+// stateHash can hash it.
 
 import type {Config, Program} from './program.js';
 import type {EndReason, ForkCost, KernelEvent} from './events.js';
@@ -15,7 +16,7 @@ export const STACK_TOP = 0x7fff_ffff_f000;
 export const STACK_PAGES = 2;
 export const TASK_SIZE = 0x8000_0000_0000;
 
-/** Frame kinds (SPEC §1.1); index into frameKindNames. */
+/** Frame kinds (docs/kernel.md); index into frameKindNames. */
 export const FRAME_FREE = 0;
 export const FRAME_ZERO = 1;
 export const FRAME_ANON = 2;
@@ -254,6 +255,6 @@ export type KernelState = {
 	expectsReached: Uint8Array;
 	/** Events of the tick being executed. */
 	events: KernelEvent[];
-	/** Who watches the kernel steps (SPEC §6.1); null on the fast path. Not state: never cloned or hashed. */
+	/** Who watches the kernel steps (docs/debugger.md); null on the fast path. Not state: never cloned or hashed. */
 	trace: KernelTracer | null;
 };

@@ -1,4 +1,4 @@
-// Positioned error messages (SPEC §2.4): `FILE:LINE:COL: error: MESSAGE`, the
+// Positioned error messages (docs/scenario-language.md): `FILE:LINE:COL: error: MESSAGE`, the
 // offending line, and a caret under the column.
 
 import stringWidth from 'string-width';

@@ -1,4 +1,4 @@
-// The scenario lexer (SPEC §2): splits a file into lines and a line into
+// The scenario lexer (docs/scenario-language.md): splits a file into lines and a line into
 // whitespace-separated tokens, each with its 1-based column. `#` starts a comment
 // anywhere outside a string literal; a string literal is a token that starts with
 // `"` and understands the escapes \" and \\.

@@ -1,4 +1,4 @@
-// The scenario parser (SPEC §2): a hand-written, line-oriented parser that turns a
+// The scenario parser (docs/scenario-language.md): a hand-written, line-oriented parser that turns a
 // `*.scn` file into the IR of ast.ts, or into every error the file holds, each at
 // its line and column. It never throws: whatever the input, it returns a
 // ParseResult.
@@ -44,7 +44,7 @@ const PAGE_SIZE = 4096;
 const WORD_SIZE = 8;
 /** The top of user space (TASK_SIZE on x86-64, rounded): `at` addresses stay below it. */
 const USER_TOP = 0x8000_0000_0000;
-/** Where exec puts a program's text, its maps without `at`, and its stack (kernel/types.ts, SPEC §2.2). */
+/** Where exec puts a program's text, its maps without `at`, and its stack (kernel/types.ts, docs/scenario-language.md). */
 const TEXT_START = 0x40_0000;
 const MAP_BASE = 0x60_0000;
 const STACK_TOP = 0x7fff_ffff_f000;
@@ -145,7 +145,7 @@ const cloneFlagValues: Readonly<Record<string, number>> = Object.freeze({
 const cloneFlagNames = Object.keys(cloneFlagValues);
 
 // ---------------------------------------------------------------------------
-// config (SPEC §2.1)
+// config (docs/scenario-language.md)
 
 export const configKeys: readonly ConfigKey[] = [
 	'mmu',

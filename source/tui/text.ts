@@ -1,5 +1,5 @@
-// Lines as coloured segments, cut to a width before Ink sees them, so no line
-// is ever wider than the terminal and Ink never has to wrap.
+// Lines as coloured segments, cut to a width before they are painted, so no
+// line is ever wider than the terminal and the terminal never wraps one.
 
 import {visible} from '../scenario/visible.js';
 
@@ -88,7 +88,7 @@ export function wrap(text: string, width: number): string[] {
 	return out;
 }
 
-/** Merge neighbouring segments of the same style (fewer Ink nodes). */
+/** Merge neighbouring segments of the same style (fewer escapes to write). */
 export function mergeSegs(line: Line): Line {
 	const out: Line = [];
 	for (const s of line) {
@@ -127,10 +127,9 @@ function sgr(s: Seg): string {
 }
 
 /**
- * A line as text with SGR escapes, one escape per change of style. One
- * pre-styled string per pane is much cheaper for Ink than a <Text> per
- * segment (no per-segment nodes, no chalk), and Ink's cost grows with the
- * escapes it has to parse.
+ * A line as text with SGR escapes, one escape per change of style: the
+ * painter writes a row as one string, and fewer escapes are fewer bytes
+ * for the terminal to parse.
  */
 export function toAnsi(line: Line): string {
 	let out = '';

@@ -1,5 +1,5 @@
 // `check` passes a scenario only when every expect held, none was left
-// unreached, and the run ended as `config end=` says (SPEC §3).
+// unreached, and the run ended as `config end=` says (docs/cli.md).
 
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';

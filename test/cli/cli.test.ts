@@ -124,7 +124,7 @@ describe('cowdbg run', () => {
 		expect(lines.at(-1)).toMatchObject({type: 'end', reason: 'break', expects_unreached: 2});
 	});
 
-	it('writes the state dump to a file with the fields of SPEC §5', () => {
+	it('writes the state dump to a file with the fields of docs/events.md', () => {
 		const out = join(dir, 'state.json');
 		const r = cowdbg('run', forkCow, '--state', out, '--break', 'fork');
 		expect(r.status).toBe(0);

@@ -1,4 +1,4 @@
-// `run --ksteps` and `run --ftrace` (SPEC §3, §4): the kernel steps from the
+// `run --ksteps` and `run --ftrace` (docs/cli.md, docs/events.md): the kernel steps from the
 // built binary, as kstep events and as ftrace's function_graph text.
 
 import {spawnSync} from 'node:child_process';

@@ -1,4 +1,4 @@
-// Each breakpoint kind of SPEC §6 hits at the right tick, and bad specs are
+// Each breakpoint kind of docs/debugger.md hits at the right tick, and bad specs are
 // refused with a reason and a column. The expected ticks below were read off
 // the scenario's event log (printed in the comment) and checked by hand.
 
@@ -116,7 +116,7 @@ describe('pid=, region= and addr= filters', () => {
 		['cow:pid=2', [9]],
 		['fault:pid=2', [5, 6, 9, 11]],
 		['fault:kind=anon,pid=3', [19]],
-		// pid= of a child: its own return from fork/vfork (child_return) hits too (SPEC §6)
+		// pid= of a child: its own return from fork/vfork (child_return) hits too (docs/debugger.md)
 		['syscall:pid=2', [5, 10]],
 		['syscall:name=fork,pid=2', [5]],
 		['syscall:name=vfork,pid=3', [15]],

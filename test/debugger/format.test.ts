@@ -80,7 +80,7 @@ describe('eventJson', () => {
 });
 
 describe('describeEvent', () => {
-	it('names an error return and keeps its number (SPEC §2.3); other returns stay numbers', () => {
+	it('names an error return and keeps its number (docs/scenario-language.md); other returns stay numbers', () => {
 		const call = (name: string, ret: number): KernelEvent => ({tick: 1, type: 'syscall', pid: 1, name, ret});
 		expect(describeEvent(call('fork', -22))).toBe('pid 1 fork() = -EINVAL (-22)');
 		expect(describeEvent(call('mmap', -17))).toBe('pid 1 mmap() = -EEXIST (-17)');

@@ -1,4 +1,4 @@
-// Time travel (SPEC §6): going back shows exactly the state that was there.
+// Time travel (docs/debugger.md): going back shows exactly the state that was there.
 // For every scenarios/*.scn (read now: the folder grows) and a few inline
 // scenarios, the Debugger's goto, reverseStep, reverseContinue and restart are
 // compared with a reference run that never goes back (reference.ts).

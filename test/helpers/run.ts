@@ -75,7 +75,7 @@ export function prog(body: string, maps = '', config = ''): string {
 }
 
 /**
- * The frame-count rules of SPEC §1.1, checked against the page tables: each
+ * The frame-count rules of docs/kernel.md, checked against the page tables: each
  * frame's mapcount is the number of PTEs mapping it (with MMU), anon frames
  * have refcount == mapcount, file and shmem frames one more (the cache's own),
  * page-table frames refcount 1. Returns one line per broken rule.

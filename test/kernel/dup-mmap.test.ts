@@ -1,4 +1,4 @@
-// dup_mmap's per-VMA rules (SPEC §1.5, §1.8): VM_DONTCOPY, VM_LOCKED,
+// dup_mmap's per-VMA rules (docs/kernel.md): VM_DONTCOPY, VM_LOCKED,
 // VM_ACCOUNT and -ENOMEM, shared anonymous mappings.
 
 import {describe, expect, it} from 'vitest';

@@ -1,4 +1,4 @@
-// Each fault kind of SPEC §1.3: when it happens, what it maps, and the call
+// Each fault kind of docs/kernel.md: when it happens, what it maps, and the call
 // path the log shows for it.
 
 import {describe, expect, it} from 'vitest';

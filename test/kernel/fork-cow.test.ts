@@ -1,4 +1,4 @@
-// fork and copy-on-write (SPEC §1.5, §1.3 step 4): what fork shares, what it
+// fork and copy-on-write (docs/kernel.md): what fork shares, what it
 // write-protects, what it skips, what it costs, and who copies or reuses.
 
 import {describe, expect, it} from 'vitest';

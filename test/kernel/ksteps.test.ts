@@ -1,4 +1,4 @@
-// Kernel steps (SPEC §6.1): for each traced function, the steps of a tick
+// Kernel steps (docs/debugger.md): for each traced function, the steps of a tick
 // that calls it, exactly; and over every bundled scenario, steps that are
 // numbered, nested and balanced, and a tracer that changes nothing.
 

@@ -1,4 +1,4 @@
-// No-MMU mode (SPEC §1.7): no page tables, no faults, VA == PA, fork refused,
+// No-MMU mode (docs/kernel.md): no page tables, no faults, VA == PA, fork refused,
 // vfork shared and blocking, clone without vm an empty mm and unprotected accesses.
 
 import {describe, expect, it} from 'vitest';

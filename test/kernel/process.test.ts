@@ -1,4 +1,4 @@
-// exec, exit, wait, signals, reparenting, the end of a run (SPEC §1.4, §1.6),
+// exec, exit, wait, signals, reparenting, the end of a run (docs/kernel.md),
 // and determinism.
 
 import {describe, expect, it} from 'vitest';

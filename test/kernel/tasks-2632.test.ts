@@ -1,4 +1,4 @@
-// 2.6.32's rules for tasks (SPEC §1.3–§1.8): thread groups and exit signals
+// 2.6.32's rules for tasks (docs/kernel.md): thread groups and exit signals
 // (kernel/fork.c copy_process, kernel/exit.c eligible_child, reparent_leader),
 // init unkillable (sig_task_ignored, force_sig_info), the OOM killer
 // (mm/oom_kill.c select_bad_process), shmem accounting (shmem_acct_size), the

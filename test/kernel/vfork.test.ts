@@ -1,4 +1,4 @@
-// vfork and clone (SPEC §1.5, issue 3): the flags, the completion, who wakes
+// vfork and clone (docs/kernel.md, issue 3): the flags, the completion, who wakes
 // the parent and how, and what clone's flags share.
 
 import {describe, expect, it} from 'vitest';

@@ -1,4 +1,4 @@
-// A fast-check arbitrary of random VALID scenarios (SPEC §2), as source text.
+// A fast-check arbitrary of random VALID scenarios (docs/scenario-language.md), as source text.
 //
 // The value fast-check generates (and shrinks) is a small tree: the config,
 // then programs made of instructions, bounded loops and fork/vfork/clone

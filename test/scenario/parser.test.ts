@@ -49,7 +49,7 @@ const fixture = (name: string): string =>
 	readFileSync(fileURLToPath(new URL(`../fixtures/parser/${name}`, import.meta.url)), 'utf8');
 
 describe('parseScenario: valid files', () => {
-	it('parses the SPEC §2 example', () => {
+	it('parses the docs/scenario-language.md example', () => {
 		const source = `scenario "fork, then both write: one copy, one reuse"
 config mmu=on frames=64 quantum=3
 break cow                       # optional
