@@ -2,6 +2,7 @@
 // records and what replay applies. Applying one is deterministic, so a
 // recorded list of actions reproduces the session exactly.
 
+import {stateHash} from '../kernel/dump.js';
 import type {Debugger, Stop} from './debugger.js';
 
 export type DebugAction =
@@ -74,8 +75,24 @@ export interface ActionSink {
 	onStatus?(listener: (problem: string | null) => void): void;
 }
 
-/** A recorded session to play back: each action with its time offset in ms from the start. */
-export type ReplayScript = {actions: {at: number; action: DebugAction}[]};
+/** A state hash recorded after `actions` actions, at `tick` (a session's checkpoint). */
+export type ReplayCheckpoint = {actions: number; tick: number; hash: string};
+
+/**
+ * A recorded session to play back: each action with its time offset in ms
+ * from the start, and the checkpoints to verify on the way (in action order).
+ */
+export type ReplayScript = {actions: {at: number; action: DebugAction}[]; checkpoints?: readonly ReplayCheckpoint[]};
+
+/**
+ * Whether the debugger, after the checkpoint's actions, is where the recording
+ * was: null when it is, else what differs, in words.
+ */
+export function checkpointDiffers(dbg: Debugger, cp: ReplayCheckpoint): string | null {
+	if (dbg.tick !== cp.tick) return `the recording was at tick ${cp.tick} after ${cp.actions} actions, the replay is at tick ${dbg.tick}`;
+	const hash = stateHash(dbg.kernel);
+	return hash === cp.hash ? null : `the state at tick ${cp.tick} differs (recorded ${cp.hash}, replayed ${hash})`;
+}
 
 /** The slowest replay (`--speed`): one recorded second takes 1,000. */
 export const MIN_REPLAY_SPEED = 0.001;

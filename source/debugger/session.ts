@@ -363,7 +363,7 @@ export function parseSession(text: string, name: string): Session {
 
 /** The actions to play back, for the TUI. */
 export function replayScript(session: SessionData): ReplayScript {
-	return {actions: session.actions.map(({at, action}) => ({at, action}))};
+	return {actions: session.actions.map(({at, action}) => ({at, action})), checkpoints: session.checkpoints};
 }
 
 // ---- verification ----------------------------------------------------------

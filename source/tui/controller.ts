@@ -4,7 +4,7 @@
 // slices so the screen shows progress and space can pause them, and plays a
 // replay script back. React only subscribes to it and renders its view.
 
-import {applyAction, MIN_REPLAY_SPEED, type ActionSink, type DebugAction, type ReplayScript} from '../debugger/actions.js';
+import {applyAction, checkpointDiffers, MIN_REPLAY_SPEED, type ActionSink, type DebugAction, type ReplayScript} from '../debugger/actions.js';
 import {hitNames, type Debugger, type Stop} from '../debugger/debugger.js';
 import {eventPid, firstPid, machineInfo, snapshotFrames, type FrameSnapshot} from '../debugger/views.js';
 import type {KeyEvent} from './keys.js';
@@ -68,14 +68,45 @@ export class Controller {
 		this.ui = initialState(firstPid(dbg.kernel));
 		this.session = {file: dbg.scenario.file, recording: null, recordingNote: null, replay: null, runningFrom: null, ...options.session};
 		if (this.replay !== undefined) {
-			this.session.replay = {index: 0, total: this.replay.script.actions.length, speed: this.replay.speed, state: 'playing'};
+			const checkpoints = this.replay.script.checkpoints?.length ?? 0;
+			this.session.replay = {index: 0, total: this.replay.script.actions.length, speed: this.replay.speed, state: 'playing', verified: 0, checkpoints};
 			this.apply({t: 'replaying', on: true});
+			this.verifyCheckpoints();
 		}
 		// A failed save (a full disk) shows on the status line at once, and goes when a save works again.
 		this.sink?.onStatus?.((problem) => {
 			this.session = {...this.session, recordingNote: problem};
 			this.changed();
 		});
+	}
+
+	/** The replay reached a checkpoint whose state differs (the exit status is 1 then). */
+	get replayDiverged(): boolean {
+		return this.session.replay?.state === 'diverged';
+	}
+
+	/**
+	 * Verify the checkpoints recorded after the actions replayed so far, as the
+	 * replay passes them (SPEC §7); at the first that differs, stop the replay
+	 * and say so at once.
+	 */
+	private verifyCheckpoints(): void {
+		const cps = this.replay?.script.checkpoints;
+		const r = this.session.replay;
+		if (cps === undefined || r === null || r.state !== 'playing') return;
+		let verified = r.verified ?? 0;
+		for (; verified < cps.length && cps[verified]!.actions <= this.replayIndex; verified++) {
+			const cp = cps[verified]!;
+			if (cp.actions < this.replayIndex) continue; // taken before: not this position
+			const differs = checkpointDiffers(this.dbg, cp);
+			if (differs !== null) {
+				this.session = {...this.session, replay: {...r, index: this.replayIndex, verified, state: 'diverged', divergence: differs}};
+				this.stopReplay('diverged');
+				this.apply({t: 'notice', text: `replay differs from the recording: ${differs}`});
+				return;
+			}
+		}
+		this.session = {...this.session, replay: {...r, verified}};
 	}
 
 	// ---- what React reads --------------------------------------------------
@@ -383,6 +414,8 @@ export class Controller {
 			this.perform(script.actions[this.replayIndex]!.action, 'replay');
 			this.replayIndex++;
 			this.session = {...this.session, replay: {...this.session.replay, index: this.replayIndex}};
+			this.verifyCheckpoints();
+			if (this.replayDiverged) return false;
 			this.changed();
 		}
 		if (this.replayIndex < script.actions.length) return true;
@@ -390,7 +423,7 @@ export class Controller {
 		return false;
 	}
 
-	private stopReplay(state: 'done' | 'taken-over'): void {
+	private stopReplay(state: 'done' | 'taken-over' | 'diverged'): void {
 		if (this.replayTimer !== null) {
 			(this.options.clearTimeout ?? ((h: unknown) => clearTimeout(h as NodeJS.Timeout)))(this.replayTimer);
 			this.replayTimer = null;

@@ -222,5 +222,6 @@ export async function startTui(options: TuiOptions): Promise<number> {
 		restore();
 	}
 	if (controller.closeError !== null) throw controller.closeError;
-	return 0;
+	// A replay that differed from its recording (said on screen at once) ends with status 1.
+	return controller.replayDiverged ? 1 : 0;
 }

@@ -10,7 +10,17 @@ import type {UiState} from '../state.js';
 import type {Line} from '../text.js';
 import {ViewCache} from './cache.js';
 
-export type ReplayInfo = {index: number; total: number; speed: number; state: 'playing' | 'done' | 'taken-over'};
+export type ReplayInfo = {
+	index: number;
+	total: number;
+	speed: number;
+	state: 'playing' | 'done' | 'taken-over' | 'diverged';
+	/** Checkpoints verified so far, and how many the session has. */
+	verified?: number;
+	checkpoints?: number;
+	/** What differs, once a checkpoint did not match (state 'diverged'). */
+	divergence?: string;
+};
 
 export type SessionInfo = {
 	file: string;

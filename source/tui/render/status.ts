@@ -34,8 +34,13 @@ export function statusLine(m: Model, width: number): Line {
 	const r = m.session.replay;
 	if (r !== null) {
 		const speed = `×${r.speed}`;
-		const text = r.state === 'playing' ? `▶ replay ${r.index}/${r.total} ${speed}` : r.state === 'done' ? `replay done ${r.index}/${r.total}` : `replay stopped ${r.index}/${r.total}: yours now`;
-		out.push(seg(' '), seg(` ${text} `, {inverse: true, color: 'green'}));
+		if (r.state === 'diverged') {
+			out.push(seg(' '), seg(` replay DIFFERS after action ${r.index}/${r.total}: ${r.divergence ?? ''} `, {inverse: true, color: 'red', bold: true}));
+		} else {
+			const text = r.state === 'playing' ? `▶ replay ${r.index}/${r.total} ${speed}` : r.state === 'done' ? `replay done ${r.index}/${r.total}` : `replay stopped ${r.index}/${r.total}: yours now`;
+			const checked = r.checkpoints !== undefined && r.checkpoints > 0 ? ` ✓${r.verified ?? 0}/${r.checkpoints}` : '';
+			out.push(seg(' '), seg(` ${text}${checked} `, {inverse: true, color: 'green'}));
+		}
 	}
 	if (m.session.recording !== null) {
 		const name = m.session.recording.split('/').at(-1) ?? '';
