@@ -102,11 +102,40 @@ export function mmAlloc(k: KernelState): MmStruct {
 	return mm;
 }
 
-/** vma_link() with the counters of mm/mmap.c (map_count, total_vm, locked_vm). */
+/**
+ * The index of the first VMA that ends above `addr` (mm.vmas is sorted by
+ * address and its VMAs do not overlap, so their ends are sorted too): the
+ * lookup of find_vma(), by bisection as the kernel's rbtree / maple tree
+ * walk takes logarithmic time. mm.vmas.length when there is none.
+ */
+function vmaIndexAbove(mm: MmStruct, addr: number): number {
+	const vmas = mm.vmas;
+	let lo = 0;
+	let hi = vmas.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (vmas[mid]!.end <= addr) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
+/** vma_link() with the counters of mm/mmap.c (map_count, total_vm, locked_vm); the place is found by bisection. */
 export function vmaLink(mm: MmStruct, vma: Vma): void {
-	let i = mm.vmas.length;
-	while (i > 0 && mm.vmas[i - 1]!.start > vma.start) i--;
-	mm.vmas.splice(i, 0, vma);
+	const vmas = mm.vmas;
+	let i: number;
+	if (vmas.length === 0 || vmas[vmas.length - 1]!.start <= vma.start) i = vmas.length;
+	else {
+		let lo = 0;
+		let hi = vmas.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if (vmas[mid]!.start <= vma.start) lo = mid + 1;
+			else hi = mid;
+		}
+		i = lo;
+	}
+	vmas.splice(i, 0, vma);
 	const pages = vmaPages(vma);
 	mm.totalVm += pages;
 	if (mm.totalVm > mm.hiwaterVm) mm.hiwaterVm = mm.totalVm;
@@ -115,17 +144,21 @@ export function vmaLink(mm: MmStruct, vma: Vma): void {
 	mm.names.set(vma.region, vma.start);
 }
 
+/** find_vma_intersection(): whether [start, end) meets a VMA (the first one ending above start decides). */
 function overlaps(mm: MmStruct, start: number, end: number): boolean {
-	for (const vma of mm.vmas) if (vma.start < end && start < vma.end) return true;
-	return false;
+	const vma = mm.vmas[vmaIndexAbove(mm, start)];
+	return vma !== undefined && vma.start < end;
 }
 
 /** get_unmapped_area(), bottom-up above the highest mapping below the stack. */
 function getUnmappedArea(mm: MmStruct, pages: number): number {
 	let base = MAP_BASE;
-	for (const vma of mm.vmas) {
+	// The highest-ending VMA other than the stack is the last of them in address order.
+	for (let i = mm.vmas.length - 1; i >= 0; i--) {
+		const vma = mm.vmas[i]!;
 		if (vma.region === 'stack') continue;
 		if (vma.end + PAGE_SIZE > base) base = vma.end + PAGE_SIZE;
+		break;
 	}
 	const end = base + pages * PAGE_SIZE;
 	if (end > TASK_SIZE || overlaps(mm, base, end)) return ENOMEM;
@@ -203,8 +236,11 @@ export function doMmap(k: KernelState, mm: MmStruct, req: MapRequest): number {
 
 /** The live VMA a region name refers to in this mm. */
 export function findRegion(mm: MmStruct, region: string): Vma | undefined {
-	for (const vma of mm.vmas) if (vma.region === region) return vma;
-	return undefined;
+	// mm.names holds where each region was linked (it may be stale after an unmap): look there.
+	const start = mm.names.get(region);
+	if (start === undefined) return undefined;
+	const vma = mm.vmas[vmaIndexAbove(mm, start)];
+	return vma !== undefined && vma.start === start && vma.region === region ? vma : undefined;
 }
 
 /** zap_pte_range() over one VMA: every present PTE goes, with its frame's counts. */
@@ -248,7 +284,7 @@ function zapNote(t: FrameTable, tr: KernelTracer, vpn: number, pfn: number): voi
 }
 
 /** unmap_region() + remove_vma(): the VMA and everything it maps leave the mm. */
-export function removeVma(k: KernelState, mm: MmStruct, vma: Vma): void {
+export function removeVma(k: KernelState, mm: MmStruct, vma: Vma, unlink = true): void {
 	const pages = vmaPages(vma);
 	if (vma.pfn !== null) {
 		// no-MMU: the mapping's own contiguous frames
@@ -269,7 +305,10 @@ export function removeVma(k: KernelState, mm: MmStruct, vma: Vma): void {
 	}
 	mm.totalVm -= pages;
 	if ((vma.flags & VM_LOCKED) !== 0) mm.lockedVm -= pages;
-	mm.vmas.splice(mm.vmas.indexOf(vma), 1);
+	if (unlink) {
+		const i = vmaIndexAbove(mm, vma.start);
+		mm.vmas.splice(mm.vmas[i] === vma ? i : mm.vmas.indexOf(vma), 1);
+	}
 }
 
 /** do_munmap(): unmapping a region that is not mapped is not an error. */
@@ -378,7 +417,9 @@ export function doMunlock(mm: MmStruct, region: string): number {
 export function exitMmap(k: KernelState, mm: MmStruct): void {
 	const tr = k.trace;
 	if (tr !== null) tr.enter('exit_mmap', {mm: mm.id, vmas: mm.vmas.length});
-	for (const vma of [...mm.vmas]) removeVma(k, mm, vma);
+	// Every VMA torn down in address order, then the list emptied at once (not one splice each).
+	for (const vma of mm.vmas) removeVma(k, mm, vma, false);
+	mm.vmas.length = 0;
 	if (mm.pgd >= 0) {
 		if (tr !== null) tr.enter('free_pgtables', {mm: mm.id, pgtables: mm.pgtables});
 		const tables = collectTables(k.frames, mm.pgd);
