@@ -233,7 +233,8 @@ function flagLine(name: FlagName, width: number): string {
 
 const BREAK_SPECS = `  Breakpoint SPEC
     cow, fault[:kind=K], segv, syscall[:name=N], fork, vfork, exec, exit,
-    completion, signal, expect-fail, tick=N, frame=PFN, watch=ADDR;
+    completion, signal, expect-fail, tick=N, frame=PFN, watch=ADDR,
+    func=NAME (the entry of a kernel function, e.g. func=copy_one_pte);
     keys on all: pid=, region=, addr= (e.g. --break 'fault:kind=cow-copy,pid=2')`;
 
 const SET_KEYS = `  --set keys

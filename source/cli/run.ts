@@ -114,6 +114,8 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 		dbg.onEvents = null;
 		if (stop !== null && stop.reason === 'break' && stop.hit !== null) {
 			const k = dbg.kernel;
+			// A func= stop is inside its tick: the events (and kernel steps) that tick has had so far come first.
+			if (dbg.inside !== null) extra.push(...k.events);
 			for (const h of stop.hit.all) extra.push({tick: k.tick, type: 'break', spec: h.spec});
 			extra.push({tick: k.tick, type: 'end', reason: 'break', frames_total: k.frames.kind.length, frames_free: k.frames.free, expects_failed: k.expectsFailed, expects_unreached: countUnreached(k.expectsReached)});
 			emit(extra);
@@ -130,7 +132,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 		}
 	}
 	if (options.state !== undefined) {
-		const dump = visibleJson(JSON.stringify(stateDump(dbg.kernel)));
+		const dump = visibleJson(JSON.stringify(stateDump(dbg.kernel, dbg.kstepDump())));
 		if (options.state === '-') {
 			log.flush();
 			output.write(dump + '\n');

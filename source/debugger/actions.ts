@@ -3,7 +3,7 @@
 // recorded list of actions reproduces the session exactly.
 
 import {stateHash} from '../kernel/dump.js';
-import type {Debugger, Stop} from './debugger.js';
+import type {Debugger, KStepOp, Stop} from './debugger.js';
 
 export type DebugAction =
 	/** `s` (with a count prefix: n ticks) */
@@ -27,7 +27,9 @@ export type DebugAction =
 	| {a: 'break-remove'; id: number}
 	| {a: 'break-toggle'; id: number}
 	/** The selected process (it decides what `n` follows and what the Memory pane shows). */
-	| {a: 'select'; pid: number};
+	| {a: 'select'; pid: number}
+	/** Kernel steps inside a tick (docs/debugger.md, kernel steps): into, over, out, back, leave. */
+	| {a: 'kstep'; op: KStepOp};
 
 export type ActionName = DebugAction['a'];
 
@@ -63,6 +65,8 @@ export function applyAction(dbg: Debugger, action: DebugAction): Stop | null {
 			return null;
 		case 'select':
 			return null;
+		case 'kstep':
+			return dbg.kstep(action.op);
 	}
 }
 

@@ -1,11 +1,13 @@
-// Breakpoint specs (docs/debugger.md): KIND[:KEY=VALUE,…], plus tick=N, frame=PFN and
-// watch=ADDR. Validated once here; matching works on the kernel's events.
+// Breakpoint specs (docs/debugger.md): KIND[:KEY=VALUE,…], plus tick=N,
+// frame=PFN, watch=ADDR and func=NAME. Validated once here; matching works on
+// the kernel's events, and func= on its kernel steps.
 
 import type {Address} from '../kernel/program.js';
-import {closest} from '../scenario/diagnostics.js';
+import {closest, levenshtein} from '../scenario/diagnostics.js';
 import {parseAddress} from '../scenario/parser.js';
 import {eventPid, faultKinds, syscallNames, type EventType, type FaultKind, type KernelEvent} from '../kernel/events.js';
 import {PAGE_SIZE} from '../kernel/types.js';
+import {functionsWithAddr, functionsWithVma, tracedFunctions, type KStep} from '../kernel/trace.js';
 
 export const breakpointKinds = [
 	'cow',
@@ -22,6 +24,7 @@ export const breakpointKinds = [
 	'tick',
 	'frame',
 	'watch',
+	'func',
 ] as const;
 export type BreakpointKind = (typeof breakpointKinds)[number];
 
@@ -42,9 +45,11 @@ export type Breakpoint =
 	| (Filters & {kind: 'syscall'; name: string | null})
 	| {spec: string; kind: 'tick'; tick: number}
 	| {spec: string; kind: 'frame'; pfn: number}
-	| {spec: string; kind: 'watch'; pid: number | null; watch: Address};
+	| {spec: string; kind: 'watch'; pid: number | null; watch: Address}
+	/** func=NAME: the entry of a kernel function, inside a tick (docs/debugger.md, kernel steps). */
+	| {spec: string; kind: 'func'; fn: string; pid: number | null; region: string | null; addr: number | null};
 
-export type EventBreakpoint = Exclude<Breakpoint, {kind: 'tick' | 'frame' | 'watch'}>;
+export type EventBreakpoint = Exclude<Breakpoint, {kind: 'tick' | 'frame' | 'watch' | 'func'}>;
 
 export type SpecResult = {ok: true; breakpoint: Breakpoint} | {ok: false; message: string; col: number};
 
@@ -71,6 +76,7 @@ const allowedKeys: Record<BreakpointKind, readonly string[]> = {
 	tick: [],
 	frame: [],
 	watch: ['pid'],
+	func: ['pid', 'region', 'addr'],
 };
 
 /** Parse a breakpoint spec. Columns in errors are 1-based within the spec. */
@@ -106,10 +112,17 @@ export function parseBreakpoint(input: string): SpecResult {
 		name: null,
 	};
 	let value: number | Address | null = null;
-	if (kind === 'tick' || kind === 'frame' || kind === 'watch') {
-		if (eq < 0) return fail(`'${kind}' needs a value: ${kind}=${kind === 'watch' ? 'ADDR' : kind === 'tick' ? 'N' : 'PFN'}`, kindText.length);
+	let fn = '';
+	if (kind === 'tick' || kind === 'frame' || kind === 'watch' || kind === 'func') {
+		if (eq < 0) return fail(`'${kind}' needs a value: ${kind}=${kind === 'watch' ? 'ADDR' : kind === 'tick' ? 'N' : kind === 'func' ? 'NAME (a kernel function, e.g. copy_one_pte)' : 'PFN'}`, kindText.length);
 		const text = head.slice(eq + 1);
-		if (kind === 'watch') {
+		if (kind === 'func') {
+			if (!(tracedFunctions as readonly string[]).includes(text)) {
+				const near = closestNames(text, tracedFunctions);
+				return fail(`the kernel has no function '${text}'` + (near.length === 0 ? `; functions: ${tracedFunctions.join(', ')}` : ` (closest: ${near.join(', ')})`), eq + 1);
+			}
+			fn = text;
+		} else if (kind === 'watch') {
 			// The scenario's own address syntax (docs/scenario-language.md), with its messages.
 			const r = parseAddress(text);
 			if (!r.ok) {
@@ -148,6 +161,9 @@ export function parseBreakpoint(input: string): SpecResult {
 						(keys.length === 0 ? '' : near === null ? `; keys: ${keys.join(', ')}` : ` (did you mean '${near}'?)`),
 					at,
 				);
+			}
+			if (kind === 'func' && ((key === 'region' && !functionsWithVma.has(fn)) || (key === 'addr' && !functionsWithAddr.has(fn)))) {
+				return fail(`${fn} has no ${key === 'region' ? 'VMA' : 'address'} argument: ${key}= cannot apply to it`, at);
 			}
 			if (seen.has(key)) return fail(`'${key}' is given twice`, at);
 			seen.add(key);
@@ -207,6 +223,8 @@ export function parseBreakpoint(input: string): SpecResult {
 			return {ok: true, breakpoint: {spec, kind, pfn: value as number}};
 		case 'watch':
 			return {ok: true, breakpoint: {spec, kind, pid, watch: value as Address}};
+		case 'func':
+			return {ok: true, breakpoint: {spec, kind, fn, pid, region, addr}};
 		case 'fault':
 			return {ok: true, breakpoint: {spec, kind, pid, region, addr, faultKind: got.faultKind}};
 		case 'syscall':
@@ -290,5 +308,39 @@ export function breakpointEventTypes(bp: Breakpoint): readonly EventType[] | nul
 }
 
 export function isEventBreakpoint(bp: Breakpoint): bp is EventBreakpoint {
-	return bp.kind !== 'tick' && bp.kind !== 'frame' && bp.kind !== 'watch';
+	return bp.kind !== 'tick' && bp.kind !== 'frame' && bp.kind !== 'watch' && bp.kind !== 'func';
+}
+
+/** Up to three names nearest to `word` (edit distance), nearest first. */
+function closestNames(word: string, candidates: readonly string[]): string[] {
+	if (word.length === 0 || word.length > 64) return [];
+	const lower = word.toLowerCase();
+	const limit = Math.max(3, Math.ceil(word.length / 2));
+	return candidates
+		.map((c) => ({c, d: c.includes(lower) || lower.includes(c) ? 0 : levenshtein(lower, c)}))
+		.filter((x) => x.d <= limit)
+		.sort((a, b) => a.d - b.d || (a.c < b.c ? -1 : 1))
+		.slice(0, 3)
+		.map((x) => x.c);
+}
+
+/**
+ * Whether a kernel step is the entry of a `func=` breakpoint's function, with
+ * its keys: pid= the task running the tick, region= the step's VMA, addr= in
+ * the step's page or range.
+ */
+export function matchesKStep(bp: Extract<Breakpoint, {kind: 'func'}>, step: KStep, pid: number | null): boolean {
+	if (step.phase !== 'enter' || step.fn !== bp.fn) return false;
+	if (bp.pid !== null && pid !== bp.pid) return false;
+	if (bp.region !== null && step.args.vma !== bp.region) return false;
+	if (bp.addr !== null) {
+		const at = step.args.addr ?? step.args.start;
+		if (typeof at !== 'string') return false;
+		const from = Number(at);
+		const end = step.args.end;
+		if (typeof end === 'string') {
+			if (bp.addr < from || bp.addr >= Number(end)) return false;
+		} else if (!samePage(from, bp.addr)) return false;
+	}
+	return true;
 }

@@ -8,16 +8,16 @@
 
 import type {Config} from '../kernel/program.js';
 import type {Scenario} from '../scenario/ast.js';
-import {cloneKernel} from '../kernel/dump.js';
+import {cloneKernel, type KStepDump} from '../kernel/dump.js';
 import {eventPid, type KernelEvent} from '../kernel/events.js';
 import {resolveAddress} from '../kernel/cpu.js';
 import {boot, stepTick} from '../kernel/kernel.js';
 import {peekUserWord} from '../kernel/memory.js';
 import type {KernelState} from '../kernel/types.js';
-import {breakpointEventTypes, isEventBreakpoint, matchesEvent, parseBreakpoint, type Breakpoint} from './breakpoints.js';
+import {breakpointEventTypes, isEventBreakpoint, matchesEvent, matchesKStep, parseBreakpoint, type Breakpoint} from './breakpoints.js';
 import {CHUNK, LogIndex, type ChunkEvents} from './log.js';
 import {kstepEventTracer} from './kstep.js';
-import type {KernelTracer} from '../kernel/trace.js';
+import {KernelTracer, KSTEP_STOP, type KFrame, type KStep} from '../kernel/trace.js';
 
 export type BreakpointEntry = {id: number; breakpoint: Breakpoint; enabled: boolean; hits: number};
 
@@ -25,8 +25,10 @@ export type BreakpointEntry = {id: number; breakpoint: Breakpoint; enabled: bool
 export type HitBy = {
 	breakpointId: number;
 	spec: string;
-	/** Index in the run's log (dbg.event(i)) of the event that matched, or null (tick, frame, watch). */
+	/** Index in the run's log (dbg.event(i)) of the event that matched, or null (tick, frame, watch, func). */
 	eventIndex: number | null;
+	/** func=: the kernel step of the entry that matched, inside the hit's tick. */
+	kstep?: number;
 };
 
 /**
@@ -40,7 +42,24 @@ export function hitNames(hit: Hit): string {
 	return hit.all.map((h) => `#${h.breakpointId} ${h.spec}`).join(', ');
 }
 
-export type StopReason = 'step' | 'break' | 'end' | 'event' | 'start' | 'goto' | 'paused';
+/** `kstep`: stopped inside a tick, after one of its kernel steps (docs/debugger.md, kernel steps). */
+export type StopReason = 'step' | 'break' | 'end' | 'event' | 'start' | 'goto' | 'paused' | 'kstep';
+
+/**
+ * Where the debugger stands inside a tick: the kernel is the partial state
+ * right after step `seq` of tick `tick` (its tick counter already reads
+ * `tick`), with the call stack as it is after that step.
+ */
+export type Inside = {tick: number; seq: number; step: KStep; stack: KFrame[]};
+
+/** The ways to move by kernel steps: gdb's step, next, finish, reverse-step, and out of the tick. */
+export const kstepOps = ['into', 'over', 'out', 'back', 'leave'] as const;
+export type KStepOp = (typeof kstepOps)[number];
+
+/** The stack depth after a step: an enter opens a frame. */
+function depthAfter(s: KStep): number {
+	return s.phase === 'enter' ? s.depth + 1 : s.depth;
+}
 
 export type Stop = {reason: StopReason; tick: number; hit: Hit | null};
 
@@ -88,6 +107,10 @@ export class Debugger {
 
 	/** With `ksteps`, every tick's kernel steps are `kstep` events in the log (run --ksteps, --ftrace). */
 	private readonly kstepLog: KernelTracer | null;
+	/** Set while stopped inside a tick (docs/debugger.md, kernel steps); null between ticks. */
+	inside: Inside | null = null;
+	/** The state before the tick `inside` is in (never run on: clone it), or null until needed. */
+	private base: KernelState | null = null;
 
 	/**
 	 * Options: `snapshots: false` for a run that only goes forward once;
@@ -185,7 +208,7 @@ export class Debugger {
 		// Reading chunk after chunk (a filter, a search) goes on from where the last one ended.
 		const scratch = this.scratch;
 		let k: KernelState;
-		const own = this.kernel.tick <= start ? this.kernel.tick : -1;
+		const own = this.inside === null && this.kernel.tick <= start ? this.kernel.tick : -1;
 		const mine = scratch !== null && scratch.tick <= start ? scratch.tick : -1;
 		if (mine >= base && mine >= own) k = scratch!;
 		else k = cloneKernel(own > base ? this.kernel : this.snapshots.get(base)!);
@@ -226,15 +249,20 @@ export class Debugger {
 	}
 
 	/** Execute one tick forward; returns its events. Extends the index at the frontier. */
-	private forward(): KernelEvent[] {
+	private forward(trace: KernelTracer | null = this.kstepLog): KernelEvent[] {
 		const k = this.kernel;
 		const before = k.tick;
-		if (this.kstepLog !== null) {
-			this.kstepLog.reset();
-			k.trace = this.kstepLog;
+		if (trace !== null) {
+			trace.reset();
+			k.trace = trace;
 		}
-		const events = stepTick(k);
-		k.trace = null;
+		let events: KernelEvent[];
+		try {
+			events = stepTick(k);
+		} finally {
+			// Not state: the tracer leaves the kernel whether the tick ended or was stopped.
+			k.trace = null;
+		}
 		if (k.tick === before) return events;
 		this.cursor += events.length;
 		// The current chunk's events stay readable even without snapshots (a stop's event, `run --svg`).
@@ -293,6 +321,7 @@ export class Debugger {
 
 	/** Put the kernel at `tick` exactly (clamped to the run's end). */
 	private seek(tick: number): void {
+		this.leaveInside();
 		if (tick < 0) tick = 0;
 		if (this.endTick !== null && tick > this.endTick) tick = this.endTick;
 		if (tick === this.tick) return;
@@ -354,6 +383,7 @@ export class Debugger {
 				if (this.tick === bp.tick) hit(entry, null);
 				continue;
 			}
+			if (bp.kind === 'func') continue; // hit inside the tick, by the tracer
 			const a = before[p]!;
 			const b = after[p]!;
 			p++;
@@ -362,12 +392,204 @@ export class Debugger {
 		return all.length === 0 ? null : {...all[0]!, tick: this.tick, all};
 	}
 
-	/** Execute one tick and check the enabled breakpoints against it. */
-	private forwardChecked(): {events: KernelEvent[]; hit: Hit | null} {
+	/**
+	 * Execute one tick and check the enabled breakpoints against it. A func=
+	 * breakpoint stops the tick at the entry it matches (from step `fromSeq`
+	 * on): the debugger is then inside the tick, and every func= breakpoint
+	 * matching that entry counts a hit.
+	 */
+	private forwardChecked(fromSeq = 0): {events: KernelEvent[]; hit: Hit | null} {
 		const before = this.probe();
-		const events = this.forward();
-		return {events, hit: this.check(events, before, this.cursor - events.length)};
+		const funcs: {entry: BreakpointEntry; bp: Extract<Breakpoint, {kind: 'func'}>}[] = [];
+		for (const entry of this.breakpoints) if (entry.enabled && entry.breakpoint.kind === 'func') funcs.push({entry, bp: entry.breakpoint});
+		if (funcs.length === 0) {
+			const events = this.forward();
+			return {events, hit: this.check(events, before, this.cursor - events.length)};
+		}
+		let matched: BreakpointEntry[] = [];
+		const r = this.traceTick((s, pid) => {
+			if (s.seq < fromSeq) return false;
+			matched = funcs.filter((f) => matchesKStep(f.bp, s, pid)).map((f) => f.entry);
+			return matched.length > 0;
+		});
+		if ('stopped' in r) {
+			const all: HitBy[] = matched.map((entry) => {
+				entry.hits++;
+				return {breakpointId: entry.id, spec: entry.breakpoint.spec, eventIndex: null, kstep: r.stopped.seq};
+			});
+			return {events: this.kernel.events, hit: {...all[0]!, tick: this.tick, all}};
+		}
+		return {events: r.events, hit: this.check(r.events, before, this.cursor - r.events.length)};
 	}
+
+	/**
+	 * Execute the next tick with a tracer that stops it at the first kernel
+	 * step `stopAt` accepts (given the pid of the task running the tick): the
+	 * debugger is then inside the tick, at that step. Without one the tick
+	 * ends as forward() ends it.
+	 */
+	private traceTick(stopAt: (s: KStep, pid: number | null) => boolean): {events: KernelEvent[]} | {stopped: KStep} {
+		const k = this.kernel;
+		const log = this.kstepLog !== null;
+		let pid: number | null = null;
+		let stopped: Inside | null = null;
+		const tracer = new KernelTracer((s, stack) => {
+			if (s.seq === 0) pid = k.current;
+			if (log) k.events.push({tick: k.tick, type: 'kstep', seq: s.seq, depth: s.depth, fn: s.fn, phase: s.phase, args: s.args, text: s.text});
+			if (!stopAt(s, pid)) return false;
+			stopped = {tick: k.tick, seq: s.seq, step: s, stack: stack.map((f) => ({fn: f.fn, args: f.args}))};
+			return true;
+		});
+		try {
+			return {events: this.forward(tracer)};
+		} catch (error) {
+			if (error !== KSTEP_STOP || stopped === null) throw error;
+			// The kernel is left as the step left it: nothing on the way out repairs it.
+			this.inside = stopped;
+			return {stopped: (stopped as Inside).step};
+		}
+	}
+
+	/** A copy of the state at `tick`, from the nearest snapshot; the debugger's own kernel is not touched. */
+	private stateAt(tick: number): KernelState {
+		let best = 0;
+		for (const t of this.snapshots.keys()) if (t <= tick && t > best) best = t;
+		const k = cloneKernel(this.snapshots.get(best)!);
+		while (k.tick < tick && k.ended === null) stepTick(k);
+		return k;
+	}
+
+	/** The state before the tick the debugger is inside (kept for the next step in the same tick). */
+	private baseState(): KernelState {
+		this.base ??= this.stateAt(this.inside!.tick - 1);
+		return this.base;
+	}
+
+	/** Back to the state before the tick the debugger is inside, if it is inside one. */
+	private leaveInside(): void {
+		if (this.inside === null) return;
+		this.kernel = cloneKernel(this.baseState());
+		this.inside = null;
+		this.base = null;
+		this.live = null;
+	}
+
+	/**
+	 * Re-execute the tick the debugger is inside (or, between ticks, the next
+	 * one, from `this.base`) and stop at the first kernel step `stopAt`
+	 * accepts; when none does, the tick runs to its end.
+	 */
+	private retrace(stopAt: (s: KStep) => boolean): Stop {
+		const base = this.inside !== null ? this.baseState() : this.base!;
+		this.inside = null;
+		this.kernel = cloneKernel(base);
+		this.live = null;
+		const r = this.traceTick((s) => stopAt(s));
+		if ('stopped' in r) {
+			this.base = base;
+			return this.stop('kstep', null);
+		}
+		this.base = null;
+		return this.stop('step', null);
+	}
+
+	/**
+	 * Move by kernel steps (docs/debugger.md, kernel steps), as gdb moves by lines: `into` the next
+	 * step (between ticks: the first step of the next tick), `over` to the next
+	 * step that is not inside a function entered now, `out` of the current
+	 * function, `back` one step (from the first: before the tick; between
+	 * ticks: the last step of the tick just executed), `leave` to the end of
+	 * the tick. A tick without kernel steps is simply executed.
+	 */
+	kstep(op: KStepOp): Stop {
+		const inside = this.inside;
+		if (inside === null) {
+			if (op === 'back') return this.kstepBackInto();
+			if (op !== 'into') return this.lastStop;
+			if (this.ended) return this.stop('end', null);
+			this.base = cloneKernel(this.kernel);
+			return this.retrace(() => true);
+		}
+		const j = inside.seq;
+		const d = depthAfter(inside.step);
+		switch (op) {
+			case 'into':
+				return this.retrace((s) => s.seq > j);
+			case 'over':
+				return this.retrace((s) => s.seq > j && depthAfter(s) <= d);
+			case 'out':
+				return this.retrace((s) => s.seq > j && depthAfter(s) < d);
+			case 'leave':
+				return this.retrace(() => false);
+			case 'back':
+				if (j === 0) {
+					this.leaveInside();
+					return this.stop('step', null);
+				}
+				return this.retrace((s) => s.seq === j - 1);
+		}
+	}
+
+	/** `back` between ticks: into the tick just executed, at its last kernel step. */
+	private kstepBackInto(): Stop {
+		const t = this.tick;
+		if (t === 0) return this.stop('start', null);
+		this.seek(t - 1);
+		const last = this.countSteps(this.kernel) - 1;
+		if (last < 0) return this.stop('step', null);
+		this.base = cloneKernel(this.kernel);
+		return this.retrace((s) => s.seq === last);
+	}
+
+	/** The number of kernel steps of the tick after state `k` (on a copy). */
+	private countSteps(k: KernelState): number {
+		const copy = cloneKernel(k);
+		let n = 0;
+		copy.trace = new KernelTracer(() => {
+			n++;
+			return false;
+		});
+		stepTick(copy);
+		return n;
+	}
+
+	/** To kernel step `seq` of tick `tick` (past the tick's last step: its end). */
+	gotoKStep(tick: number, seq: number): Stop {
+		if (tick < 1) return this.goto(0);
+		this.goto(tick - 1);
+		if (this.tick !== tick - 1 || this.ended) return this.lastStop;
+		this.base = cloneKernel(this.kernel);
+		return this.retrace((s) => s.seq === seq);
+	}
+
+	/** The dump's `kstep` (docs/events.md): the step and call stack when inside a tick, else null. */
+	kstepDump(): KStepDump | null {
+		const inside = this.inside;
+		return inside === null ? null : {seq: inside.seq, stack: inside.stack.map((f) => ({fn: f.fn, args: f.args}))};
+	}
+
+	/** The number of kernel steps of the tick the debugger is inside (0 between ticks). */
+	kstepCount(): number {
+		return this.inside === null ? 0 : this.countSteps(this.baseState());
+	}
+
+	/** Steps `from` … `to` - 1 of the tick the debugger is inside (a window for the Kernel view). */
+	kstepsOf(from: number, to: number): KStep[] {
+		if (this.inside === null) return [];
+		const copy = cloneKernel(this.baseState());
+		const out: KStep[] = [];
+		copy.trace = new KernelTracer((s) => {
+			if (s.seq >= from) out.push(s);
+			return s.seq >= to - 1;
+		});
+		try {
+			stepTick(copy);
+		} catch (error) {
+			if (error !== KSTEP_STOP) throw error;
+		}
+		return out;
+	}
+
 
 	/**
 	 * Run forward up to `maxTicks` ticks, stopping after a tick that hits a
@@ -376,11 +598,25 @@ export class Debugger {
 	 */
 	run(maxTicks: number, options: {breakpoints?: boolean; until?: (events: KernelEvent[]) => boolean} = {}): Stop | null {
 		const useBreakpoints = options.breakpoints !== false && this.breakpoints.some((b) => b.enabled);
+		// Inside a tick, the rest of it comes first: its func= hits after the current step.
+		let fromSeq = 0;
+		let base: KernelState | null = null;
+		if (this.inside !== null) {
+			fromSeq = this.inside.seq + 1;
+			base = this.baseState();
+			this.leaveInside();
+		}
 		for (let n = 0; n < maxTicks; n++) {
 			if (this.ended) return this.stop('end', null);
 			let events: KernelEvent[];
 			if (useBreakpoints) {
-				const r = this.forwardChecked();
+				const r = this.forwardChecked(fromSeq);
+				if (r.hit !== null && this.inside !== null) {
+					// A func= hit: inside this tick now; the state before it is known when it is the same tick.
+					if (fromSeq > 0) this.base = base;
+					return this.stop('break', r.hit);
+				}
+				fromSeq = 0;
 				if (r.hit !== null) return this.stop('break', r.hit);
 				events = r.events;
 			} else {
@@ -420,6 +656,7 @@ export class Debugger {
 
 	/** `g`: to tick N exactly (clamped to the run). */
 	goto(tick: number): Stop {
+		this.leaveInside();
 		if (this.endTick === null && tick > this.frontier) {
 			this.seek(this.frontier);
 			while (this.tick < tick && !this.ended) this.forward();
@@ -443,6 +680,7 @@ export class Debugger {
 	 * The scan does not count as hits; the stop it finds counts once.
 	 */
 	reverseContinue(): Stop {
+		this.leaveInside();
 		const target = this.tick;
 		if (!this.breakpoints.some((b) => b.enabled) || target === 0) {
 			this.seek(0);

@@ -36,7 +36,7 @@ import {visible} from '../scenario/visible.js';
 import {stateHash} from '../kernel/dump.js';
 import {applyAction, type DebugAction, type ReplayScript} from './actions.js';
 import {MAX_SPEC_LENGTH, parseBreakpoint} from './breakpoints.js';
-import {Debugger} from './debugger.js';
+import {Debugger, kstepOps, type KStepOp} from './debugger.js';
 
 export const SESSION_FORMAT = 'cowdbg-session';
 export const SESSION_VERSION = 1;
@@ -87,6 +87,7 @@ const codes = {
 	'break-remove': 'd',
 	'break-toggle': 't',
 	select: 'p',
+	kstep: 'k',
 } as const satisfies Record<DebugAction['a'], string>;
 
 type Code = (typeof codes)[keyof typeof codes];
@@ -110,6 +111,8 @@ export function encodeAction(action: DebugAction): [Code] | [Code, number | stri
 			return ['g', action.tick];
 		case 'break-add':
 			return ['b', action.spec];
+		case 'kstep':
+			return ['k', action.op];
 		case 'break-remove':
 		case 'break-toggle':
 			return [codes[action.a], action.id];
@@ -162,6 +165,9 @@ function decodeAction(entry: unknown): {dt: number; action: DebugAction} | strin
 		case 'break-add':
 			if (typeof arg !== 'string' || arg.length > MAX_SPEC) return `'b' (break-add) needs a breakpoint spec string, got ${show(arg)}`;
 			return wrap({a: 'break-add', spec: arg});
+		case 'kstep':
+			if (typeof arg !== 'string' || !(kstepOps as readonly string[]).includes(arg)) return `'k' (kstep) needs one of ${kstepOps.join(', ')}, got ${show(arg)}`;
+			return wrap({a: 'kstep', op: arg as KStepOp});
 	}
 }
 

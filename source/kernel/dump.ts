@@ -1,6 +1,7 @@
 // The state dump of docs/events.md, a hash of the whole state, and a snapshot copy.
 
 import {hex} from './events.js';
+import type {KArgs} from './trace.js';
 import {flagsToProt} from './mmap.js';
 import {forEachPresentPte, ptePfn} from './pgtable.js';
 import {
@@ -39,6 +40,8 @@ export type StateDump = {
 		sigaltstack: boolean;
 	}[];
 	kernel: string;
+	/** Set when stopped inside a tick (docs/debugger.md, kernel steps). */
+	kstep: KStepDump | null;
 	mms: {
 		id: number;
 		users: number;
@@ -120,7 +123,10 @@ export function mmDump(k: KernelState, mm: MmStruct): StateDump['mms'][number] {
 	};
 }
 
-export function stateDump(k: KernelState): StateDump {
+/** Where a stop inside a tick is (docs/events.md, `kstep`): the step's number and the call stack with its arguments. */
+export type KStepDump = {seq: number; stack: {fn: string; args: KArgs}[]};
+
+export function stateDump(k: KernelState, kstep: KStepDump | null = null): StateDump {
 	const tasks = [...k.tasks.values()]
 		.filter((t) => t.state !== 'X')
 		.sort((a, b) => a.pid - b.pid)
@@ -158,6 +164,7 @@ export function stateDump(k: KernelState): StateDump {
 		config: configDump(k),
 		tasks,
 		kernel: k.config.kernel,
+		kstep,
 		mms,
 		frames,
 		frames_total: t.kind.length,

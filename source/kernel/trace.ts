@@ -123,3 +123,36 @@ export const tracedFunctions = [
 	'dup_task_struct',
 ] as const;
 export type TracedFunction = (typeof tracedFunctions)[number];
+
+/**
+ * The functions whose steps name a VMA (`vma=`, for a breakpoint's region=)
+ * or an address (`addr=`, or a range from `addr`/`start` to `end`, for addr=).
+ */
+export const functionsWithVma: ReadonlySet<string> = new Set([
+	'copy_page_range',
+	'copy_one_pte',
+	'handle_mm_fault',
+	'handle_pte_fault',
+	'do_anonymous_page',
+	'do_wp_page',
+	'do_linear_fault',
+	'__do_fault',
+	'__get_user_pages',
+	'zap_pte_range',
+]);
+export const functionsWithAddr: ReadonlySet<string> = new Set([
+	'copy_page_range',
+	'copy_pud_range',
+	'copy_pmd_range',
+	'copy_pte_range',
+	'copy_one_pte',
+	'do_page_fault',
+	'handle_mm_fault',
+	'handle_pte_fault',
+	'do_anonymous_page',
+	'do_wp_page',
+	'do_linear_fault',
+	'out_of_memory',
+	'__get_user_pages',
+	'zap_pte_range',
+]);

@@ -68,3 +68,28 @@ describe('cowdbg run --ftrace', () => {
 		expect(r.stderr).toMatch(/--ftrace.*--json/);
 	});
 });
+
+describe('cowdbg run --break func=NAME', () => {
+	it('stops at the entry of copy_one_pte and dumps the partial state with kstep set', () => {
+		const r = cowdbg('run', 'scenarios/fork-cow.scn', '--break', 'func=copy_one_pte', '--state', '-', '--json');
+		expect(r.status).toBe(0);
+		const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+		const dump = lines.at(-1) as {tick: number; kstep: {seq: number; stack: {fn: string; args: Record<string, unknown>}[]}; mms: {id: number; ptes: unknown[]}[]; frames: {pfn: number; refcount: number; mapcount: number}[]};
+		expect(lines.at(-3)).toMatchObject({type: 'break', spec: 'func=copy_one_pte'});
+		expect(lines.at(-2)).toMatchObject({type: 'end', reason: 'break'});
+		// the tick's events so far: the fork has not returned yet
+		const tick = lines.filter((e) => e.tick === dump.tick && e.type !== 'break' && e.type !== 'end');
+		expect(tick.some((e) => e.type === 'syscall')).toBe(false);
+		expect(dump.kstep.stack.map((f) => f.fn)).toEqual(['do_fork', 'copy_process', 'copy_mm', 'dup_mm', 'dup_mmap', 'copy_page_range', 'copy_pud_range', 'copy_pmd_range', 'copy_pte_range', 'copy_one_pte']);
+		expect(dump.kstep.stack.at(-1)!.args).toEqual({addr: '0x600000', pfn: 7, pte: 'rw', vma: 'heap'});
+		// the child's mm exists, its page table still empty; pfn 7 not yet shared
+		expect(dump.mms.find((m) => m.id === 2)!.ptes).toEqual([]);
+		expect(dump.frames.find((f) => f.pfn === 7)).toMatchObject({refcount: 1, mapcount: 1});
+	});
+
+	it('refuses an unknown function with the closest names (exit 2)', () => {
+		const r = cowdbg('run', 'scenarios/fork-cow.scn', '--break', 'func=copy_onepte');
+		expect(r.status).toBe(2);
+		expect(r.stderr).toContain("the kernel has no function 'copy_onepte' (closest: copy_one_pte");
+	});
+});
