@@ -129,7 +129,7 @@ describe('cowdbg run', () => {
 		const r = cowdbg('run', forkCow, '--state', out, '--break', 'fork');
 		expect(r.status).toBe(0);
 		const dump = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
-		expect(Object.keys(dump)).toEqual(['tick', 'config', 'tasks', 'kernel', 'mms', 'frames', 'frames_total', 'frames_free', 'completions']);
+		expect(Object.keys(dump)).toEqual(['tick', 'config', 'tasks', 'kernel', 'kstep', 'mms', 'frames', 'frames_total', 'frames_free', 'completions']);
 		expect(dump['kernel']).toBe('2.6.32');
 		const tasks = dump['tasks'] as Record<string, unknown>[];
 		expect(Object.keys(tasks[0]!)).toEqual(['pid', 'tgid', 'ppid', 'comm', 'state', 'killable', 'exit_signal', 'mm', 'pc', 'ret', 'regs', 'vfork_done', 'exit_code', 'sigaltstack']);
