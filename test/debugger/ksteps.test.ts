@@ -32,10 +32,13 @@ const source = (name: string): string => readFileSync(new URL(name, scenarioDir)
  * - exit_mm clears tsk->mm before mmput drops mm_users, and exit_mmap tears
  *   the mm down VMA by VMA (accounting, tables, no-MMU frames) before mmput
  *   removes it;
- * - copy_process makes the task before wake_up_new_task queues it;
- * - the vfork completion is made before vfork_done points at it, completed
- *   before its waiters are woken, and gone from the stack before the woken
- *   parent's wait ends.
+ * - dup_task_struct allocates the kernel stack before copy_process makes
+ *   the task that owns it, and copy_process makes the task before
+ *   wake_up_new_task queues it;
+ * - the vfork completion is made before vfork_done points at it and before
+ *   the parent waits on it, completed before its waiters are woken, and gone
+ *   from the stack before the woken parent's wait ends;
+ * - exit_notify makes the zombie before it signals and wakes the parent.
  * Everything else holds after every step: VMAs, PTE bits against their VMA,
  * no writable PTE on a shared COW page, refcount == mapcount of anon pages,
  * page tables owned by one mm, caches, free frames.
@@ -50,10 +53,13 @@ const inFlight = [
 	/committed \d+ != \d+ pages of/,
 	/pgd -1 is not a page-table frame/,
 	/runnable but neither current nor queued/,
+	/\(kstack\): not the stack of any task \(leaked\)/,
 	/^completion \d+: /,
 	/waits on completion \d+ but is not among its waiters/,
 	/returning from completion \d+, which does not exist/,
 	/free but still backing a no-MMU VMA/,
+	/vfork_done \d+ belongs to pid \d+, which is not waiting for it/,
+	/still waits though child \d+ is a zombie \(lost wake-up\)/,
 ];
 
 /** The state after step j of the tick after `base` (a copy), with the stack then. */
