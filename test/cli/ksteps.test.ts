@@ -81,10 +81,12 @@ describe('cowdbg run --break func=NAME', () => {
 		const tick = lines.filter((e) => e.tick === dump.tick && e.type !== 'break' && e.type !== 'end');
 		expect(tick.some((e) => e.type === 'syscall')).toBe(false);
 		expect(dump.kstep.stack.map((f) => f.fn)).toEqual(['do_fork', 'copy_process', 'copy_mm', 'dup_mm', 'dup_mmap', 'copy_page_range', 'copy_pud_range', 'copy_pmd_range', 'copy_pte_range', 'copy_one_pte']);
-		expect(dump.kstep.stack.at(-1)!.args).toEqual({addr: '0x600000', pfn: 7, pte: 'rw', vma: 'heap'});
-		// the child's mm exists, its page table still empty; pfn 7 not yet shared
+		const pfn = dump.kstep.stack.at(-1)!.args.pfn as number;
+		expect(dump.kstep.stack.at(-1)!.args).toEqual({addr: '0x600000', pfn, pte: 'rw', vma: 'heap'});
+		// the child's mm exists, its page table still empty; the parent's page not yet shared
 		expect(dump.mms.find((m) => m.id === 2)!.ptes).toEqual([]);
-		expect(dump.frames.find((f) => f.pfn === 7)).toMatchObject({refcount: 1, mapcount: 1});
+		expect(dump.mms.find((m) => m.id === 1)!.ptes).toContainEqual(expect.objectContaining({va: '0x600000', pfn, writable: true}));
+		expect(dump.frames.find((f) => f.pfn === pfn)).toMatchObject({refcount: 1, mapcount: 1});
 	});
 
 	it('refuses an unknown function with the closest names (exit 2)', () => {
