@@ -73,10 +73,11 @@ describe('cowdbg run --break func=NAME', () => {
 	it('stops at the entry of copy_one_pte and dumps the partial state with kstep set', () => {
 		const r = cowdbg('run', 'scenarios/fork-cow.scn', '--break', 'func=copy_one_pte', '--state', '-', '--json');
 		expect(r.status).toBe(0);
-		const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-		const dump = lines.at(-1) as {tick: number; kstep: {seq: number; stack: {fn: string; args: Record<string, unknown>}[]}; mms: {id: number; ptes: unknown[]}[]; frames: {pfn: number; refcount: number; mapcount: number}[]};
-		expect(lines.at(-3)).toMatchObject({type: 'break', spec: 'func=copy_one_pte'});
-		expect(lines.at(-2)).toMatchObject({type: 'end', reason: 'break'});
+		// with --state -, stdout is the dump's and the log goes to stderr
+		const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+		const dump = JSON.parse(r.stdout) as {tick: number; kstep: {seq: number; stack: {fn: string; args: Record<string, unknown>}[]}; mms: {id: number; ptes: unknown[]}[]; frames: {pfn: number; refcount: number; mapcount: number}[]};
+		expect(lines.at(-2)).toMatchObject({type: 'break', spec: 'func=copy_one_pte'});
+		expect(lines.at(-1)).toMatchObject({type: 'end', reason: 'break'});
 		// the tick's events so far: the fork has not returned yet
 		const tick = lines.filter((e) => e.tick === dump.tick && e.type !== 'break' && e.type !== 'end');
 		expect(tick.some((e) => e.type === 'syscall')).toBe(false);
