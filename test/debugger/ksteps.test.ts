@@ -30,8 +30,8 @@ const source = (name: string): string => readFileSync(new URL(name, scenarioDir)
  *   against PTEs, a new page not mapped yet;
  * - copy_pte_range adds the child's rss once, at its end (add_mm_rss);
  * - exit_mm clears tsk->mm before mmput drops mm_users, and exit_mmap tears
- *   the mm down VMA by VMA (accounting, tables, no-MMU frames) before mmput
- *   removes it;
+ *   the mm down (PTEs, accounting, shmem references, tables, no-MMU frames)
+ *   before its VMA list and mmput remove it;
  * - dup_task_struct allocates the kernel stack before copy_process makes
  *   the task that owns it, and copy_process makes the task before
  *   wake_up_new_task queues it;
@@ -51,6 +51,9 @@ const inFlight = [
 	/live without an mm/,
 	/users 0 but still in the mm list/,
 	/committed \d+ != \d+ pages of/,
+	/(total|locked)_vm \d+ != \d+ pages of its/,
+	/shmem object \d+: refs \d+ != \d+ VMAs using it/,
+	/vma '\w+': shmem object \d+ does not exist/,
 	/pgd -1 is not a page-table frame/,
 	/runnable but neither current nor queued/,
 	/\(kstack\): not the stack of any task \(leaked\)/,
