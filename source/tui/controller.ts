@@ -7,11 +7,12 @@
 import {applyAction, checkpointDiffers, MIN_REPLAY_SPEED, type ActionSink, type DebugAction, type ReplayScript} from '../debugger/actions.js';
 import {hitNames, type Debugger, type Stop} from '../debugger/debugger.js';
 import {eventPid, firstPid, machineInfo, snapshotFrames, type FrameSnapshot} from '../debugger/views.js';
-import type {KeyEvent} from './keys.js';
-import {initialState, update, type Effect, type UiContext, type UiMessage, type UiState} from './state.js';
+import {resolveKey, type KeyEvent} from './keys.js';
+import {initialState, modeOf, update, type Effect, type UiContext, type UiMessage, type UiState} from './state.js';
 import {ViewCache} from './render/cache.js';
 import type {Model, SessionInfo, View} from './render/model.js';
 import {buildView} from './render/view.js';
+import {MIN_HEIGHT, MIN_WIDTH} from './render/frame.js';
 
 /** Ticks per debugger call while a continue runs, and the time a slice may take before the screen updates. */
 const CHUNK = 20_000;
@@ -168,7 +169,13 @@ export class Controller {
 			this.onSuspend();
 			return;
 		}
+		// Behind the "terminal too small" message nothing is seen, so nothing acts but quitting.
+		if (this.tooSmall() && resolveKey(modeOf(this.ui), ev)?.cmd !== 'quit') return;
 		this.dispatch({t: 'key', key: ev});
+	}
+
+	tooSmall(): boolean {
+		return this.width < MIN_WIDTH || this.height < MIN_HEIGHT;
 	}
 
 	dispatch(msg: UiMessage): void {

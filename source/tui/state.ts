@@ -45,8 +45,6 @@ export type UiState = {
 	filter: string;
 	/** Digits typed before s or r. */
 	count: string;
-	/** The focus before a digit 1–5 moved it, restored if the digit turns out to be a count. */
-	countFrom: Pane | null;
 	prompt: Prompt | null;
 	overlay: Overlay;
 	bpCursor: number;
@@ -98,7 +96,6 @@ export function initialState(selectedPid = 1): UiState {
 		levels: false,
 		filter: '',
 		count: '',
-		countFrom: null,
 		prompt: null,
 		overlay: 'none',
 		bpCursor: 0,
@@ -140,9 +137,18 @@ function debug(s: UiState, action: DebugAction): Update {
 	return {state: {...s, scroll: {...s.scroll, log: 0, program: -1, frames: -1}, logLeft: 0}, effects: [{t: 'debug', action}]};
 }
 
+/**
+ * The digits 1–5 are pane keys and nothing else; a count starts with 6–9 and
+ * then takes any digit (`7s`, `64r`), and the key bar shows it while it is
+ * typed. So `3` then `s` focuses Frames and steps one tick, and `1` then `0`
+ * focuses Processes and restarts: no pane key is ever eaten by a count.
+ */
+export function countValue(s: UiState): number | null {
+	return s.count === '' ? null : Math.max(1, Number(s.count));
+}
+
 function takeCount(s: UiState): {s: UiState; n: number} {
-	const n = s.count === '' ? 1 : Math.max(1, Number(s.count));
-	return {s: {...s, count: '', countFrom: null, focus: s.countFrom ?? s.focus}, n};
+	return {s: {...s, count: ''}, n: countValue(s) ?? 1};
 }
 
 /** Scroll the focused pane by `delta` rows (down is positive), or to an end. */
@@ -166,13 +172,12 @@ function scroll(s: UiState, ctx: UiContext, delta: number | 'top' | 'bottom'): U
 
 function digit(s: UiState, d: number): Update {
 	if (s.count !== '') {
-		// A second digit: the first was a count, not a pane.
 		const count = s.count.length >= 9 ? s.count : s.count + String(d);
-		return {state: {...s, count, focus: s.countFrom ?? s.focus, countFrom: null}, effects: []};
+		return {state: {...s, count}, effects: []};
 	}
 	if (d === 0) return debug({...s, notice: null}, {a: 'restart'});
-	if (d <= panes.length) return {state: {...s, count: String(d), countFrom: s.focus, focus: panes[d - 1]!}, effects: []};
-	return {state: {...s, count: String(d), countFrom: null}, effects: []};
+	if (d <= panes.length) return {state: {...s, focus: panes[d - 1]!}, effects: []};
+	return {state: {...s, count: String(d)}, effects: []};
 }
 
 function parseTick(text: string, ctxTick: number): {tick: number} | {message: string; col: number} {
@@ -249,7 +254,7 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 	// Any key clears the last notice; any command but a digit drops the count.
 	let s: UiState = s0.notice === null ? s0 : {...s0, notice: null};
 	const isDigit = cmd === 'count' || cmd === 'focus' || cmd === 'restart';
-	if (!isDigit && cmd !== 'step' && cmd !== 'reverse-step' && s.count !== '') s = {...s, count: '', countFrom: null};
+	if (!isDigit && cmd !== 'step' && cmd !== 'reverse-step' && s.count !== '') s = {...s, count: ''};
 
 	switch (cmd) {
 		case 'take-over':
@@ -293,7 +298,7 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 		case 'picture':
 			return {state: s, effects: [{t: 'picture'}]};
 		case 'escape':
-			if (s0.count !== '') return {state: {...s, focus: s0.countFrom ?? s.focus}, effects: []};
+			if (s0.count !== '') return {state: {...s, count: ''}, effects: []};
 			if (s.filter !== '') return {state: {...s, filter: '', scroll: {...s.scroll, log: 0}}, effects: []};
 			return {state: s, effects: []};
 		case 'focus-next':

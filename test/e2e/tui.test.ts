@@ -83,9 +83,21 @@ describe.skipIf(!hasTmux)('cowdbg in tmux (80×24)', () => {
 		tmux('resize-window', '-t', session, '-x', '70', '-y', '20');
 		s = await waitFor(/needs a terminal of at least/);
 		expect(s).toMatch(/80×24; this one is 70×20/);
+		// keys do nothing behind the message: the run has not moved when the panes come back
+		const tickBefore = /tick (\d+)/.exec(lines.join('\n'))![1];
+		send('7', 's', 'r', 'c');
 		tmux('resize-window', '-t', session, '-x', '80', '-y', '24');
 		lines = await settle((ls) => ls.length === 24 && /\?\s+help|s\s+step/.test(ls.at(-1)!));
 		for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+		expect(lines[0]).toContain(`tick ${tickBefore} `);
+		expect(lines.at(-1)).not.toContain('count');
+		// a pane digit is never eaten by a count: 3 focuses Frames, s steps one tick; 6 1 is a count, shown
+		send('3', 's');
+		s = await waitFor(new RegExp(`tick ${Number(tickBefore) + 1}\\b`));
+		expect(s).toMatch(/3 Frames/);
+		send('6', '1');
+		s = await waitFor(/count 61/);
+		send('Escape');
 
 		send('q');
 		s = await waitFor(/EXIT=0/);

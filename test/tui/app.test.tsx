@@ -91,11 +91,20 @@ describe('the TUI at 80×24', () => {
 		expect(t.frame()).toContain('fault anon write 0x600000');
 	});
 
-	it('a count prefix steps that many ticks (3s)', async () => {
+	it('a count prefix steps that many ticks (7s)', async () => {
 		const t = start();
-		await t.press('3', 's');
-		expect(statusOf(t.frame())).toContain('tick 3');
-		expect(t.frame()).toContain('fork() = 2');
+		await t.press('7', 's');
+		expect(statusOf(t.frame())).toContain('tick 7');
+	});
+
+	it('a pending count shows in the key bar; a pane digit makes none', async () => {
+		const t = start();
+		await t.press('3');
+		expect(t.frame().split('\n').at(-1)).not.toContain('count');
+		await t.press('6', '1');
+		expect(t.frame().split('\n').at(-1)).toContain('count 61');
+		await t.press(keys.escape, '3', 's');
+		expect(statusOf(t.frame())).toContain('tick 1');
 	});
 
 	it('c continues to a cow hit: the event is highlighted and its process selected', async () => {
@@ -113,7 +122,7 @@ describe('the TUI at 80×24', () => {
 		expectFits(f);
 	});
 
-	it('r reverse-steps, with a count too', async () => {
+	it('r reverse-steps; a pane digit before it is no count (2r goes back one)', async () => {
 		const t = start(COW, {breaks: ['cow']});
 		await t.press('c');
 		await until(() => statusOf(t.frame()).includes('tick 5'));
@@ -121,7 +130,7 @@ describe('the TUI at 80×24', () => {
 		expect(statusOf(t.frame())).toContain('tick 4');
 		expect(t.frame()).not.toContain('cow-copy');
 		await t.press('2', 'r');
-		expect(statusOf(t.frame())).toContain('tick 2');
+		expect(statusOf(t.frame())).toContain('tick 3');
 	});
 
 	it('n runs to the next event of the selected process; R goes back to the previous hit; 0 restarts', async () => {
@@ -216,7 +225,7 @@ describe('the TUI at 80×24', () => {
 
 	it('Enter in Processes selects a process; Memory and Program follow it', async () => {
 		const t = start();
-		await t.press('5', 's'); // count 5: fork done, pid 2 exists
+		await t.press('s', 's', 's', 's', 's'); // five steps: fork done, pid 2 exists
 		await t.press('1', 'j', keys.enter);
 		const f = t.frame();
 		expect(f).toContain('2 Memory  pid 2');

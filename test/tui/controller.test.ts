@@ -29,17 +29,33 @@ describe('Controller', () => {
 		const c = controller();
 		c.key({input: 'g7\r'});
 		expect(c.dbg.tick).toBe(7);
-		c.key({input: '2r'});
-		expect(c.dbg.tick).toBe(5);
+		c.key({input: '2r'}); // 2 focuses Memory (a pane key, never a count), r goes back one
+		expect(c.dbg.tick).toBe(6);
+		c.key({input: '6r'}); // a count starts with 6-9
+		expect(c.dbg.tick).toBe(0);
 		c.key({input: 'b'});
 		c.key({input: 'cow\r'});
 		expect(c.dbg.breakpoints.map((b) => b.breakpoint.spec)).toEqual(['cow']);
 	});
 
+	it('keys do nothing while the terminal is too small, but q still quits', () => {
+		const sink = new MemorySink();
+		const c = controller('test/fixtures/tui/cow.scn', [], {sink});
+		c.setSize(70, 20);
+		for (const k of ['7', 's', 'c', 'g']) c.key({input: k});
+		expect(c.dbg.tick).toBe(0);
+		c.setSize(80, 24);
+		c.key({input: 's'});
+		expect(c.dbg.tick).toBe(1);
+		c.setSize(60, 10);
+		c.key({input: 'q'});
+		expect(sink.closed).toBe(1);
+	});
+
 	it('records every debugger action after applying it, selection and breakpoints included', () => {
 		const sink = new MemorySink();
 		const c = controller('test/fixtures/tui/cow.scn', [], {sink});
-		for (const k of ['3', 's', 'b', 'c', 'o', 'w', '\r', 'c']) c.key(k === '\r' ? {input: '', name: 'return'} : {input: k});
+		for (const k of ['s', 's', 's', 'b', 'c', 'o', 'w', '\r', 'c']) c.key(k === '\r' ? {input: '', name: 'return'} : {input: k});
 		c.key({input: 'j'});
 		c.key({input: '', name: 'return'});
 		c.key({input: 'B'});
@@ -49,14 +65,16 @@ describe('Controller', () => {
 		expect(sink.closed).toBe(0);
 		c.key({input: 'q'}); // quits
 		expect(sink.actions).toEqual([
-			{a: 'step', n: 3},
+			{a: 'step', n: 1},
+			{a: 'step', n: 1},
+			{a: 'step', n: 1},
 			{a: 'break-add', spec: 'cow'},
 			{a: 'continue'},
 			{a: 'select', pid: 2},
 			{a: 'break-toggle', id: 1},
 			{a: 'break-remove', id: 1},
 		]);
-		expect(sink.ticks.slice(0, 3)).toEqual([3, 3, 5]);
+		expect(sink.ticks.slice(0, 5)).toEqual([1, 2, 3, 3, 5]);
 		expect(sink.closed).toBe(1);
 	});
 

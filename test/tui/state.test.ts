@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import type {KeyEvent} from '../../source/tui/keys.js';
-import {initialState, modeOf, update, type Effect, type UiContext, type UiState} from '../../source/tui/state.js';
+import {countValue, initialState, modeOf, update, type Effect, type UiContext, type UiState} from '../../source/tui/state.js';
 
 const ctx: UiContext = {
 	pids: [1, 2, 3],
@@ -56,39 +56,42 @@ describe('focus', () => {
 });
 
 describe('count prefix', () => {
-	it('10s steps 10 ticks and leaves the focus where it was', () => {
+	it('1 then 0 focuses Processes and restarts: 1-5 are pane keys, never a count', () => {
 		const s0 = {...initialState(), focus: 'log' as const};
-		const r = press(s0, '1', '0', 's');
-		expect(actions(r.effects)).toEqual([{a: 'step', n: 10}]);
-		expect(r.state.focus).toBe('log');
+		const r = press(s0, '1', '0');
+		expect(actions(r.effects)).toEqual([{a: 'restart'}]);
+		expect(r.state.focus).toBe('processes');
 		expect(r.state.count).toBe('');
 	});
 
-	it('5r reverse-steps 5 (the digit was a count, not pane 5)', () => {
-		const r = press(initialState(), '5', 'r');
-		expect(actions(r.effects)).toEqual([{a: 'reverse-step', n: 5}]);
-		expect(r.state.focus).toBe('processes');
+	it('3 then s focuses Frames and steps one tick; 5 then r focuses Program and goes back one', () => {
+		const r3 = press(initialState(), '3', 's');
+		expect(actions(r3.effects)).toEqual([{a: 'step', n: 1}]);
+		expect(r3.state.focus).toBe('frames');
+		const r5 = press(initialState(), '5', 'r');
+		expect(actions(r5.effects)).toEqual([{a: 'reverse-step', n: 1}]);
+		expect(r5.state.focus).toBe('program');
 	});
 
-	it('a plain s steps one tick; 7s steps 7', () => {
+	it('a count starts with 6-9 and then takes any digit: 7s steps 7, 64r goes back 64', () => {
 		expect(actions(press(initialState(), 's').effects)).toEqual([{a: 'step', n: 1}]);
 		expect(actions(press(initialState(), '7', 's').effects)).toEqual([{a: 'step', n: 7}]);
-	});
-
-	it('0 alone restarts; after a digit it is part of the count', () => {
-		expect(actions(press(initialState(), '0').effects)).toEqual([{a: 'restart'}]);
-		expect(press(initialState(), '2', '0').state.count).toBe('20');
-	});
-
-	it('Esc drops the count and gives the focus back', () => {
-		const r = press(initialState(), '4', special('escape'));
-		expect(r.state.count).toBe('');
+		const r = press(initialState(), '6', '4', 'r');
+		expect(actions(r.effects)).toEqual([{a: 'reverse-step', n: 64}]);
 		expect(r.state.focus).toBe('processes');
-		expect(r.effects).toEqual([]);
+		expect(countValue(press(initialState(), '6', '0', '3').state)).toBe(603);
 	});
 
-	it('shows as a mode-independent field', () => {
-		expect(press(initialState(), '1', '2').state.count).toBe('12');
+	it('0 alone restarts; inside a count it is a digit', () => {
+		expect(actions(press(initialState(), '0').effects)).toEqual([{a: 'restart'}]);
+		expect(press(initialState(), '8', '0').state.count).toBe('80');
+	});
+
+	it('Esc drops the count and keeps the focus', () => {
+		const r = press({...initialState(), focus: 'log' as const}, '9', special('escape'));
+		expect(r.state.count).toBe('');
+		expect(r.state.focus).toBe('log');
+		expect(r.effects).toEqual([]);
 	});
 });
 

@@ -3,7 +3,7 @@
 
 import {machineInfo} from '../../debugger/views.js';
 import {barKeys, type BarContext} from '../keys.js';
-import {modeOf} from '../state.js';
+import {countValue, modeOf} from '../state.js';
 import {seg, type Line} from '../text.js';
 import type {Model} from './model.js';
 
@@ -17,7 +17,7 @@ export function barContext(m: Model): BarContext {
 		atStart: dbg.tick === 0,
 		atHit: stop.reason === 'break' && stop.tick === dbg.tick,
 		hasBreakpoints: dbg.breakpoints.length > 0,
-		countPending: m.ui.count !== '',
+		countPending: countValue(m.ui) !== null,
 		filtered: m.ui.filter !== '',
 		nommu: !machineInfo(dbg.kernel).mmu,
 	};
@@ -25,6 +25,8 @@ export function barContext(m: Model): BarContext {
 
 export function keyBar(m: Model): Line {
 	const out: Line = [];
+	const count = countValue(m.ui);
+	if (count !== null) out.push(seg(` count ${count} `, {inverse: true, bold: true}), seg(' s/r use it  '));
 	for (const {label, word} of barKeys(barContext(m))) {
 		out.push(seg(` ${label} `, {inverse: true, bold: true}), seg(` ${word}  `));
 	}
