@@ -69,6 +69,8 @@ export class TraceWriter {
 	/** Tasks whose state changed in the last tick, and the task that ran in it. */
 	private changed: number[] = [];
 	private ranBefore: number | null = null;
+	/** Kernel functions entered and not yet left in this tick (--ksteps). */
+	private kstack: {pid: number; fn: string}[] = [];
 	private lastTick = 0;
 	private finished = false;
 
@@ -168,8 +170,11 @@ export class TraceWriter {
 		for (let i = 0; i < n; i++) {
 			const e = events[i]!;
 			if (e.type === 'state' || e.type === 'exec') changes = true;
-			this.instant(k, e, t + (i + 1) / (n + 1));
+			if (e.type === 'kstep') this.kstep(e, ran, t + (i + 1) / (n + 1));
+			else this.instant(k, e, t + (i + 1) / (n + 1));
 		}
+		// A kernel function still open at the end of the tick (its task blocked in it) closes with the tick.
+		while (this.kstack.length > 0) this.kend(t + (n + 0.5) / (n + 1));
 		// States at the end of the tick (a state changes only with a `state` event).
 		this.changed = [];
 		if (changes) {
@@ -206,6 +211,29 @@ export class TraceWriter {
 		const task = k.tasks.get(pid);
 		const waits = task !== undefined && name !== 'running' && name !== 'runnable' ? waitText(k, task) : '';
 		this.begin(pid, name, t, task?.mm ?? null, waits);
+	}
+
+	/**
+	 * `--ksteps`: the kernel functions of the tick as slices nested in its
+	 * task's running slice (a flame graph of each tick), decisions as instants.
+	 */
+	private kstep(e: Extract<DebugEvent, {type: 'kstep'}>, ran: number | null, at: number): void {
+		if (ran === null) return; // no task in the tick: nowhere to draw it
+		if (e.phase === 'enter') {
+			this.kstack.push({pid: ran, fn: e.fn});
+			this.emit({ph: 'B', name: e.fn, cat: 'kernel', pid: ran, tid: ran, ts: ts(at), args: e.args});
+		} else if (e.phase === 'exit') {
+			const i = this.kstack.findLastIndex((f) => f.fn === e.fn);
+			if (i < 0) return; // entered in an earlier tick, already closed there
+			while (this.kstack.length > i) this.kend(at);
+		} else {
+			this.emit({ph: 'i', s: 't', name: e.text ?? e.fn, cat: 'kernel', pid: ran, tid: ran, ts: ts(at), args: {fn: e.fn, ...e.args}});
+		}
+	}
+
+	private kend(at: number): void {
+		const f = this.kstack.pop()!;
+		this.raw(`,\n{"ph":"E","pid":${f.pid},"tid":${f.pid},"ts":${ts(at)}}`);
 	}
 
 	private instant(k: KernelState, e: DebugEvent, at: number): void {

@@ -57,12 +57,13 @@ type Slice = {name: string; start: number; end: number};
 
 /**
  * Checks the trace-event rules a viewer relies on and returns the slices per
- * track: every B closed by an E of the same name on the same track, slices and
+ * track: every B closed by an E of the same name on the same track (kernel
+ * functions, with --ksteps, nested in a running slice), slices and
  * instants in time order per track, counters in time order per series.
  */
-function wellFormed(trace: Trace): Map<number, Slice[]> {
+function wellFormed(trace: Trace, kernel: Slice[] = []): Map<number, Slice[]> {
 	const slices = new Map<number, Slice[]>();
-	const open = new Map<number, {name: string; start: number}[]>();
+	const open = new Map<number, {name: string; cat: string; start: number}[]>();
 	const lastTs = new Map<string, number>();
 	for (const e of trace.traceEvents) {
 		expect(typeof e.ph).toBe('string');
@@ -75,15 +76,27 @@ function wellFormed(trace: Trace): Map<number, Slice[]> {
 		expect(ts, `${key} goes back in time at ${JSON.stringify(e)}`).toBeGreaterThanOrEqual(lastTs.get(key) ?? 0);
 		lastTs.set(key, ts);
 		if (e.ph === 'B') {
-			expect(e.name).toMatch(/^(running|runnable|S \(sleeping\)|D \(uninterruptible\)|Z \(zombie\))$/);
 			const stack = open.get(e.tid) ?? [];
-			expect(stack, `a state slice opens inside another on pid ${e.tid}`).toEqual([]);
-			stack.push({name: e.name ?? '', start: ts});
+			if (e.cat === 'kernel') {
+				// --ksteps: kernel functions nest inside their task's running slice.
+				expect(stack[0]?.name, `${e.name} outside a running slice`).toBe('running');
+			} else {
+				expect(e.cat).toBe('state');
+				expect(e.name).toMatch(/^(running|runnable|S \(sleeping\)|D \(uninterruptible\)|Z \(zombie\))$/);
+				expect(stack, `a state slice opens inside another on pid ${e.tid}`).toEqual([]);
+			}
+			stack.push({name: e.name ?? '', cat: e.cat!, start: ts});
 			open.set(e.tid, stack);
 		} else if (e.ph === 'E') {
 			const top = open.get(e.tid)?.pop();
 			expect(top, `E without B on pid ${e.tid}`).toBeDefined();
 			if (e.name !== undefined) expect(e.name).toBe(top!.name);
+			if (top!.cat === 'kernel') {
+				expect(ts).toBeGreaterThanOrEqual(top!.start);
+				expect(Math.floor(ts), 'a kernel function closes within its tick').toBe(Math.floor(top!.start));
+				kernel.push({name: top!.name, start: top!.start, end: ts});
+				continue;
+			}
 			expect(ts).toBeGreaterThan(top!.start);
 			const list = slices.get(e.tid) ?? [];
 			list.push({name: top!.name, start: top!.start, end: ts});
@@ -202,6 +215,18 @@ describe('run --trace', () => {
 		expect(stop).toMatchObject({type: 'end', reason: 'break'});
 		expect(Math.max(...[...slices.values()].flat().map((s) => s.end))).toBe(stop.tick + 1);
 		expect(trace.traceEvents.some((e) => e.ph === 'i' && e.name === 'break' && e.args!['spec'] === 'cow')).toBe(true);
+	});
+
+	it('--ksteps: each kernel function a slice inside its task\'s running slice, each decision an instant', () => {
+		const {trace, events} = traceOf('scenarios/vfork-completion.scn', '--ksteps');
+		const kernel: Slice[] = [];
+		wellFormed(trace, kernel);
+		const enters = events.filter((e) => e.type === 'kstep' && e.phase === 'enter');
+		expect(enters.length).toBeGreaterThan(10);
+		expect(kernel.map((s) => s.name).sort()).toEqual(enters.map((e) => (e.type === 'kstep' ? e.fn : '')).sort());
+		expect(kernel.map((s) => s.name)).toContain('wait_for_completion');
+		const notes = events.filter((e) => e.type === 'kstep' && e.phase === 'note');
+		expect(trace.traceEvents.filter((e) => e.ph === 'i' && e.cat === 'kernel')).toHaveLength(notes.length);
 	});
 
 	it('refuses a file it cannot create, naming the flag (exit 2)', () => {
