@@ -1,6 +1,7 @@
 // Lines as coloured segments, cut to a width before they are painted, so no
 // line is ever wider than the terminal and the terminal never wraps one.
 
+import stringWidth from 'string-width';
 import {visible} from '../scenario/visible.js';
 
 export type Seg = {
@@ -22,24 +23,58 @@ export function seg(text: string, style: Style = {}): Seg {
 	return {text: visible(text), ...style};
 }
 
+const PLAIN = /^[\x20-\x7E]*$/;
+const graphemes = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
+
+/** Terminal cells `text` takes: wide CJK characters and most emoji take two. */
+export function cells(text: string): number {
+	return PLAIN.test(text) ? text.length : stringWidth(text);
+}
+
+/**
+ * The longest head of `text` that fits in `width` cells, with `…` as its last
+ * cell when anything was cut. A wide character that would straddle the edge is
+ * left out whole (a space keeps the width).
+ */
+export function cutCells(text: string, width: number): string {
+	if (width <= 0) return '';
+	if (PLAIN.test(text)) return text.length <= width ? text : text.slice(0, width - 1) + '…';
+	if (stringWidth(text) <= width) return text;
+	let out = '';
+	let used = 0;
+	for (const {segment} of graphemes.segment(text)) {
+		const w = stringWidth(segment);
+		if (used + w > width - 1) break;
+		out += segment;
+		used += w;
+	}
+	return out + ' '.repeat(width - 1 - used) + '…';
+}
+
 export function lineWidth(line: Line): number {
 	let n = 0;
-	for (const s of line) n += s.text.length;
+	for (const s of line) n += cells(s.text);
 	return n;
 }
 
-/** Cut a line to `width` columns; pad it to exactly `width` when `pad` (a highlighted row). */
+/** Cut a line to `width` cells (the cut marked with `…`); pad it to exactly `width` when `pad` (a highlighted row). */
 export function fitLine(line: Line, width: number, pad = false, padStyle: Style = {}): Line {
 	const out: Line = [];
 	let left = Math.max(0, width);
-	for (const s of line) {
-		if (left <= 0) break;
-		if (s.text.length <= left) {
-			if (s.text.length > 0) out.push(s);
-			left -= s.text.length;
+	for (const [i, s] of line.entries()) {
+		if (left <= 0) {
+			// Something is left unshown: the last cell says so.
+			if (s.text !== '' || line.slice(i).some((r) => r.text !== '')) markCut(out);
+			break;
+		}
+		const w = cells(s.text);
+		if (w <= left) {
+			if (w > 0) out.push(s);
+			left -= w;
 		} else {
-			out.push({...s, text: s.text.slice(0, left)});
+			out.push({...s, text: cutCells(s.text, left)});
 			left = 0;
+			break;
 		}
 	}
 	if (pad && left > 0) {
@@ -50,42 +85,70 @@ export function fitLine(line: Line, width: number, pad = false, padStyle: Style 
 	return out;
 }
 
+/** Replace the last cell of a full line with `…`. */
+function markCut(out: Line): void {
+	for (let i = out.length - 1; i >= 0; i--) {
+		const s = out[i]!;
+		if (s.text === '') continue;
+		const w = cells(s.text);
+		out[i] = {...s, text: cutCells(s.text + ' ', w)};
+		return;
+	}
+}
+
 /** Apply a style to every segment of a line (a highlighted row). */
 export function restyle(line: Line, style: Style): Line {
 	return line.map((s) => ({...s, ...style}));
 }
 
+/** `text` cut to `width` cells, the cut marked with `…`. */
 export function cut(text: string, width: number): string {
-	return text.length <= width ? text : text.slice(0, Math.max(0, width));
+	return cutCells(text, Math.max(0, width));
 }
 
 export function padEnd(text: string, width: number): string {
-	return text.length >= width ? cut(text, width) : text + ' '.repeat(width - text.length);
+	const w = cells(text);
+	return w >= width ? cut(text, width) : text + ' '.repeat(width - w);
 }
 
 export function padStart(text: string, width: number): string {
-	return text.length >= width ? text : ' '.repeat(width - text.length) + text;
+	const w = cells(text);
+	return w >= width ? text : ' '.repeat(width - w) + text;
 }
 
-/** Word-wrap plain text to `width` columns (long words are cut). */
+/** Word-wrap plain text to `width` cells (a word longer than a line is cut into pieces). */
 export function wrap(text: string, width: number): string[] {
 	const out: string[] = [];
 	let line = '';
 	for (const word of text.split(/\s+/)) {
 		if (word === '') continue;
 		if (line === '') line = word;
-		else if (line.length + 1 + word.length <= width) line += ' ' + word;
+		else if (cells(line) + 1 + cells(word) <= width) line += ' ' + word;
 		else {
 			out.push(line);
 			line = word;
 		}
-		while (line.length > width) {
-			out.push(line.slice(0, width));
-			line = line.slice(width);
+		while (cells(line) > width && width > 0) {
+			const [head, rest] = splitCells(line, width);
+			out.push(head);
+			line = rest;
 		}
 	}
 	if (line !== '' || out.length === 0) out.push(line);
 	return out;
+}
+
+/** The first `width` cells of `text` (at least one grapheme) and the rest. */
+function splitCells(text: string, width: number): [string, string] {
+	let head = '';
+	let used = 0;
+	for (const {segment, index} of graphemes.segment(text)) {
+		const w = cells(segment);
+		if (used + w > width && head !== '') return [head, text.slice(index)];
+		head += segment;
+		used += w;
+	}
+	return [head, ''];
 }
 
 /** Merge neighbouring segments of the same style (fewer escapes to write). */

@@ -3,7 +3,7 @@
 
 import {hitNames} from '../../debugger/debugger.js';
 import {machineInfo} from '../../debugger/views.js';
-import {lineWidth, seg, type Line} from '../text.js';
+import {cells, lineWidth, seg, type Line} from '../text.js';
 import type {Model} from './model.js';
 
 export function statusLine(m: Model, width: number): Line {
@@ -47,11 +47,11 @@ export function statusLine(m: Model, width: number): Line {
 		out.push(seg(' '), seg(' ● REC ', {inverse: true, color: 'red'}));
 		// A save that failed says so before anything else.
 		if (m.session.recordingNote !== null) out.push(seg(' ' + m.session.recordingNote, {color: 'red', bold: true}));
-		else if (lineWidth(out) + name.length + 1 <= width) out.push(seg(' ' + name, {color: 'red'}));
+		else if (lineWidth(out) + cells(name) + 1 <= width) out.push(seg(' ' + name, {color: 'red'}));
 	}
 	else if (m.session.recordingNote !== null) out.push(seg(' '), seg(m.session.recordingNote, {color: 'red'}));
 	// The scenario's name goes after the badge when there is room for it.
 	const file = m.session.file.split('/').at(-1) ?? m.session.file;
-	if (lineWidth(out) + file.length + 1 <= width) out.splice(1, 1, seg(` ${file} `));
+	if (lineWidth(out) + cells(file) + 1 <= width) out.splice(1, 1, seg(` ${file} `));
 	return out;
 }
