@@ -206,3 +206,13 @@ describe('the TUI\'s picture key (P)', () => {
 		expect(frameLines(c.view()).join('\n')).toMatch(/picture not written: ENOENT/);
 	});
 });
+
+describe('the README picture', () => {
+	it('is what run fork-cow --svg writes today (regenerate docs/fork-cow-cow.svg and .png when it changes)', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'cowdbg-docs-svg-'));
+		const out = join(dir, 'cow.svg');
+		const r = spawnSync(process.execPath, ['dist/cli.js', 'run', 'scenarios/fork-cow.scn', '--svg', out], {encoding: 'utf8'});
+		expect(r.status).toBe(0);
+		expect(readFileSync(out, 'utf8')).toBe(readFileSync('docs/fork-cow-cow.svg', 'utf8'));
+	});
+});
