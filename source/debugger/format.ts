@@ -62,6 +62,8 @@ function describe(e: DebugEvent): string {
 			return `breakpoint hit: ${e.spec}`;
 		case 'panic':
 			return `Kernel panic - not syncing: ${e.text}`;
+		case 'pin':
+			return `${pidText(e.pid)} ${e.action} #${e.id} pfn ${e.frame}`;
 		case 'oom':
 			return `${pidText(e.pid)} out_of_memory: ${e.victim === null ? 'no killable process' : `kill pid ${e.victim} (rss ${e.rss})`}`;
 		case 'end':

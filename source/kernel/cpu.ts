@@ -11,6 +11,8 @@ import {findRegion, vmaPages} from './mmap.js';
 import {nommuAccess} from './nommu.js';
 import {eraVersion, type Address, type CompareOp, type Instruction, type Operand} from './program.js';
 import {outOfMemory} from './oom.js';
+import {pinnedFrame} from './gup.js';
+import {readWord} from './page-alloc.js';
 import {sendSignal} from './signal.js';
 import {syscallEntry, syscallOperand, type SyscallOp} from './syscall.js';
 import {PAGE_SIZE, TEXT_START, type KernelState, type MmStruct, type Task} from './types.js';
@@ -42,6 +44,13 @@ function evalOperand(k: KernelState, task: Task, mm: MmStruct | undefined, op: O
 			return task.regs[op.reg];
 		case 'era':
 			return eraVersion(k.config.kernel);
+		case 'pin': {
+			const id = evalOperand(k, task, mm, op.id);
+			if (id === null) return null;
+			// the pinned frame's word, whatever maps it now (a pin nobody holds reads 0)
+			const pfn = pinnedFrame(k, id);
+			return pfn === null ? 0 : readWord(k.frames, pfn, Math.floor((op.offset % PAGE_SIZE) / 8));
+		}
 		case 'mem':
 			return memAccess(k, task, mm, resolveAddress(mm, op.addr), 'read', 0);
 	}
@@ -91,7 +100,9 @@ export function execute(k: KernelState, task: Task): void {
 	}
 	const operand = syscallOperand(ins);
 	let arg: number | null = null;
-	if (operand !== null) {
+	if (ins.op === 'pin') {
+		arg = resolveAddress(mm, ins.addr); // the address itself, as vmsplice's iovec holds it
+	} else if (operand !== null) {
 		arg = evalOperand(k, task, mm, operand);
 		if (arg === null) return;
 	}

@@ -35,6 +35,7 @@ export type StateDump = {
 		pc: number;
 		ret: number;
 		regs: Omit<Registers, 'ret'>;
+		pins: {id: number; pfn: number}[];
 		vfork_done: number | null;
 		exit_code: number;
 		sigaltstack: boolean;
@@ -66,7 +67,7 @@ export type StateDump = {
 		}[];
 		ptes: {va: string; pfn: number; writable: boolean; dirty: boolean; accessed: boolean}[];
 	}[];
-	frames: {pfn: number; kind: string; refcount: number; mapcount: number}[];
+	frames: {pfn: number; kind: string; refcount: number; mapcount: number; pins: number}[];
 	frames_total: number;
 	frames_free: number;
 	completions: {id: number; owner: number; done: number; waiters: number[]}[];
@@ -144,6 +145,7 @@ export function stateDump(k: KernelState, kstep: KStepDump | null = null): State
 				pc: t.pc,
 				ret,
 				regs,
+				pins: t.pins.map((p) => ({id: p.id, pfn: p.pfn})),
 				vfork_done: t.vforkDone,
 				exit_code: t.exitCode,
 				sigaltstack: t.sigaltstack,
@@ -154,7 +156,7 @@ export function stateDump(k: KernelState, kstep: KStepDump | null = null): State
 	const t = k.frames;
 	for (let pfn = 0; pfn < t.kind.length; pfn++) {
 		if (t.kind[pfn] === FRAME_FREE) continue;
-		frames.push({pfn, kind: frameKindNames[t.kind[pfn]!]!, refcount: t.refcount[pfn]!, mapcount: t.mapcount[pfn]!});
+		frames.push({pfn, kind: frameKindNames[t.kind[pfn]!]!, refcount: t.refcount[pfn]!, mapcount: t.mapcount[pfn]!, pins: t.pins.get(pfn) ?? 0});
 	}
 	const completions = [...k.completions.values()]
 		.sort((a, b) => a.id - b.id)
@@ -214,6 +216,11 @@ export function stateHash(k: KernelState): string {
 	ints(f.refcount);
 	ints(f.mapcount);
 	ints(f.wordIdx);
+	ints(f.exclusive);
+	for (const [pfn, n] of sorted(f.pins)) {
+		num(pfn);
+		num(n);
+	}
 	num(f.free);
 	for (let pfn = 0; pfn < f.wordIdx.length; pfn++) if (f.wordIdx[pfn] !== -1) num(f.wordVal[pfn]!);
 	for (const [pfn, words] of sorted(f.moreWords)) {
@@ -271,6 +278,11 @@ export function stateHash(k: KernelState): string {
 		for (const n of [t.tgid, t.ppid, t.mm ?? -1, t.pc, t.vforkDone ?? -1, t.sigaltstack ? 1 : 0, t.exitCode, t.exitSignal, t.killSignal, t.coreDumped ? 1 : 0, t.progress, t.threads, t.killable ? 1 : 0, t.memdie ? 1 : 0]) num(n);
 		num(t.kstack.length);
 		for (const p of t.kstack) num(p);
+		num(t.pins.length);
+		for (const p of t.pins) {
+			num(p.id);
+			num(p.pfn);
+		}
 		str(JSON.stringify([t.groupExit, t.exiting]));
 		for (const r of Object.values(t.regs)) num(r);
 		num(t.pending.length);
@@ -288,7 +300,7 @@ export function stateHash(k: KernelState): string {
 	}
 	str(JSON.stringify([k.runQueue, k.current, k.lastRan, k.ran, k.timers, k.committed, k.ended, k.expectsFailed]));
 	for (const b of k.expectsReached) num(b);
-	for (const n of [k.nextPid, k.nextMm, k.nextShmem, k.nextCompletion]) num(n);
+	for (const n of [k.nextPid, k.nextMm, k.nextShmem, k.nextCompletion, k.nextPin]) num(n);
 	return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
@@ -312,6 +324,7 @@ export function cloneKernel(k: KernelState): KernelState {
 			...t,
 			regs: {...t.regs},
 			pending: [...t.pending],
+			pins: t.pins.map((p) => ({...p})),
 			children: [...t.children],
 			wait,
 			kstack: [...t.kstack],
@@ -335,6 +348,8 @@ export function cloneKernel(k: KernelState): KernelState {
 			freeHint: f.freeHint,
 			free: f.free,
 			wordIdx: f.wordIdx.slice(),
+			exclusive: f.exclusive.slice(),
+			pins: new Map(f.pins),
 			wordVal: f.wordVal.slice(),
 			moreWords,
 			tables,

@@ -41,6 +41,8 @@ export const syscallNames = [
 	'getpid',
 	'getppid',
 	'sigaltstack',
+	'pin',
+	'unpin',
 ] as const;
 export type SyscallName = (typeof syscallNames)[number];
 
@@ -97,6 +99,7 @@ export type KernelEvent =
 	| {tick: number; type: 'print'; pid: number; text: string}
 	| {tick: number; type: 'panic'; text: string}
 	| {tick: number; type: 'oom'; pid: number; victim: number | null; rss: number}
+	| {tick: number; type: 'pin'; pid: number; action: 'pin' | 'unpin'; id: number; frame: number}
 	| {
 			tick: number;
 			type: 'kstep';
@@ -138,6 +141,7 @@ export const eventTypes = Object.keys({
 	unprotected: true,
 	expect: true,
 	print: true,
+	pin: true,
 	panic: true,
 	kstep: true,
 	oom: true,

@@ -3,6 +3,7 @@
 // (get_signal_to_deliver, do_coredump), since every one cowdbg delivers kills.
 
 import {countUnreached} from './expects.js';
+import {unpinAll} from './gup.js';
 import {complete} from './completion.js';
 import {coredumpFinish, coredumpWait} from './coredump.js';
 import {mmput, mmRelease} from './fork.js';
@@ -61,6 +62,7 @@ export function doExit(k: KernelState, task: Task, code: number, signal: number,
 	const tr = k.trace;
 	if (tr !== null) tr.enter('do_exit', {pid: task.pid, code, signal: signal === 0 ? null : signalName(signal)});
 	task.exiting = {code, signal, core};
+	if (task.pins.length > 0) unpinAll(k, task);
 	if (exitMm(k, task)) exitNotifyAndAfter(k, task);
 	if (tr !== null) tr.exit('do_exit');
 }

@@ -7,21 +7,25 @@ import {hex, type CompletionVia, type ForkCost} from './events.js';
 import {isCowMapping} from './memory.js';
 import {exitMmap, flagsToProt, vmaLink, mmAlloc, vmaPages, vmEnoughMemory} from './mmap.js';
 import {shmemGet} from './filemap.js';
-import {allocPgtable, allocThreadStack, freeThreadStack} from './page-alloc.js';
-import {ptePfn} from './pgtable.js';
+import {allocPage, allocPgtable, allocThreadStack, copyPage, freeThreadStack} from './page-alloc.js';
+import {mkPte, ptePfn} from './pgtable.js';
 import {sleepOn, wakeUpNewTask} from './sched.js';
 import type {KernelTracer} from './trace.js';
 import {
+	FRAME_ANON,
 	PAGE_SIZE,
 	PTE_ACCESSED,
 	PTE_DIRTY,
+	PTE_NX,
 	PTE_PRESENT,
 	PTE_RW,
+	PTE_USER,
 	PTRS_PER_TABLE,
 	VM_ACCOUNT,
 	VM_DONTCOPY,
 	VM_LOCKED,
 	VM_SHARED,
+	VM_WRITE,
 	type FrameTable,
 	type KernelState,
 	type MmStruct,
@@ -49,6 +53,7 @@ export function newTask(t: Pick<Task, 'pid' | 'ppid' | 'comm' | 'program' | 'mm'
 		killSignal: 0,
 		coreDumped: false,
 		kstack: [],
+		pins: [],
 		threads: 0,
 		groupExit: null,
 		memdie: false,
@@ -439,19 +444,32 @@ function copyPteRange(c: CopyRange, dstPmd: Int32Array, pmdIndex: number, src: I
 		if (tr !== null) tr.exit('copy_pte_range', {ret: ENOMEM});
 		return ENOMEM;
 	}
-	const refcount = c.t.refcount;
-	const mapcount = c.t.mapcount;
+	const t = c.t;
+	const refcount = t.refcount;
+	const mapcount = t.mapcount;
+	const exclusive = t.exclusive;
+	// 6.18 copy_present_pte(): an exclusive anon page that may be pinned is copied for the child
+	const pinned = c.k.config.kernel === '6.18' && t.pins.size > 0 ? t.pins : null;
 	const clear = c.clear;
 	const wrprotect = c.wrprotect;
 	const base = vpn - (vpn % PTRS_PER_TABLE);
 	let copied = 0;
 	let rss = 0;
+	let err = 0;
 	for (let i = vpn - base, to = end - base; i < to; i++) {
 		const pte = src[i]!;
 		if ((pte & PTE_PRESENT) === 0) continue;
 		// copy_one_pte()
 		const pfn = ptePfn(pte);
 		if (tr !== null) copyOnePteEnter(c, tr, base + i, pte, pfn);
+		if (pinned !== null && exclusive[pfn] === 1 && pinned.has(pfn)) {
+			err = copyPresentPage(c, dst, i, base + i, pte, pfn);
+			if (err !== 0) break;
+			rss++;
+			copied++;
+			continue;
+		}
+		exclusive[pfn] = 0; // page_try_dup_anon_rmap(): the page is shared now, no longer exclusive
 		src[i] = pte & wrprotect; // ptep_set_wrprotect() in the parent
 		if (tr !== null) copyOnePteWrprotect(c, tr, base + i, pte);
 		mapcount[pfn]!++; // page_dup_rmap(); the zero page's is a display count
@@ -470,7 +488,34 @@ function copyPteRange(c: CopyRange, dstPmd: Int32Array, pmdIndex: number, src: I
 	if (d.rss > d.hiwaterRss) d.hiwaterRss = d.rss;
 	if (tr !== null) {
 		tr.note(`add_mm_rss: mm ${d.id} rss ${d.rss - rss}→${d.rss} (${plural(copied, 'PTE')} copied here)`, {rss: d.rss, copied});
-		tr.exit('copy_pte_range', {ret: 0});
+		tr.exit('copy_pte_range', {ret: err});
+	}
+	return err;
+}
+
+/**
+ * copy_present_page() (6.18 mm/memory.c): "the page may be pinned, we have to
+ * copy": the child gets a new page with the same words, mapped writable and
+ * dirty; the parent keeps its exclusive page, its PTE untouched (still writable).
+ */
+function copyPresentPage(c: CopyRange, dst: Int32Array, index: number, vpn: number, pte: number, pfn: number): number {
+	const tr = c.tr;
+	const np = allocPage(c.t, FRAME_ANON);
+	if (np < 0) {
+		if (tr !== null) {
+			tr.note(`pfn ${pfn} is pinned and exclusive: copy_present_page finds no free frame: -ENOMEM`);
+			tr.exit('copy_one_pte');
+		}
+		return ENOMEM;
+	}
+	copyPage(c.t, pfn, np);
+	c.t.mapcount[np] = 1;
+	const rw = (c.vma.flags & VM_WRITE) !== 0 ? PTE_RW : 0; // maybe_mkwrite(pte_mkdirty(pte))
+	dst[index] = mkPte(np, (pte & (PTE_USER | PTE_NX)) | PTE_PRESENT | PTE_DIRTY | rw);
+	if (tr !== null) {
+		const addr = hex(vpn * PAGE_SIZE);
+		tr.note(`pfn ${pfn} is exclusive and pinned (folio_maybe_dma_pinned): copy_present_page gives the child pfn ${np}, a copy; the parent's pte ${addr} stays as it is`, {pfn, copy: np});
+		tr.exit('copy_one_pte');
 	}
 	return 0;
 }

@@ -54,6 +54,7 @@ const HELD_SHMEM = 4;
 const HELD_TABLE = 8;
 const HELD_NOMMU = 16;
 const HELD_KSTACK = 32;
+const HELD_PIN = 64;
 
 class Checker {
 	readonly out: string[] = [];
@@ -318,6 +319,10 @@ function checkPte(c: Checker, mm: MmStruct, vma: Vma | undefined, vpn: number, p
 	if (writable && isCowMapping(vma.flags) && (kind !== FRAME_ANON || t.mapcount[pfn] !== 1)) {
 		c.fail(`${at}: writable PTE of private VMA ${region} maps ${frame} with mapcount ${t.mapcount[pfn]} (COW broken)`);
 	}
+	// 6.18: a writable PTE of a COW mapping maps a PageAnonExclusive page (wp_page_reuse, copy_present_page)
+	if (writable && isCowMapping(vma.flags) && k.config.kernel === '6.18' && kind === FRAME_ANON && t.exclusive[pfn] !== 1) {
+		c.fail(`${at}: writable PTE of private VMA ${region} maps ${frame}, which is not PageAnonExclusive`);
+	}
 }
 
 // ---------------------------------------------------------------------------
@@ -326,6 +331,17 @@ function checkPte(c: Checker, mm: MmStruct, vma: Vma | undefined, vpn: number, p
 /** Each task not yet released holds THREAD_SIZE of kstack frames of its own (dup_task_struct). */
 function checkKstacks(c: Checker): void {
 	const k = c.k;
+	// FOLL_PIN references: the frame's count is the sum of the tasks' pins on it
+	const pins = new Map<number, number>();
+	for (const t of k.tasks.values()) {
+		for (const p of t.pins) {
+			pins.set(p.pfn, (pins.get(p.pfn) ?? 0) + 1);
+			if (p.id < 1 || p.id >= k.nextPin) c.fail(`pid ${t.pid}: pin id ${p.id} never given out`);
+			if (c.inRange(p.pfn)) c.hold(p.pfn, HELD_PIN);
+		}
+	}
+	for (const [pfn, n] of k.frames.pins) if (pins.get(pfn) !== n) c.fail(`pfn ${pfn}: ${n} pins counted, ${pins.get(pfn) ?? 0} held by tasks`);
+	for (const [pfn, n] of pins) if (k.frames.pins.get(pfn) !== n) c.fail(`pfn ${pfn}: ${n} pins held by tasks, ${k.frames.pins.get(pfn) ?? 0} counted`);
 	const pages = threadPages(k.config.kernel);
 	for (const [pid, t] of k.tasks) {
 		if (t.kstack.length !== pages && !(k.ended !== null && t.kstack.length === 0)) {
@@ -396,6 +412,8 @@ function checkFrame(c: Checker, pfn: number, mmu: boolean): void {
 	const f = c.frameName(pfn);
 	const held = c.held.get(pfn) ?? 0;
 	const expected = c.mapped.get(pfn) ?? 0;
+	const pins = t.pins.get(pfn) ?? 0;
+	if (kind !== FRAME_ANON && t.exclusive[pfn] === 1) c.fail(`${f}: PageAnonExclusive on a ${frameKindNames[kind] ?? kind} frame`);
 	if (kind !== FRAME_PGTABLE && kind !== FRAME_KSTACK && map !== expected) {
 		c.fail(`${f}: mapcount ${map} != ${expected} ${mmu ? 'present PTEs mapping it' : "mm's using it"}`);
 	}
@@ -409,15 +427,16 @@ function checkFrame(c: Checker, pfn: number, mmu: boolean): void {
 			if (ref !== 1) c.fail(`${f}: refcount ${ref} != 1 (reserved)`);
 			return;
 		case FRAME_ANON:
-			if (ref !== map) c.fail(`${f}: refcount ${ref} != mapcount ${map}`);
-			if ((held & (HELD_PTE | HELD_NOMMU)) === 0) c.fail(`${f}: in use but not mapped (leaked)`);
+			if (ref !== map + pins) c.fail(`${f}: refcount ${ref} != mapcount ${map}${pins > 0 ? ` + ${pins} pins` : ''}`);
+			if ((held & (HELD_PTE | HELD_NOMMU | HELD_PIN)) === 0) c.fail(`${f}: in use but not mapped (leaked)`);
+			if (t.exclusive[pfn] === 1 && map > 1) c.fail(`${f}: PageAnonExclusive but mapped ${map} times`);
 			if ((held & (HELD_CACHE | HELD_SHMEM | HELD_TABLE | HELD_KSTACK)) !== 0) c.fail(`${f}: ${heldName(held)}`);
 			return;
 		case FRAME_FILE:
 		case FRAME_SHMEM: {
 			const cached = kind === FRAME_FILE ? HELD_CACHE : HELD_SHMEM;
 			if ((held & cached) === 0) c.fail(`${f}: not in its cache`);
-			else if (ref !== map + 1) c.fail(`${f}: refcount ${ref} != mapcount ${map} + 1 (cached)`);
+			else if (ref !== map + 1 + pins) c.fail(`${f}: refcount ${ref} != mapcount ${map} + 1 (cached)${pins > 0 ? ` + ${pins} pins` : ''}`);
 			if ((held & (HELD_TABLE | HELD_KSTACK)) !== 0) c.fail(`${f}: also ${heldName(held & (HELD_TABLE | HELD_KSTACK))}`);
 			return;
 		}
@@ -443,6 +462,7 @@ function heldName(held: number): string {
 	if ((held & HELD_SHMEM) !== 0) parts.push('a shmem page');
 	if ((held & HELD_TABLE) !== 0) parts.push('a page table');
 	if ((held & HELD_KSTACK) !== 0) parts.push('a kernel stack');
+	if ((held & HELD_PIN) !== 0) parts.push('pinned');
 	return parts.join(', ');
 }
 

@@ -42,6 +42,7 @@ export function boot(scenario: BootImage, config: Config = scenario.config): Ker
 		nextPid: 2,
 		completions: new Map(),
 		nextCompletion: 1,
+		nextPin: 1,
 		runQueue: [],
 		current: null,
 		lastRan: null,

@@ -368,12 +368,24 @@ function doWpPage(k: KernelState, vmf: VmFault, old: number): FaultResult {
 		}
 		return 'ok';
 	}
-	if (oldPfn !== 0 && t.kind[oldPfn] === FRAME_ANON && t.mapcount[oldPfn] === 1) {
-		// reuse_swap_page(): the only mapper writes in place.
+	const era2632 = k.config.kernel === '2.6.32';
+	const anon = oldPfn !== 0 && t.kind[oldPfn] === FRAME_ANON;
+	// 2.6.32 reuse_swap_page(): the mapcount decides, extra references (pins) do not count.
+	// 6.18: PageAnonExclusive, else wp_can_reuse_anon_folio(): only a refcount of 1.
+	if (anon && (era2632 ? t.mapcount[oldPfn] === 1 : t.exclusive[oldPfn] === 1 || t.refcount[oldPfn] === 1)) {
+		const wasExclusive = t.exclusive[oldPfn] === 1;
+		if (!era2632) t.exclusive[oldPfn] = 1; // folio_move_anon_rmap + SetPageAnonExclusive
 		setPte(k, mm, vpn, old | PTE_RW | PTE_DIRTY | PTE_ACCESSED, old);
 		emitFault(k, vmf, 'cow-reuse', oldPfn, null, path);
 		if (tr !== null) {
-			tr.note(`page_mapcount(pfn ${oldPfn}) = 1: reuse (reuse_swap_page): pte ${addr} made writable in place, no copy`, {pfn: oldPfn, mapcount: 1});
+			tr.note(
+				era2632
+					? `page_mapcount(pfn ${oldPfn}) = 1: reuse (reuse_swap_page): pte ${addr} made writable in place, no copy`
+					: wasExclusive
+						? `PageAnonExclusive(pfn ${oldPfn}): reuse: pte ${addr} made writable in place, no copy`
+						: `folio_ref_count(pfn ${oldPfn}) = 1: reuse (wp_can_reuse_anon_folio), now exclusive: pte ${addr} made writable in place`,
+				{pfn: oldPfn, mapcount: t.mapcount[oldPfn]!, refcount: t.refcount[oldPfn]!},
+			);
 			tr.exit('do_wp_page', {ret: 'ok'});
 		}
 		return 'ok';
@@ -384,7 +396,9 @@ function doWpPage(k: KernelState, vmf: VmFault, old: number): FaultResult {
 				? 'pfn 0 is the zero page: a zeroed page replaces it (cow-zero)'
 				: t.kind[oldPfn] === FRAME_FILE
 					? `pfn ${oldPfn} is a page-cache page of '${vma.file}': cannot reuse, copy (file-cow)`
-					: `page_mapcount(pfn ${oldPfn}) = ${t.mapcount[oldPfn]}: cannot reuse, copy`,
+					: era2632
+						? `page_mapcount(pfn ${oldPfn}) = ${t.mapcount[oldPfn]}: cannot reuse, copy`
+						: `pfn ${oldPfn} is not exclusive and folio_ref_count = ${t.refcount[oldPfn]}: cannot reuse (wp_can_reuse_anon_folio), copy`,
 			{pfn: oldPfn, mapcount: t.mapcount[oldPfn]!},
 		);
 	}

@@ -2,6 +2,7 @@
 // deterministic. PFN 0 is the zero page, reserved at boot.
 
 import {
+	FRAME_ANON,
 	FRAME_FREE,
 	FRAME_KSTACK,
 	FRAME_PGTABLE,
@@ -23,6 +24,8 @@ export function createFrameTable(frames: number): FrameTable {
 		wordIdx: new Int16Array(frames).fill(-1),
 		wordVal: new Float64Array(frames),
 		moreWords: new Map(),
+		exclusive: new Uint8Array(frames),
+		pins: new Map(),
 		tables: new Map(),
 	};
 	// Bits past the last frame are marked used so the search never returns them.
@@ -52,6 +55,8 @@ export function allocPage(t: FrameTable, kind: number): number {
 		t.kind[pfn] = kind;
 		t.refcount[pfn] = 1;
 		t.mapcount[pfn] = 0;
+		// a new anon page belongs to the mm that faults it in: SetPageAnonExclusive (6.x __folio_set_anon)
+		if (kind === FRAME_ANON) t.exclusive[pfn] = 1;
 		if (t.wordIdx[pfn] !== -1) clearWords(t, pfn); // no-MMU stray writes may have landed in a free frame
 		return pfn;
 	}
@@ -96,6 +101,7 @@ export function freePage(t: FrameTable, pfn: number): void {
 	t.kind[pfn] = FRAME_FREE;
 	t.refcount[pfn] = 0;
 	t.mapcount[pfn] = 0;
+	t.exclusive[pfn] = 0;
 	if (t.wordIdx[pfn] !== -1) clearWords(t, pfn);
 	t.tables.delete(pfn);
 	const word = pfn >>> 5;

@@ -85,7 +85,9 @@ export type Operand =
 	| {kind: 'reg'; reg: Register}
 	/** LINUX_VERSION_CODE of the run's kernel era: compare it with a version like 6.18 (KERNEL_VERSION). */
 	| {kind: 'era'}
-	| {kind: 'mem'; addr: Address};
+	| {kind: 'mem'; addr: Address}
+	/** `pin[P]+OFFSET`: the word at OFFSET in the frame pin P holds (P an integer or a register). */
+	| {kind: 'pin'; id: Operand; offset: number};
 
 export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
@@ -136,6 +138,9 @@ export type Instruction = {pos: Position; text: string} & (
 	/** `era`: held only under that kernel (its KERNEL_VERSION); elsewhere the expect is skipped, not counted. */
 	| {op: 'expect'; a: Operand; cmp: CompareOp; b: Operand; era: number | null}
 	| {op: 'print'; message: string}
+	/** get_user_pages(FOLL_PIN) on the page at ADDR, as vmsplice does: ret = the pin id. */
+	| {op: 'pin'; addr: Address}
+	| {op: 'unpin'; id: Operand}
 );
 
 export type Program = {

@@ -13,7 +13,8 @@ import type {Instruction, Operand} from './program.js';
 import {isLive, sleepOn} from './sched.js';
 import {sendSignal} from './signal.js';
 import type {KernelState, MmStruct, Task} from './types.js';
-import {CLONE_VFORK, CLONE_VM, ENOMEM, ESRCH, SIGCHLD_FLAG, signalNumbers} from './uapi.js';
+import {CLONE_VFORK, CLONE_VM, EFAULT, ENOMEM, ESRCH, SIGCHLD_FLAG, signalNumbers} from './uapi.js';
+import {pinUserPage, unpinUserPage} from './gup.js';
 
 /** The instructions that are system calls. */
 export type SyscallOp = Extract<Instruction['op'], SyscallName | 'exit'>;
@@ -88,6 +89,8 @@ const table: {[Op in SyscallOp]: Entry<Op>} = {
 	getpid: (k, task) => sysret(k, task, 'getpid', task.tgid),
 	// sys_getppid(): current->real_parent->tgid
 	getppid: (k, task) => sysret(k, task, 'getppid', k.tasks.get(task.ppid)?.tgid ?? task.ppid),
+	pin: (k, task, mm, _ins, va) => sysret(k, task, 'pin', mm === undefined ? EFAULT : pinUserPage(k, task, mm, va!)),
+	unpin: (k, task, _mm, _ins, id) => sysret(k, task, 'unpin', unpinUserPage(k, task, id!)),
 	sigaltstack: (k, task, _mm, ins) => {
 		task.sigaltstack = ins.on;
 		sysret(k, task, 'sigaltstack', 0);
@@ -108,6 +111,8 @@ export function syscallOperand(ins: Instruction): Operand | null {
 			return ins.target;
 		case 'wait':
 			return ins.pid;
+		case 'unpin':
+			return ins.id;
 		default:
 			return null;
 	}

@@ -77,6 +77,10 @@ export type FrameTable = {
 	wordIdx: Int16Array;
 	wordVal: Float64Array;
 	moreWords: Map<number, Map<number, number>>;
+	/** PageAnonExclusive per PFN: an anon page only one mm maps, not shared by a fork since (6.18's reuse rule). */
+	exclusive: Uint8Array;
+	/** FOLL_PIN references per PFN (get_user_pages with FOLL_PIN, as vmsplice takes them); absent when 0. */
+	pins: Map<number, number>;
 	/** Page-table pages: PFN → 512 entries. Upper levels hold child PFN + 1 (0 = none); leaves hold PTEs. */
 	tables: Map<number, Int32Array>;
 };
@@ -188,6 +192,8 @@ export type Task = {
 	coreDumped: boolean;
 	/** PFNs of the kernel stack (THREAD_SIZE), allocated by dup_task_struct. */
 	kstack: number[];
+	/** Pages this task pinned (`pin`), in pin order; dropped by `unpin` or at exit. */
+	pins: {id: number; pfn: number}[];
 	/** On a thread-group leader: its other threads not yet released (else 0). */
 	threads: number;
 	/** Set when another task's core dump zapped this one (SIGNAL_GROUP_EXIT): the exit it will take. */
@@ -239,6 +245,8 @@ export type KernelState = {
 	nextPid: number;
 	completions: Map<number, Completion>;
 	nextCompletion: number;
+	/** The next pin id. */
+	nextPin: number;
 	runQueue: number[];
 	current: number | null;
 	/** The task that ran the previous tick (for the `sched` event's from). */

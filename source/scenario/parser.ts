@@ -285,6 +285,8 @@ const usages: Readonly<Record<string, string>> = Object.freeze({
 	if: 'if A OP B goto LABEL',
 	expect: 'expect A OP B [on 2.6.32|6.18]',
 	print: 'print "TEXT"',
+	pin: 'pin ADDR',
+	unpin: 'unpin P',
 });
 const instructionNames = Object.keys(usages);
 const MAP_USAGE = 'map REGION PAGES PROT [shared] [at ADDR] [dontfork] [locked]';
@@ -867,6 +869,29 @@ class ScenarioParser {
 		if (/^-?[0-9]/.test(text)) return {kind: 'int', value: numberAt(tok)};
 		if (reg(text)) return {kind: 'reg', reg: text};
 		if (text === 'era') return {kind: 'era'};
+		const pin = /^pin\[([^\]]*)\](?:\+(.*))?$/.exec(text);
+		const p = this.current;
+		if (pin !== null && !(p !== null && (p.mapped.has('pin') || p.mmapped.has('pin')))) {
+			// pin[P]+OFFSET: the word in pinned frame P (a region named pin keeps its own meaning)
+			if (!mem) noMem();
+			const idText = pin[1]!;
+			let id: Operand;
+			if (reg(idText)) id = {kind: 'reg', reg: idText};
+			else {
+				const r = parseNumber(idText);
+				if (!r.ok || r.value < 1) fail(tok.col + 4, `pin[P]: P is a pin id (1, 2, …) or a register, not '${show(idText)}'`);
+				id = {kind: 'int', value: r.value};
+			}
+			let offset = 0;
+			if (pin[2] !== undefined) {
+				const r = parseNumber(pin[2]);
+				if (!r.ok || r.value >= PAGE_SIZE || r.value % WORD_SIZE !== 0) {
+					fail(tok.col, `pin[P]+OFFSET: OFFSET is a multiple of 8 below 4096, not '${show(pin[2])}'`);
+				}
+				offset = r.value;
+			}
+			return {kind: 'pin', id, offset};
+		}
 		if (text.startsWith('-')) {
 			const name = text.slice(1);
 			if (has(errnoNumbers, name)) return {kind: 'int', value: -errnoNumbers[name as ErrnoName]};
@@ -913,6 +938,12 @@ class ScenarioParser {
 			case 'read':
 				arity(1, 1);
 				return {op, addr: this.addressOperand(args[0]!)};
+			case 'pin':
+				arity(1, 1);
+				return {op, addr: this.addressOperand(args[0]!)};
+			case 'unpin':
+				arity(1, 1);
+				return {op, id: this.value(args[0]!, false, 'P')};
 			case 'write': {
 				arity(2, 2);
 				const addr = this.addressOperand(args[0]!);

@@ -78,7 +78,8 @@ export function prog(body: string, maps = '', config = ''): string {
  * The frame-count rules of docs/kernel.md, checked against the page tables: each
  * frame's mapcount is the number of PTEs mapping it (with MMU), anon frames
  * have refcount == mapcount, file and shmem frames one more (the cache's own),
- * page-table frames refcount 1. Returns one line per broken rule.
+ * page-table and kernel-stack frames refcount 1; a pin adds to the refcount
+ * only. Returns one line per broken rule.
  */
 export function frameCountErrors(k: KernelState): string[] {
 	const t = k.frames;
@@ -104,9 +105,10 @@ export function frameCountErrors(k: KernelState): string[] {
 			continue;
 		}
 		if (k.config.mmu === 'on' && kind !== 'pgtable' && map !== ptes[pfn]) say('mapcount == PTEs mapping it');
-		if (kind === 'anon' && ref !== map) say('anon: refcount == mapcount');
-		if ((kind === 'file' || kind === 'shmem') && ref !== map + 1) say('file/shmem: refcount == mapcount + 1');
-		if (kind === 'pgtable' && (ref !== 1 || map !== 0)) say('pgtable: refcount 1, mapcount 0');
+		const pins = t.pins.get(pfn) ?? 0; // FOLL_PIN references (pin) count in the refcount only
+		if (kind === 'anon' && ref !== map + pins) say('anon: refcount == mapcount (+ pins)');
+		if ((kind === 'file' || kind === 'shmem') && ref !== map + 1 + pins) say('file/shmem: refcount == mapcount + 1 (+ pins)');
+		if ((kind === 'pgtable' || kind === 'kstack') && (ref !== 1 || map !== 0)) say(`${kind}: refcount 1, mapcount 0`);
 		if (kind === 'zero' && ref !== 1) say('zero page: refcount 1');
 		if (ref <= 0) say('a used frame has a reference');
 	}

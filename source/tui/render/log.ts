@@ -24,6 +24,8 @@ function eventStyle(e: DebugEvent): Style {
 		case 'unprotected':
 		case 'oom':
 			return {color: 'red'};
+		case 'pin':
+			return {color: 'cyan'};
 		case 'state':
 		case 'sched':
 		case 'reparent':
