@@ -71,6 +71,18 @@ export function finishWait(k: KernelState, task: Task, id: number): void {
 	const tr = k.trace;
 	const c = k.completions.get(id)!;
 	if (tr !== null) tr.enter('wait_for_completion', {x: id, pid: task.pid, resumed: true});
+	if (c.done === 0) {
+		// 6.18 wait_for_vfork_done(): woken by a fatal signal, not by complete(): "child->vfork_done = NULL"
+		c.waiters = c.waiters.filter((p) => p !== task.pid);
+		for (const t of k.tasks.values()) if (t.vforkDone === id) t.vforkDone = null;
+		k.events.push({tick: k.tick, type: 'completion', action: 'wake', id, owner: c.owner, by: task.pid, via: null, done: 0});
+		k.completions.delete(id);
+		if (tr !== null) {
+			tr.note(`killed while waiting (TASK_KILLABLE): the child's vfork_done is cleared; do_fork returns and completion ${id} leaves the stack`, {x: id, done: 0});
+			tr.exit('wait_for_completion');
+		}
+		return;
+	}
 	c.done--;
 	k.events.push({tick: k.tick, type: 'completion', action: 'wake', id, owner: c.owner, by: task.pid, via: null, done: c.done});
 	// The completion lived on the parent's kernel stack: do_fork returns and it is gone.

@@ -14,6 +14,7 @@ import {
 	VM_DONTCOPY,
 	VM_LOCKED,
 	VM_SHARED,
+	VM_WIPEONFORK,
 	frameKindNames,
 	type KernelState,
 	type MmStruct,
@@ -64,6 +65,7 @@ export type StateDump = {
 			locked: boolean;
 			account: boolean;
 			anon_vma: boolean;
+			wipeonfork: boolean;
 		}[];
 		ptes: {va: string; pfn: number; writable: boolean; dirty: boolean; accessed: boolean}[];
 	}[];
@@ -119,6 +121,7 @@ export function mmDump(k: KernelState, mm: MmStruct): StateDump['mms'][number] {
 			locked: (v.flags & VM_LOCKED) !== 0,
 			account: (v.flags & VM_ACCOUNT) !== 0,
 			anon_vma: v.anonVma,
+			wipeonfork: (v.flags & VM_WIPEONFORK) !== 0,
 		})),
 		ptes,
 	};

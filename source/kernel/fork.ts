@@ -25,6 +25,7 @@ import {
 	VM_DONTCOPY,
 	VM_LOCKED,
 	VM_SHARED,
+	VM_WIPEONFORK,
 	VM_WRITE,
 	type FrameTable,
 	type KernelState,
@@ -111,6 +112,8 @@ export function doFork(k: KernelState, parent: Task, cloneFlags: number, name: s
 	if ((cloneFlags & CLONE_VFORK) !== 0) {
 		const id = child.vforkDone!;
 		sleepOn(k, parent, 'D', 'vfork', {kind: 'completion', id, child: child.pid, name, cost});
+		// 6.18 wait_for_vfork_done(): wait_for_completion_killable, TASK_KILLABLE (2.6.32: TASK_UNINTERRUPTIBLE)
+		parent.killable = k.config.kernel === '6.18';
 		waitForCompletion(k, parent, id);
 		if (tr !== null) tr.exit('do_fork', {ret: 'asleep'});
 		return {ret: child.pid, blocked: true};
@@ -289,14 +292,16 @@ function dupMmap(k: KernelState, mm: MmStruct, oldmm: MmStruct, cost: ForkCost):
 			}
 			if (tr !== null) tr.note(`vma ${mpnt.region} is VM_ACCOUNT: ${plural(vmaPages(mpnt), 'page')} charged, committed ${before}→${k.committed}`, {vma: mpnt.region, charge: vmaPages(mpnt)});
 		}
-		const tmp: Vma = {...mpnt, flags: mpnt.flags & ~VM_LOCKED};
+		// 6.x: "VM_WIPEONFORK gets a clean slate in the child": no anon_vma, copy_page_range skipped
+		const wipe = (mpnt.flags & VM_WIPEONFORK) !== 0 && k.config.kernel === '6.18';
+		const tmp: Vma = {...mpnt, flags: mpnt.flags & ~VM_LOCKED, anonVma: wipe ? false : mpnt.anonVma};
 		if (tmp.shmem !== null) shmemGet(k, tmp.shmem);
 		vmaLink(mm, tmp);
 		if (tr !== null) {
 			const locked = (mpnt.flags & VM_LOCKED) !== 0 ? ', VM_LOCKED cleared (locks are not inherited)' : '';
-			tr.note(`vma ${vmaName(mpnt)} copied into mm ${mm.id}${locked}`, {vma: mpnt.region});
+			tr.note(`vma ${vmaName(mpnt)} copied into mm ${mm.id}${locked}${wipe ? ', VM_WIPEONFORK: empty in the child, its pages are not copied' : ''}`, {vma: mpnt.region});
 		}
-		const err = copyPageRange(k, mm, oldmm, mpnt, cost);
+		const err = wipe ? 0 : copyPageRange(k, mm, oldmm, mpnt, cost);
 		if (err !== 0) {
 			if (tr !== null) tr.exit('dup_mmap', {ret: err});
 			return err;

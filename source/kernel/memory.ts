@@ -277,6 +277,7 @@ function doLinearFault(k: KernelState, vmf: VmFault): FaultResult {
 		setPte(k, mm, vpn, mkPte(pfn, bits | writable | (access === 'write' ? PTE_DIRTY : 0)), 0);
 		emitFault(k, vmf, 'shmem', pfn, null, path);
 		if (tr !== null) tr.note(`shared mapping: set_pte_at pte ${page} → pfn ${pfn} ${writable !== 0 ? 'rw' : 'ro'}, every sharer sees the same page`, {pfn});
+		if (access !== 'write' && k.config.kernel === '6.18') doFaultAround(k, vmf, bits | writable);
 		return done('ok');
 	}
 	const path = callPath(vmf.prefix, ...PATH_FAULT, 'do_linear_fault', '__do_fault', 'filemap_fault');
@@ -289,6 +290,7 @@ function doLinearFault(k: KernelState, vmf: VmFault): FaultResult {
 		setPte(k, mm, vpn, mkPte(cache, bits), 0);
 		emitFault(k, vmf, 'file', cache, null, path);
 		if (tr !== null) tr.note(`${access === 'read' ? 'a read' : 'an exec'}: the cache page itself is mapped read-only (ref ${t.refcount[cache]! - 1}→${t.refcount[cache]}, map ${t.mapcount[cache]! - 1}→${t.mapcount[cache]})`, {pfn: cache});
+		if (k.config.kernel === '6.18') doFaultAround(k, vmf, bits);
 		return done('ok');
 	}
 	// A write to a private file mapping: __do_fault copies into an anon page.
@@ -302,6 +304,41 @@ function doLinearFault(k: KernelState, vmf: VmFault): FaultResult {
 	emitFault(k, vmf, 'file-cow', pfn, cache, path);
 	if (tr !== null) tr.note(`set_pte_at: pte ${page} → pfn ${pfn} rw`, {pfn});
 	return done('ok');
+}
+
+/** fault_around_bytes (64 KiB): the block do_fault_around maps around a read fault. */
+const FAULT_AROUND_PAGES = 16;
+
+/**
+ * do_fault_around() → filemap_map_pages() (6.18 mm/memory.c, mm/filemap.c):
+ * after a read fault on a file or shmem mapping, the other pages of the same
+ * 16-page aligned block (within the VMA and its page table) that are already
+ * in the page cache are mapped too, with no fault of their own. Nothing is
+ * read in or allocated for them.
+ */
+function doFaultAround(k: KernelState, vmf: VmFault, bits: number): void {
+	const t = k.frames;
+	const {mm, vma, vpn} = vmf;
+	const first = Math.max(vpn - (vpn % FAULT_AROUND_PAGES), vma.start / PAGE_SIZE, vpn - (vpn % PTRS_PER_TABLE));
+	const end = Math.min(vpn - (vpn % FAULT_AROUND_PAGES) + FAULT_AROUND_PAGES, vma.end / PAGE_SIZE, vpn - (vpn % PTRS_PER_TABLE) + PTRS_PER_TABLE);
+	const leaf = pteTable(t, mm.pgd, vpn)!;
+	const vmaPage = vma.start / PAGE_SIZE;
+	const cache = vma.shmem !== null ? k.shmem.get(vma.shmem)!.pages : k.pageCache.get(vma.file!);
+	const mapped: number[] = [];
+	for (let v = first; v < end; v++) {
+		if (v === vpn || leaf[v % PTRS_PER_TABLE] !== 0) continue;
+		const pfn = cache?.get(v - vmaPage);
+		if (pfn === undefined) continue;
+		t.refcount[pfn]++;
+		t.mapcount[pfn]++;
+		setPte(k, mm, v, mkPte(pfn, bits), 0); // do_set_pte: young on x86 (arch_wants_old_prefaulted_pte is false)
+		mapped.push(v);
+	}
+	const tr = k.trace;
+	if (tr !== null) {
+		const block = `[${hex(first * PAGE_SIZE)}-${hex(end * PAGE_SIZE)})`;
+		tr.note(mapped.length === 0 ? `do_fault_around ${block}: no other page of the block is in the page cache` : `do_fault_around ${block}: filemap_map_pages maps ${mapped.length} more cached page(s) without a fault`, {mapped: mapped.length});
+	}
 }
 
 /** do_anonymous_page(): a read maps the zero page, a write a new zeroed page. */

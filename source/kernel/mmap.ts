@@ -28,6 +28,7 @@ import {
 	VM_MAYWRITE,
 	VM_READ,
 	VM_SHARED,
+	VM_WIPEONFORK,
 	VM_WRITE,
 	type FrameTable,
 	type KernelState,
@@ -356,11 +357,27 @@ export function doMprotect(k: KernelState, mm: MmStruct, region: string, prot: P
 }
 
 /** madvise(MADV_DONTFORK / MADV_DOFORK) */
-export function doMadvise(mm: MmStruct, region: string, advice: 'dontfork' | 'dofork'): number {
+export function doMadvise(k: KernelState, mm: MmStruct, region: string, advice: 'dontfork' | 'dofork' | 'wipeonfork' | 'keeponfork'): number {
+	// madvise_behavior_valid(): 2.6.32 has no MADV_WIPEONFORK / MADV_KEEPONFORK (4.14): unknown advice
+	if ((advice === 'wipeonfork' || advice === 'keeponfork') && k.config.kernel === '2.6.32') return EINVAL;
 	const vma = findRegion(mm, region);
 	if (vma === undefined) return ENOMEM;
-	if (advice === 'dontfork') vma.flags |= VM_DONTCOPY;
-	else vma.flags &= ~VM_DONTCOPY;
+	switch (advice) {
+		case 'dontfork':
+			vma.flags |= VM_DONTCOPY;
+			break;
+		case 'dofork':
+			vma.flags &= ~VM_DONTCOPY;
+			break;
+		case 'wipeonfork':
+			// "MADV_WIPEONFORK is only supported on anonymous memory"
+			if (vma.file !== null || (vma.flags & VM_SHARED) !== 0) return EINVAL;
+			vma.flags |= VM_WIPEONFORK;
+			break;
+		case 'keeponfork':
+			vma.flags &= ~VM_WIPEONFORK;
+			break;
+	}
 	return 0;
 }
 

@@ -110,7 +110,7 @@ export type Instruction = {pos: Position; text: string} & (
 	| {op: 'mmap'; region: string; pages: number; prot: Prot; shared: boolean; at: number | null}
 	| {op: 'munmap'; region: string}
 	| {op: 'mprotect'; region: string; prot: Prot}
-	| {op: 'madvise'; region: string; advice: 'dontfork' | 'dofork'}
+	| {op: 'madvise'; region: string; advice: 'dontfork' | 'dofork' | 'wipeonfork' | 'keeponfork'}
 	| {op: 'mlock'; region: string}
 	| {op: 'munlock'; region: string}
 	| {op: 'fork'}

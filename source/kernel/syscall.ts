@@ -13,7 +13,7 @@ import type {Instruction, Operand} from './program.js';
 import {isLive, sleepOn} from './sched.js';
 import {sendSignal} from './signal.js';
 import type {KernelState, MmStruct, Task} from './types.js';
-import {CLONE_VFORK, CLONE_VM, EFAULT, ENOMEM, ESRCH, SIGCHLD_FLAG, signalNumbers} from './uapi.js';
+import {CLONE_VFORK, CLONE_VM, EFAULT, ENOMEM, ENOSYS, ESRCH, SIGCHLD_FLAG, signalNumbers} from './uapi.js';
 import {pinUserPage, unpinUserPage} from './gup.js';
 
 /** The instructions that are system calls. */
@@ -44,13 +44,15 @@ function forkEntry(k: KernelState, task: Task, ins: Extract<Instruction, {op: 'f
 const table: {[Op in SyscallOp]: Entry<Op>} = {
 	mmap: (k, task, mm, ins) => sysret(k, task, 'mmap', mm === undefined ? ENOMEM : doMmap(k, mm, {region: ins.region, pages: ins.pages, prot: ins.prot, shared: ins.shared, at: ins.at})),
 	munmap: (k, task, mm, ins) => sysret(k, task, 'munmap', mm === undefined ? 0 : doMunmap(k, mm, ins.region)),
-	mprotect: (k, task, mm, ins) => sysret(k, task, 'mprotect', mm === undefined ? ENOMEM : doMprotect(k, mm, ins.region, ins.prot)),
-	madvise: (k, task, mm, ins) => sysret(k, task, 'madvise', mm === undefined ? ENOMEM : doMadvise(mm, ins.region, ins.advice)),
+	// mm/Makefile builds mprotect.o, mlock.o and madvise.o only with CONFIG_MMU (2.6.32 and 6.18 alike):
+	// without an MMU these calls are sys_ni_syscall, -ENOSYS.
+	mprotect: (k, task, mm, ins) => sysret(k, task, 'mprotect', k.config.mmu === 'off' ? ENOSYS : mm === undefined ? ENOMEM : doMprotect(k, mm, ins.region, ins.prot)),
+	madvise: (k, task, mm, ins) => sysret(k, task, 'madvise', k.config.mmu === 'off' ? ENOSYS : mm === undefined ? ENOMEM : doMadvise(k, mm, ins.region, ins.advice)),
 	mlock: (k, task, mm, ins) => {
-		const r = mm === undefined ? ENOMEM : doMlock(k, task, mm, ins.region);
+		const r = k.config.mmu === 'off' ? ENOSYS : mm === undefined ? ENOMEM : doMlock(k, task, mm, ins.region);
 		sysret(k, task, 'mlock', typeof r === 'number' ? r : ENOMEM);
 	},
-	munlock: (k, task, mm, ins) => sysret(k, task, 'munlock', mm === undefined ? ENOMEM : doMunlock(mm, ins.region)),
+	munlock: (k, task, mm, ins) => sysret(k, task, 'munlock', k.config.mmu === 'off' ? ENOSYS : mm === undefined ? ENOMEM : doMunlock(mm, ins.region)),
 	fork: (k, task, _mm, ins) => forkEntry(k, task, ins),
 	vfork: (k, task, _mm, ins) => forkEntry(k, task, ins),
 	clone: (k, task, _mm, ins) => forkEntry(k, task, ins),

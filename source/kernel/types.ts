@@ -54,6 +54,8 @@ export const VM_MAYEXEC = 0x40;
 export const VM_LOCKED = 0x2000;
 export const VM_DONTCOPY = 0x2_0000;
 export const VM_ACCOUNT = 0x10_0000;
+/** 6.x: the child gets the mapping empty (MADV_WIPEONFORK). */
+export const VM_WIPEONFORK = 0x200_0000;
 
 export type FrameTable = {
 	/** Frame kind per PFN (FRAME_*). */

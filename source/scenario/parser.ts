@@ -262,7 +262,7 @@ const usages: Readonly<Record<string, string>> = Object.freeze({
 	mmap: 'mmap REGION PAGES PROT [shared] [at ADDR]',
 	munmap: 'munmap REGION',
 	mprotect: 'mprotect REGION PROT',
-	madvise: 'madvise REGION dontfork|dofork',
+	madvise: 'madvise REGION dontfork|dofork|wipeonfork|keeponfork',
 	mlock: 'mlock REGION',
 	munlock: 'munlock REGION',
 	fork: 'fork',
@@ -985,10 +985,11 @@ class ScenarioParser {
 				arity(2, 2);
 				const region = this.regionRef(args[0]!);
 				const advice = args[1]!.text;
-				if (advice !== 'dontfork' && advice !== 'dofork') {
-					fail(args[1]!.col, `madvise takes dontfork or dofork, not '${show(advice)}'${suggestion(advice, ['dontfork', 'dofork'])}`);
+				const advices = ['dontfork', 'dofork', 'wipeonfork', 'keeponfork'] as const;
+				if (!(advices as readonly string[]).includes(advice)) {
+					fail(args[1]!.col, `madvise takes ${advices.join(', ')}, not '${show(advice)}'${suggestion(advice, advices)}`);
 				}
-				return {op, region, advice};
+				return {op, region, advice: advice as (typeof advices)[number]};
 			}
 			case 'fork':
 			case 'vfork':

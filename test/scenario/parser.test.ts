@@ -382,7 +382,7 @@ describe('parseScenario: errors', () => {
 		expect(bodyErrs('touch heap read 1')).toEqual(["3:17 'touch REGION read' takes no VALUE: only a write stores one"]);
 		expect(bodyErrs('touch heap wrte')).toEqual(["3:12 touch accesses read or write, not 'wrte' (did you mean 'write'?)"]);
 		expect(bodyErrs('madvise heap nofork')).toEqual([
-			"3:14 madvise takes dontfork or dofork, not 'nofork' (did you mean 'dofork'?)",
+			"3:14 madvise takes dontfork, dofork, wipeonfork, keeponfork, not 'nofork' (did you mean 'dofork'?)",
 		]);
 		expect(bodyErrs('sigaltstack maybe')).toEqual(["3:13 sigaltstack takes on or off, not 'maybe'"]);
 		expect(bodyErrs('expect ret = 0')).toEqual(["3:12 bad comparison '=' (did you mean '=='?): OP is one of == != < <= > >="]);
