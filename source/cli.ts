@@ -4,6 +4,7 @@
 
 import meow from 'meow';
 import {checkCommand} from './cli/check.js';
+import {compareCommand} from './cli/compare.js';
 import {helpText, parseCommandLine, type CommandName} from './cli/commands.js';
 import {UsageError, bundledScenarios, defaultScenario, loadScenario, showName as visible} from './debugger/load.js';
 import {Output, exitOnBrokenPipe} from './cli/output.js';
@@ -35,7 +36,11 @@ async function main(): Promise<number> {
 		return 0;
 	}
 	const breaks = flags.break ?? [];
-	const overrides = flags.set ?? [];
+	const kernels = flags.kernel ?? [];
+	if (command === 'compare') return compareCommand(args[0]!, kernels, flags.set ?? [], flags.json === true, output);
+	if (kernels.length > 1) throw new UsageError('cowdbg: --kernel: give one era (2.6.32 or 6.18); only compare takes two');
+	// --kernel ERA is --set kernel=ERA (checked there like any config value)
+	const overrides = [...(flags.set ?? []), ...kernels.map((k) => `kernel=${k}`)];
 	switch (command) {
 		case 'run': {
 			// `--state -`: stdout is the dump alone (clean JSON), the log goes to stderr.

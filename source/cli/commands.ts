@@ -12,7 +12,7 @@
 
 import {UsageError} from '../debugger/load.js';
 
-export type CommandName = 'tui' | 'run' | 'check' | 'replay' | 'list' | 'help';
+export type CommandName = 'tui' | 'run' | 'check' | 'replay' | 'compare' | 'list' | 'help';
 
 type FlagSpec = {
 	readonly type: 'string' | 'boolean';
@@ -28,10 +28,11 @@ type FlagSpec = {
 /** Every flag: adding one is a line here (and reading it where its command runs). */
 export const FLAGS = {
 	break: {type: 'string', multiple: true, short: 'b', value: 'SPEC', commands: ['tui', 'run'], help: 'stop when SPEC hits (see below)'},
-	set: {type: 'string', multiple: true, value: 'KEY=VALUE', commands: ['tui', 'run', 'check'], help: 'override a config key'},
+	set: {type: 'string', multiple: true, value: 'KEY=VALUE', commands: ['tui', 'run', 'check', 'compare'], help: 'override a config key'},
+	kernel: {type: 'string', multiple: true, value: '2.6.32|6.18', commands: ['tui', 'run', 'check', 'replay', 'compare'], help: 'the kernel era (the same as --set kernel=…; compare takes two)'},
 	record: {type: 'string', value: 'FILE', commands: ['tui'], help: 'record the session to FILE'},
 	force: {type: 'boolean', commands: ['tui'], help: 'let --record overwrite an existing FILE'},
-	json: {type: 'boolean', commands: ['run'], help: 'print the events as JSON Lines'},
+	json: {type: 'boolean', commands: ['run', 'compare'], help: 'print the events as JSON Lines (compare: one JSON object)'},
 	state: {type: 'string', value: 'FILE|-', commands: ['run'], help: 'write the state dump at the stop to FILE (- for stdout)'},
 	trace: {type: 'string', value: 'FILE', commands: ['run'], help: 'write the run as a Chrome trace-event file (Perfetto, chrome://tracing)'},
 	svg: {type: 'string', value: 'FILE', commands: ['run'], help: 'write a picture of memory at the stop to FILE (SVG)'},
@@ -41,8 +42,8 @@ export const FLAGS = {
 	asciicast: {type: 'string', value: 'FILE', commands: ['replay'], help: 'record the replay as an asciicast v2 file (asciinema play FILE)'},
 	size: {type: 'string', value: 'WxH', commands: ['replay'], help: 'the --asciicast terminal size (default 120x40)'},
 	headless: {type: 'boolean', commands: ['replay'], help: 'only verify the session, without a terminal'},
-	help: {type: 'boolean', short: 'h', commands: ['tui', 'run', 'check', 'replay', 'list', 'help'], help: 'print this help'},
-	version: {type: 'boolean', short: 'v', commands: ['tui', 'run', 'check', 'replay', 'list', 'help'], help: 'print the version'},
+	help: {type: 'boolean', short: 'h', commands: ['tui', 'run', 'check', 'replay', 'compare', 'list', 'help'], help: 'print this help'},
+	version: {type: 'boolean', short: 'v', commands: ['tui', 'run', 'check', 'replay', 'compare', 'list', 'help'], help: 'print the version'},
 } as const satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;
@@ -66,6 +67,7 @@ export const COMMANDS = {
 	run: {usage: 'run SCENARIO', summary: 'run headless to the end or the first breakpoint hit, printing the log', args: {name: 'SCENARIO', min: 1, max: 1}},
 	check: {usage: 'check SCENARIO…', summary: "run each scenario and report its expects and how it ended", args: {name: 'SCENARIO', min: 1, max: Infinity}},
 	replay: {usage: 'replay SESSION', summary: 'play a recorded session back (--headless only verifies it)', args: {name: 'SESSION', min: 1, max: 1}},
+	compare: {usage: 'compare SCENARIO', summary: 'the same run under two kernel eras, side by side from where they part, and what differs', args: {name: 'SCENARIO', min: 1, max: 1}},
 	list: {usage: 'list', summary: 'list the bundled scenarios, by name and title', args: {name: '', min: 0, max: 0}},
 	help: {usage: 'help [COMMAND]', summary: "print the help of cowdbg or of one command", args: {name: 'COMMAND', min: 0, max: 1}},
 } as const satisfies Record<CommandName, CommandSpec>;
