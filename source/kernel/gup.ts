@@ -27,14 +27,20 @@ export function pinUserPage(k: KernelState, task: Task, mm: MmStruct, va: number
 	const vma = va >= 0 && va < 0x8000_0000_0000 ? findVma(mm, va) : undefined;
 	if (vma === undefined || (vma.flags & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return done(EFAULT, `no readable VMA at ${hex(va)}: -EFAULT`);
 	const vpn = Math.floor(va / PAGE_SIZE);
-	let pte = lookupPte(k.frames, mm.pgd, vpn);
-	if ((pte & (PTE_PRESENT | PTE_USER)) !== (PTE_PRESENT | PTE_USER)) {
-		// follow_page found nothing: faultin_page() for a read
-		const r = handleMmFault(k, task, mm, vma, va, 'read', ['sys_vmsplice', '__get_user_pages']);
-		if (r !== 'ok') return done(r === 'oom' ? ENOMEM : EFAULT, `the read fault failed (${r})`);
-		pte = lookupPte(k.frames, mm.pgd, vpn);
+	let pfn: number;
+	if (mm.pgd < 0) {
+		// no-MMU __get_user_pages (mm/nommu.c): the address is the page's physical address
+		pfn = vpn;
+	} else {
+		let pte = lookupPte(k.frames, mm.pgd, vpn);
+		if ((pte & (PTE_PRESENT | PTE_USER)) !== (PTE_PRESENT | PTE_USER)) {
+			// follow_page found nothing: faultin_page() for a read
+			const r = handleMmFault(k, task, mm, vma, va, 'read', ['sys_vmsplice', '__get_user_pages']);
+			if (r !== 'ok') return done(r === 'oom' ? ENOMEM : EFAULT, `the read fault failed (${r})`);
+			pte = lookupPte(k.frames, mm.pgd, vpn);
+		}
+		pfn = ptePfn(pte);
 	}
-	const pfn = ptePfn(pte);
 	const t = k.frames;
 	// try_grab_folio(FOLL_PIN): the zero page is not counted
 	if (pfn !== 0) t.refcount[pfn]++;

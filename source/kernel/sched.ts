@@ -22,6 +22,11 @@ export function wakeUpProcess(k: KernelState, task: Task, why: string): void {
 		const pid = task.pid;
 		k.timers = k.timers.filter((t) => t.pid !== pid);
 	}
+	if (task.state === 'D' && why !== 'complete' && (task.wait.kind === 'completion' || task.wait.kind === 'core-startup')) {
+		// woken by a fatal signal (TASK_KILLABLE): the waiter leaves the completion's queue
+		const c = k.completions.get(task.wait.id);
+		if (c !== undefined) c.waiters = c.waiters.filter((p) => p !== task.pid);
+	}
 	// a completion's waiter finds its way back through the wait (do_fork, coredump_wait)
 	if (task.wait.kind !== 'completion' && task.wait.kind !== 'core-startup') task.wait = {kind: 'none'};
 	task.killable = false;

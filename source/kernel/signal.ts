@@ -14,12 +14,6 @@ export function sendSignal(k: KernelState, target: Task, sig: number): void {
 	if (target.state === 'S' || (target.state === 'D' && target.killable)) {
 		// signal_wake_up(): TASK_INTERRUPTIBLE; complete_signal() makes every fatal signal (all but
 		// SIGCHLD here) a SIGKILL for the group, which wakes TASK_KILLABLE too
-		const w = target.wait;
-		if (target.state === 'D' && w.kind === 'completion') {
-			// wait_for_completion_killable: the waiter leaves the completion's queue
-			const c = k.completions.get(w.id);
-			if (c !== undefined) c.waiters = c.waiters.filter((p) => p !== target.pid);
-		}
 		wakeUpProcess(k, target, 'signal');
 	}
 }

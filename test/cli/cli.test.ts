@@ -132,7 +132,7 @@ describe('cowdbg run', () => {
 		expect(Object.keys(dump)).toEqual(['tick', 'config', 'tasks', 'kernel', 'kstep', 'mms', 'frames', 'frames_total', 'frames_free', 'completions']);
 		expect(dump['kernel']).toBe('2.6.32');
 		const tasks = dump['tasks'] as Record<string, unknown>[];
-		expect(Object.keys(tasks[0]!)).toEqual(['pid', 'tgid', 'ppid', 'comm', 'state', 'killable', 'exit_signal', 'mm', 'pc', 'ret', 'regs', 'vfork_done', 'exit_code', 'sigaltstack']);
+		expect(Object.keys(tasks[0]!)).toEqual(['pid', 'tgid', 'ppid', 'comm', 'state', 'killable', 'exit_signal', 'mm', 'pc', 'ret', 'regs', 'pins', 'vfork_done', 'exit_code', 'sigaltstack']);
 		expect(tasks.map((t) => [t['pid'], t['tgid'], t['exit_signal'], t['killable']])).toEqual([
 			[1, 1, 17, false],
 			[2, 2, 17, false],

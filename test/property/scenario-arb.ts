@@ -21,7 +21,7 @@ export type Ins =
 	| {op: 'mmap'; region: string; pages: number; prot: string; shared: boolean; at: number | null}
 	| {op: 'munmap' | 'mlock' | 'munlock'; region: string}
 	| {op: 'mprotect'; region: string; prot: string}
-	| {op: 'madvise'; region: string; advice: 'dontfork' | 'dofork'}
+	| {op: 'madvise'; region: string; advice: 'dontfork' | 'dofork' | 'wipeonfork' | 'keeponfork'}
 	| {op: 'call'; call: string}
 	| {op: 'exec'; program: string}
 	| {op: 'exit'; code: Val}
@@ -64,6 +64,8 @@ export type ScenarioGen = {
 		overcommit: 'heuristic' | 'always' | 'never';
 		commitLimit: number | null;
 		maxTicks: number;
+		/** The kernel era (SPEC §1.9): the invariants hold under both. */
+		kernel: '2.6.32' | '6.18';
 	};
 	programs: ProgramGen[];
 };
@@ -123,10 +125,11 @@ const intText = fc.oneof(
 const nameText = fc.constantFrom('ret', 'status', 'signal', 'core', 'r0', 'r1', 'r2', 'r3', '-ENOMEM', '-ECHILD', 'EINVAL', 'SIGKILL');
 /** A VALUE where memory operands are not allowed (write, touch, kill, wait). */
 const plainVal: fc.Arbitrary<Val> = fc.oneof({weight: 3, arbitrary: intText}, {weight: 2, arbitrary: nameText}).map((text) => ({text}));
-/** A VALUE where they are (set, add, exit, expect). */
+/** A VALUE where they are (set, add, exit, expect); pin[P] reads a pinned frame. */
 const memVal: fc.Arbitrary<Val> = fc.oneof(
 	{weight: 4, arbitrary: plainVal},
 	{weight: 1, arbitrary: addr.map((a) => ({mem: a}))},
+	{weight: 1, arbitrary: fc.constantFrom({text: 'pin[1]'}, {text: 'pin[r0]+8'}, {text: 'era'})},
 );
 const cloneFlags = fc
 	.shuffledSubarray(CLONE_FLAGS, {minLength: 1})
@@ -162,7 +165,7 @@ const ins: fc.Arbitrary<Ins> = fc.oneof(
 	},
 	{weight: 4, arbitrary: fc.record({op: fc.constantFrom('munmap' as const, 'mlock' as const, 'munlock' as const), region})},
 	{weight: 3, arbitrary: fc.record({op: fc.constant('mprotect' as const), region, prot: fc.constantFrom(...PROTS)})},
-	{weight: 2, arbitrary: fc.record({op: fc.constant('madvise' as const), region, advice: fc.constantFrom('dontfork' as const, 'dofork' as const)})},
+	{weight: 2, arbitrary: fc.record({op: fc.constant('madvise' as const), region, advice: fc.constantFrom('dontfork' as const, 'dofork' as const, 'wipeonfork' as const, 'keeponfork' as const)})},
 	{weight: 4, arbitrary: fc.record({op: fc.constant('call' as const), call: forkCall})},
 	{weight: 3, arbitrary: fc.record({op: fc.constant('exec' as const), program: fc.constantFrom(...PROGRAMS)})},
 	{weight: 1, arbitrary: fc.record({op: fc.constant('exit' as const), code: memVal})},
@@ -191,7 +194,25 @@ const ins: fc.Arbitrary<Ins> = fc.oneof(
 		weight: 4,
 		arbitrary: fc.record({
 			op: fc.constant('plain' as const),
-			text: fc.constantFrom('abort', 'yield', 'getpid', 'getppid', 'sigaltstack on', 'sigaltstack off'),
+			text: fc.constantFrom(
+				'abort',
+				'yield',
+				'getpid',
+				'getppid',
+				'sigaltstack on',
+				'sigaltstack off',
+				// pins (get_user_pages FOLL_PIN) and the wait options of clone children and threads
+				'pin stack',
+				'pin stack[1]+8',
+				'pin 0x600000',
+				'unpin 1',
+				'unpin ret',
+				'wait clone',
+				'wait all',
+				'wait ret all',
+				'clone vm|sighand|thread',
+				'clone vm',
+			),
 		}),
 	},
 	{
@@ -276,6 +297,7 @@ export function scenarioGenArb(options: ScenarioArbOptions = {}): fc.Arbitrary<S
 			overcommit: fc.constantFrom('heuristic' as const, 'always' as const, 'never' as const),
 			commitLimit: fc.option(fc.integer({min: 0, max: 80}), {nil: null, freq: 3}),
 			maxTicks: fc.integer({min: minTicks, max: maxTicks}),
+			kernel: fc.constantFrom('2.6.32' as const, '6.18' as const),
 		}),
 		programs: fc.array(program, {minLength: 1, maxLength: 1 + (options.maxExtraPrograms ?? 2)}),
 	});
@@ -305,6 +327,7 @@ export function renderScenario(s: ScenarioGen): string {
 		`overcommit=${c.overcommit}`,
 		...(c.commitLimit === null ? [] : [`commit_limit=${c.commitLimit}`]),
 		`max_ticks=${c.maxTicks}`,
+		`kernel=${c.kernel}`,
 	];
 	lines.push(`config ${config.join(' ')}`);
 	const names = s.programs.map((_, i) => `p${i}`);
