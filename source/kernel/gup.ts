@@ -43,7 +43,7 @@ export function pinUserPage(k: KernelState, task: Task, mm: MmStruct, va: number
 	}
 	const t = k.frames;
 	// try_grab_folio(FOLL_PIN): the zero page is not counted
-	if (pfn !== 0) t.refcount[pfn]++;
+	if (pfn !== 0) t.refcount[pfn]!++;
 	t.pins.set(pfn, (t.pins.get(pfn) ?? 0) + 1);
 	const id = k.nextPin++;
 	task.pins.push({id, pfn});

@@ -329,8 +329,8 @@ function doFaultAround(k: KernelState, vmf: VmFault, bits: number): void {
 		if (v === vpn || leaf[v % PTRS_PER_TABLE] !== 0) continue;
 		const pfn = cache?.get(v - vmaPage);
 		if (pfn === undefined) continue;
-		t.refcount[pfn]++;
-		t.mapcount[pfn]++;
+		t.refcount[pfn]!++;
+		t.mapcount[pfn]!++;
 		setPte(k, mm, v, mkPte(pfn, bits), 0); // do_set_pte: young on x86 (arch_wants_old_prefaulted_pte is false)
 		mapped.push(v);
 	}
