@@ -120,6 +120,33 @@ describe('kernel properties over random scenarios', () => {
 		);
 	}, TIMEOUT);
 
+	it('the memory oracle knows that a 6.18 wipeonfork VMA starts empty in the child (a found counterexample)', () => {
+		const source = [
+			'scenario "generated"',
+			'config mmu=on frames=20 quantum=1 child_runs_first=no overcommit=heuristic max_ticks=60 kernel=6.18',
+			'program p0',
+			'\twrite stack 1',
+			'\tclone vfork|vm|thread|sighand',
+			'\tif ret != 0 goto parent1',
+			'parent1:',
+			'\tfork',
+			'\tif ret != 0 goto parent2',
+			'parent2:',
+			'\tmadvise stack wipeonfork',
+			'end',
+			'init p0',
+		].join('\n');
+		for (const era of ['2.6.32', '6.18']) {
+			const k = boot(parseOrThrow(source.replace('kernel=6.18', `kernel=${era}`)));
+			while (k.ended === null) {
+				const view = memoryView(k);
+				const tasks = tasksBefore(k);
+				stepTick(k);
+				expect(memoryProblems(k, view, tasks)).toEqual([]);
+			}
+		}
+	});
+
 	it('what a process reads changes only by its own stores, or a sharer\'s (MMU)', () => {
 		checkScenarioProperty(
 			'memory',

@@ -12,7 +12,7 @@
 import {resolveAddress} from '../../source/kernel/cpu.js';
 import {frameWords} from '../../source/kernel/page-alloc.js';
 import {lookupPte, ptePfn} from '../../source/kernel/pgtable.js';
-import {PAGE_SIZE, PTE_PRESENT, VM_DONTCOPY, type KernelState, type MmStruct, type Vma} from '../../source/kernel/types.js';
+import {PAGE_SIZE, PTE_PRESENT, VM_DONTCOPY, VM_WIPEONFORK, type KernelState, type MmStruct, type Vma} from '../../source/kernel/types.js';
 
 /** mm id → (va of a word → value), with the set of VMA pages (vpn) that exist. */
 export type MemoryView = Map<number, {words: Map<number, number>; pages: Map<number, Vma>}>;
@@ -142,7 +142,7 @@ export function memoryProblems(k: KernelState, before: MemoryView, tasks: Map<nu
 		}
 		if (out.length > 20) return out;
 	}
-	// A new mm made by fork (dup_mm) holds its parent's memory, less the dontfork VMAs.
+	// A new mm made by fork (dup_mm) holds its parent's memory, less the dontfork VMAs (and, on 6.18, empty wipeonfork ones).
 	for (const [id, now] of after) {
 		if (before.has(id)) continue;
 		const task = [...k.tasks.values()].find((t) => t.mm === id);
@@ -153,7 +153,13 @@ export function memoryProblems(k: KernelState, before: MemoryView, tasks: Map<nu
 		for (const [va, value] of parent.words) {
 			const vma = parent.pages.get(Math.floor(va / PAGE_SIZE))!;
 			if ((vma.flags & VM_DONTCOPY) !== 0) continue;
+			// 6.x MADV_WIPEONFORK: the child's copy of the VMA starts empty (dup_mmap)
+			const wiped = (vma.flags & VM_WIPEONFORK) !== 0 && k.config.kernel === '6.18';
 			const got = now.words.get(va) ?? 0;
+			if (wiped) {
+				if (got !== 0) out.push(`fork child mm ${id}: word at 0x${va.toString(16)} is ${got} in a wipeonfork VMA`);
+				continue;
+			}
 			if (got !== value) out.push(`fork child mm ${id}: word at 0x${va.toString(16)} is ${got}, its parent's is ${value}`);
 		}
 		for (const [va, value] of now.words) {
