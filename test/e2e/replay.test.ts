@@ -2,35 +2,19 @@
 // was changed is caught as the replay passes it, said on screen at once, and
 // the process exits 1; an untouched one plays to the end and exits 0.
 
-import {execFileSync, spawnSync} from 'node:child_process';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {everyAction, loadInline, record, tempDir} from '../session/record.js';
+import {hasTmux, Tmux} from './tmux.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const session = `cowdbg-replay-${process.pid}-${Date.now()}`;
-const socket = session;
-
-function tmux(...args: string[]): string {
-	return execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
-}
-
-const screen = (): string => tmux('capture-pane', '-p', '-t', session);
-
-async function waitFor(what: RegExp, ms = 20_000): Promise<string> {
-	const end = Date.now() + ms;
-	let last = '';
-	while (Date.now() < end) {
-		last = screen();
-		if (what.test(last)) return last;
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
-}
+const t = new Tmux('replay');
+const {session} = t;
+const tmux = t.run.bind(t);
+const waitFor = (what: RegExp): Promise<string> => t.waitFor(what, 20_000);
 
 afterAll(() => {
-	if (hasTmux) spawnSync('tmux', ['-L', socket, 'kill-server']);
+	if (hasTmux) t.kill();
 });
 
 function sessionFile(tamper: boolean): string {

@@ -2,53 +2,19 @@
 // the cow breakpoint, help, quit; the terminal is given back (alternate
 // screen left, cursor shown). dist/ is built by test/global-setup.ts.
 
-import {execFileSync, spawnSync} from 'node:child_process';
 import {afterAll, describe, expect, it} from 'vitest';
+import {hasTmux, Tmux} from './tmux.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const session = `cowdbg-e2e-${process.pid}-${Date.now()}`;
-// A server of its own (-L), so nothing here touches anyone else's tmux.
-const socket = session;
-
-function tmux(...args: string[]): string {
-	return execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
-}
-
-const screen = (): string => tmux('capture-pane', '-p', '-t', session);
-const flag = (name: string): string => tmux('display-message', '-p', '-t', session, `#{${name}}`).trim();
-
-async function waitFor(what: RegExp, ms = 15_000): Promise<string> {
-	const end = Date.now() + ms;
-	let last = '';
-	while (Date.now() < end) {
-		last = screen();
-		if (what.test(last)) return last;
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
-}
-
-/** The screen's rows once `ok` holds for them. */
-async function settle(ok: (lines: string[]) => boolean, ms = 15_000): Promise<string[]> {
-	const end = Date.now() + ms;
-	let lines: string[] = [];
-	while (Date.now() < end) {
-		lines = screen().replace(/\n$/, '').split('\n');
-		if (ok(lines)) return lines;
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	throw new Error(`timed out; the screen was:\n${lines.join('\n')}`);
-}
-
-function send(...keys: string[]): void {
-	tmux('send-keys', '-t', session, ...keys);
-}
+const t = new Tmux('e2e');
+const {session} = t;
+const tmux = t.run.bind(t);
+const flag = t.flag.bind(t);
+const waitFor = t.waitFor.bind(t);
+const settle = t.settle.bind(t);
+const send = t.send.bind(t);
 
 afterAll(() => {
-	if (hasTmux) {
-		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', session]);
-		spawnSync('tmux', ['-L', socket, 'kill-server']);
-	}
+	if (hasTmux) t.kill();
 });
 
 describe.skipIf(!hasTmux)('cowdbg in tmux (80×24)', () => {

@@ -3,30 +3,14 @@
 // terminal (the terminal would wrap it and push the layout down), and every
 // cut is marked with …. dist/ is built by test/global-setup.ts.
 
-import {execFileSync, spawnSync} from 'node:child_process';
 import stringWidth from 'string-width';
 import {afterAll, describe, expect, it} from 'vitest';
+import {hasTmux, Tmux} from './tmux.js';
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-const session = `cowdbg-wide-${process.pid}-${Date.now()}`;
-const socket = session;
-
-function tmux(...args: string[]): string {
-	return execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
-}
-
-const rows = (): string[] => tmux('capture-pane', '-p', '-t', session).replace(/\n$/, '').split('\n');
-
-async function settle(ok: (lines: string[]) => boolean, ms = 15_000): Promise<string[]> {
-	const end = Date.now() + ms;
-	let lines: string[] = [];
-	while (Date.now() < end) {
-		lines = rows();
-		if (ok(lines)) return lines;
-		await new Promise((r) => setTimeout(r, 50));
-	}
-	throw new Error(`timed out; the screen was:\n${lines.join('\n')}`);
-}
+const t = new Tmux('wide');
+const {session} = t;
+const tmux = t.run.bind(t);
+const settle = t.settle.bind(t);
 
 /** The whole screen in place: status on the first row, the key bar on the last, nothing wrapped. */
 function laidOut(lines: string[], tick: RegExp): boolean {
@@ -58,10 +42,7 @@ function expectFits(lines: string[]): void {
 }
 
 afterAll(() => {
-	if (hasTmux) {
-		spawnSync('tmux', ['-L', socket, 'kill-session', '-t', session]);
-		spawnSync('tmux', ['-L', socket, 'kill-server']);
-	}
+	if (hasTmux) t.kill();
 });
 
 describe.skipIf(!hasTmux)('wide text in tmux (100×30)', () => {
