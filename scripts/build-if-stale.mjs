@@ -31,7 +31,10 @@ function newest(dir) {
 function stale() {
 	if (!existsSync(stamp) || !existsSync(join(root, 'dist', 'cli.js'))) return true;
 	const built = statSync(stamp).mtimeMs;
-	const inputs = Math.max(newest(join(root, 'source')), ...['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((f) => statSync(join(root, f)).mtimeMs));
+	const inputs = Math.max(
+		newest(join(root, 'source')),
+		...['tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((f) => statSync(join(root, f)).mtimeMs),
+	);
 	return inputs > built;
 }
 

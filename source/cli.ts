@@ -46,7 +46,21 @@ async function main(): Promise<number> {
 			// `--state -`: stdout is the dump alone (clean JSON), the log goes to stderr.
 			const log = flags.state === '-' ? new Output(process.stderr) : undefined;
 			try {
-				return await runCommand(args[0]!, {breaks, overrides, json: flags.json === true, state: flags.state, trace: flags.trace, svg: flags.svg, ksteps: flags.ksteps === true, ftrace: flags.ftrace === true, log}, output);
+				return await runCommand(
+					args[0]!,
+					{
+						breaks,
+						overrides,
+						json: flags.json === true,
+						state: flags.state,
+						trace: flags.trace,
+						svg: flags.svg,
+						ksteps: flags.ksteps === true,
+						ftrace: flags.ftrace === true,
+						log,
+					},
+					output,
+				);
 			} finally {
 				await log?.end();
 			}
@@ -54,7 +68,19 @@ async function main(): Promise<number> {
 		case 'check':
 			return checkCommand(args, overrides, output, err);
 		case 'replay':
-			return replayCommand(args, {speed: flags.speed === undefined ? 1 : flags.speed.trim() === '' ? Number.NaN : Number(flags.speed), headless: flags.headless === true, breaks, overrides, record: undefined, asciicast: flags.asciicast, size: flags.size}, out);
+			return replayCommand(
+				args,
+				{
+					speed: flags.speed === undefined ? 1 : flags.speed.trim() === '' ? Number.NaN : Number(flags.speed),
+					headless: flags.headless === true,
+					breaks,
+					overrides,
+					record: undefined,
+					asciicast: flags.asciicast,
+					size: flags.size,
+				},
+				out,
+			);
 		case 'list': {
 			const all = bundledScenarios();
 			const width = Math.max(...all.map((s) => s.name.length));

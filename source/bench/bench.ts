@@ -27,7 +27,6 @@ export function load(source: string, name = 'bench.scn'): Scenario {
 	return r.scenario;
 }
 
-
 /** A small deterministic generator for the random ticks of the seek measure. */
 function lcg(seed: number): () => number {
 	let s = seed >>> 0;
@@ -43,7 +42,12 @@ export function measureTicks(ticks: number, full = true): Row {
 	const t0 = performance.now();
 	for (let i = 0; i < ticks; i++) stepTick(k);
 	const rate = ticks / ((performance.now() - t0) / 1000);
-	return {measure: `headless stepping, 8 processes (${ticks.toLocaleString('en')} ticks)`, result: `${Math.round(rate).toLocaleString('en')} ticks/s`, target: '≥ 2,000,000 ticks/s', ok: full ? rate >= 2_000_000 : null};
+	return {
+		measure: `headless stepping, 8 processes (${ticks.toLocaleString('en')} ticks)`,
+		result: `${Math.round(rate).toLocaleString('en')} ticks/s`,
+		target: '≥ 2,000,000 ticks/s',
+		ok: full ? rate >= 2_000_000 : null,
+	};
 }
 
 /** Boot the big-fork scenario and run up to the tick before the fork. */
@@ -81,7 +85,12 @@ export function measureFork(pages: number, full: boolean): Row[] {
 	}
 	const fork = median(forkTimes);
 	const label = `${ptes.toLocaleString('en')} present PTEs`;
-	rows.push({measure: `fork of a process with ${label}`, result: `${fork.toFixed(1)} ms (${((fork * 1e6) / ptes).toFixed(0)} ns/PTE)`, target: '≤ 100 ms (Linux here: ~65 ms)', ok: full ? fork <= 100 : null});
+	rows.push({
+		measure: `fork of a process with ${label}`,
+		result: `${fork.toFixed(1)} ms (${((fork * 1e6) / ptes).toFixed(0)} ns/PTE)`,
+		target: '≤ 100 ms (Linux here: ~65 ms)',
+		ok: full ? fork <= 100 : null,
+	});
 	rows.push({measure: `teardown of the child's ${label} (exit_mmap)`, result: `${median(teardownTimes).toFixed(1)} ms`, target: '—', ok: null});
 	const vbase = beforeFork(pages, 'vfork');
 	const vforkTimes: number[] = [];
@@ -114,7 +123,12 @@ export function measureSeek(ticks: number, full: boolean): Row[] {
 	const worst = Math.max(...times);
 	return [
 		{measure: `debugger run of ${ticks.toLocaleString('en')} ticks (log and snapshots)`, result: `${(runMs / 1000).toFixed(2)} s`, target: '—', ok: null},
-		{measure: `go to a random tick of that run (60 seeks)`, result: `median ${median(times).toFixed(1)} ms, worst ${worst.toFixed(1)} ms`, target: '≤ 50 ms', ok: full ? worst <= 50 : null},
+		{
+			measure: `go to a random tick of that run (60 seeks)`,
+			result: `median ${median(times).toFixed(1)} ms, worst ${worst.toFixed(1)} ms`,
+			target: '≤ 50 ms',
+			ok: full ? worst <= 50 : null,
+		},
 	];
 }
 
@@ -124,7 +138,12 @@ export function measureMemory(frames: number, full: boolean): Row {
 	const out = execFileSync(process.execPath, ['--expose-gc', script, String(frames)], {encoding: 'utf8'});
 	const {rss, used} = JSON.parse(out) as {rss: number; used: number};
 	const mb = rss / 1024 / 1024;
-	return {measure: `resident memory, ${used.toLocaleString('en')} frames in use (debugger and kernel)`, result: `${mb.toFixed(0)} MB`, target: '≤ 500 MB', ok: full ? mb <= 500 : null};
+	return {
+		measure: `resident memory, ${used.toLocaleString('en')} frames in use (debugger and kernel)`,
+		result: `${mb.toFixed(0)} MB`,
+		target: '≤ 500 MB',
+		ok: full ? mb <= 500 : null,
+	};
 }
 
 /** `run` and `run --trace FILE` of the same run: the time the trace adds, and its size. */

@@ -52,7 +52,11 @@ export async function measurePeakRss(ticks: number, full: boolean, modes: readon
 		writeFileSync(scenario, spinScenario(8, ticks));
 		const rows: Row[] = [];
 		const label = ticks.toLocaleString('en');
-		const names: Record<string, string> = {'run-json': 'run --json (into a pipe)', check: 'check', debugger: "the debugger's data path (c to the end, a frame, a go back)"};
+		const names: Record<string, string> = {
+			'run-json': 'run --json (into a pipe)',
+			check: 'check',
+			debugger: "the debugger's data path (c to the end, a frame, a go back)",
+		};
 		for (const mode of modes) {
 			const r = await runNode(['--max-old-space-size=4096', peakScript, mode, scenario]);
 			if (r.status !== 0 || r.fd3 === '') throw new Error(`peak ${mode}: exit ${r.status}: ${r.stderr.slice(0, 500)}`);
@@ -114,7 +118,6 @@ end
 `;
 }
 
-
 /**
  * Fork + exit + teardown of a process with `pages` written pages, per page,
  * whole process: the wall time of `cowdbg run` with `forks` forks minus the
@@ -131,9 +134,13 @@ export async function measureForkLoop(pages: number, forks: number, runs: number
 		for (let i = 0; i < runs; i++) {
 			const a = await runNode([cli, 'run', withForks, '--json']);
 			const b = await runNode([cli, 'run', without, '--json']);
-			if (a.status !== 0 || b.status !== 0) throw new Error(`fork loop: exit ${a.status}/${b.status}: ${a.stderr.slice(0, 300)}${b.stderr.slice(0, 300)}`);
+			if (a.status !== 0 || b.status !== 0)
+				throw new Error(`fork loop: exit ${a.status}/${b.status}: ${a.stderr.slice(0, 300)}${b.stderr.slice(0, 300)}`);
 			// Both runs must have gone to the end, every fork done (a fork refused or a run cut short measures nothing).
-			for (const [r, n] of [[a, forks], [b, 0]] as const) {
+			for (const [r, n] of [
+				[a, forks],
+				[b, 0],
+			] as const) {
 				const end = JSON.parse(r.tail.trimEnd().split('\n').at(-1)!) as {type: string; reason: string};
 				if (end.type !== 'end' || end.reason !== 'exited') throw new Error(`fork loop: the run with ${n} forks ended ${JSON.stringify(end)}`);
 			}

@@ -17,7 +17,6 @@ import {parseScenario} from '../scenario/parser.js';
 import {median, type Row} from './table.js';
 import {frameScenario} from './scenarios.js';
 
-
 /** state → rendered string at 200×60, 100 processes sharing 100,000 present PTEs. */
 export function measureFrame(small: boolean): Row {
 	const children = small ? 19 : 99;
@@ -61,7 +60,12 @@ export async function measureFirstFrame(small: boolean): Promise<Row> {
 		return {measure: 'first frame on screen after launch (pty)', result: `not measured: ${reason}`, target: '≤ 250 ms', ok: small ? null : false};
 	}
 	const m = median(times);
-	return {measure: 'first frame on screen after launch (pty, 5 launches)', result: `median ${m.toFixed(0)} ms`, target: '≤ 250 ms (first version: 400)', ok: small ? null : m <= 250};
+	return {
+		measure: 'first frame on screen after launch (pty, 5 launches)',
+		result: `median ${m.toFixed(0)} ms`,
+		target: '≤ 250 ms (first version: 400)',
+		ok: small ? null : m <= 250,
+	};
 }
 
 function firstFrame(cli: string): Promise<number> {
@@ -99,7 +103,9 @@ export function measureSession(minutes: number): Row {
 		const loaded = loadSource(source, 'scenarios/fork-cow.scn', [], []);
 		const empty = join(dir, 'empty.session');
 		let clock = 0;
-		createRecorder({file: empty, force: false, loaded, breakpoints: loaded.breakpoints, now: () => clock, saveEveryMs: 0}).close(new Debugger(loaded.scenario, loaded.config, loaded.breakpoints));
+		createRecorder({file: empty, force: false, loaded, breakpoints: loaded.breakpoints, now: () => clock, saveEveryMs: 0}).close(
+			new Debugger(loaded.scenario, loaded.config, loaded.breakpoints),
+		);
 		const file = join(dir, 'used.session');
 		clock = 0;
 		const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints);

@@ -47,7 +47,9 @@ export async function checkOne(file: string, overrides: string[], abandon: () =>
 	const endOk = want === 'any' || k.ended === want;
 	const ok = failures.length === 0 && unreached.length === 0 && endOk;
 	const counts = `${expects - failures.length}/${expects} expects` + (unreached.length > 0 ? ` (${unreached.length} never reached)` : '');
-	const ending = `ended ${k.ended} at tick ${k.tick}` + (endOk ? '' : `, but the run must end ${want} (${want === 'exited' ? 'the default; config end= says otherwise' : `config end=${want}`})`);
+	const ending =
+		`ended ${k.ended} at tick ${k.tick}` +
+		(endOk ? '' : `, but the run must end ${want} (${want === 'exited' ? 'the default; config end= says otherwise' : `config end=${want}`})`);
 	const lines = [`${ok ? 'PASS' : 'FAIL'} ${visible(file)}: ${counts}, ${ending}`, ...failures];
 	if (!endOk && k.ended === 'panic') {
 		const panic = k.events.findLast((e) => e.type === 'panic');

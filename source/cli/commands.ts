@@ -29,7 +29,13 @@ type FlagSpec = {
 export const FLAGS = {
 	break: {type: 'string', multiple: true, short: 'b', value: 'SPEC', commands: ['tui', 'run'], help: 'stop when SPEC hits (see below)'},
 	set: {type: 'string', multiple: true, value: 'KEY=VALUE', commands: ['tui', 'run', 'check', 'compare'], help: 'override a config key'},
-	kernel: {type: 'string', multiple: true, value: '2.6.32|6.18', commands: ['tui', 'run', 'check', 'replay', 'compare'], help: 'the kernel era (the same as --set kernel=…; compare takes two)'},
+	kernel: {
+		type: 'string',
+		multiple: true,
+		value: '2.6.32|6.18',
+		commands: ['tui', 'run', 'check', 'replay', 'compare'],
+		help: 'the kernel era (the same as --set kernel=…; compare takes two)',
+	},
 	record: {type: 'string', value: 'FILE', commands: ['tui'], help: 'record the session to FILE'},
 	force: {type: 'boolean', commands: ['tui'], help: 'let --record overwrite an existing FILE'},
 	json: {type: 'boolean', commands: ['run', 'compare'], help: 'print the events as JSON Lines (compare: one JSON object)'},
@@ -65,11 +71,15 @@ type CommandSpec = {
 export const COMMANDS = {
 	tui: {usage: '[SCENARIO]', summary: 'open the TUI (default scenario: fork-cow)', args: {name: 'SCENARIO', min: 0, max: 1}},
 	run: {usage: 'run SCENARIO', summary: 'run headless to the end or the first breakpoint hit, printing the log', args: {name: 'SCENARIO', min: 1, max: 1}},
-	check: {usage: 'check SCENARIO…', summary: "run each scenario and report its expects and how it ended", args: {name: 'SCENARIO', min: 1, max: Infinity}},
+	check: {usage: 'check SCENARIO…', summary: 'run each scenario and report its expects and how it ended', args: {name: 'SCENARIO', min: 1, max: Infinity}},
 	replay: {usage: 'replay SESSION', summary: 'play a recorded session back (--headless only verifies it)', args: {name: 'SESSION', min: 1, max: 1}},
-	compare: {usage: 'compare SCENARIO', summary: 'the same run under two kernel eras, side by side from where they part, and what differs', args: {name: 'SCENARIO', min: 1, max: 1}},
+	compare: {
+		usage: 'compare SCENARIO',
+		summary: 'the same run under two kernel eras, side by side from where they part, and what differs',
+		args: {name: 'SCENARIO', min: 1, max: 1},
+	},
 	list: {usage: 'list', summary: 'list the bundled scenarios, by name and title', args: {name: '', min: 0, max: 0}},
-	help: {usage: 'help [COMMAND]', summary: "print the help of cowdbg or of one command", args: {name: 'COMMAND', min: 0, max: 1}},
+	help: {usage: 'help [COMMAND]', summary: 'print the help of cowdbg or of one command', args: {name: 'COMMAND', min: 0, max: 1}},
 } as const satisfies Record<CommandName, CommandSpec>;
 
 const SUBCOMMANDS = (Object.keys(COMMANDS) as CommandName[]).filter((c) => c !== 'tui');
@@ -221,7 +231,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 			const what = name === 'SCENARIO' ? 'a SCENARIO (a file, or the name of a bundled scenario: cowdbg list)' : `a ${name}`;
 			usage(`${command} needs ${what}`, command);
 		}
-		if (args.length > max) usage(max === 0 ? `${command} takes no arguments, got '${args[0]}'` : `${command} takes one ${name}, got ${args.length}`, command);
+		if (args.length > max)
+			usage(max === 0 ? `${command} takes no arguments, got '${args[0]}'` : `${command} takes one ${name}, got ${args.length}`, command);
 		if (command === 'help' && args[0] !== undefined && !isCommandName(args[0])) usage(`no command '${args[0]}'; commands: ${SUBCOMMANDS.join(', ')}`);
 	}
 	return {command, args, flags};
@@ -263,7 +274,10 @@ export function helpText(command?: CommandName): string {
 		const spec: CommandSpec = COMMANDS[command];
 		const names = flagsOf(command);
 		const width = Math.max(...names.map((n) => flagLine(n, 0).trim().length - FLAGS[n].help.length - 2));
-		const parts = [`  Usage\n    $ ${usageLine(command)}\n\n  ${spec.summary[0]!.toUpperCase()}${spec.summary.slice(1)}.`, `  Options\n${names.map((n) => flagLine(n, width)).join('\n')}`];
+		const parts = [
+			`  Usage\n    $ ${usageLine(command)}\n\n  ${spec.summary[0]!.toUpperCase()}${spec.summary.slice(1)}.`,
+			`  Options\n${names.map((n) => flagLine(n, width)).join('\n')}`,
+		];
 		if ((names as string[]).includes('break')) parts.push(BREAK_SPECS);
 		if ((names as string[]).includes('set')) parts.push(SET_KEYS);
 		parts.push(exit);

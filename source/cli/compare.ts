@@ -71,7 +71,8 @@ function expectDifferences(a: Run, b: Run): {line: number; text: string; a: stri
 	const ra = result(a);
 	const rb = result(b);
 	const lines = [...new Set([...ra.keys(), ...rb.keys()])].sort((x, y) => x - y);
-	const show = (x: {ok: boolean[]} | undefined): string => (x === undefined ? 'not run' : x.ok.every((o) => o) ? `ok${x.ok.length > 1 ? ` ×${x.ok.length}` : ''}` : 'FAILED');
+	const show = (x: {ok: boolean[]} | undefined): string =>
+		x === undefined ? 'not run' : x.ok.every((o) => o) ? `ok${x.ok.length > 1 ? ` ×${x.ok.length}` : ''}` : 'FAILED';
 	const out: {line: number; text: string; a: string; b: string}[] = [];
 	for (const line of lines) {
 		const sa = show(ra.get(line));
@@ -108,7 +109,8 @@ function canonical(events: KernelEvent[]): string[] {
 }
 
 export function compareCommand(file: string, kernels: string[], overrides: string[], json: boolean, output: Output): number {
-	if (kernels.length !== 0 && kernels.length !== 2) throw new UsageError('cowdbg: --kernel: compare takes two eras (--kernel A --kernel B), or none for 2.6.32 and 6.18');
+	if (kernels.length !== 0 && kernels.length !== 2)
+		throw new UsageError('cowdbg: --kernel: compare takes two eras (--kernel A --kernel B), or none for 2.6.32 and 6.18');
 	for (const k of kernels) {
 		if (!(ERAS as readonly string[]).includes(k)) throw new UsageError(`cowdbg: --kernel: '${visible(k)}' is not a kernel era: 2.6.32 or 6.18`);
 	}
@@ -136,7 +138,9 @@ export function compareCommand(file: string, kernels: string[], overrides: strin
 				file,
 				kernels: [ka, kb],
 				same: !differ,
-				first_difference: differ ? {index: first, tick: (a.events[first] ?? b.events[first])!.tick, a: a.events[first] ?? null, b: b.events[first] ?? null} : null,
+				first_difference: differ
+					? {index: first, tick: (a.events[first] ?? b.events[first])!.tick, a: a.events[first] ?? null, b: b.events[first] ?? null}
+					: null,
 				summary: [sa, sb],
 				expects,
 			}) + '\n',

@@ -48,11 +48,14 @@ export async function replayCommand(args: string[], options: ReplayOptions, writ
 	if (options.record !== undefined) usage('replay does not record; --record is for the TUI form (cowdbg SCENARIO --record FILE)');
 	const speed = options.speed;
 	if (!Number.isFinite(speed) || speed <= 0) {
-		usage(`--speed must be a positive number, e.g. --speed 2 (twice as fast) or --speed 0.5; got ${Number.isNaN(speed) ? 'something else' : String(speed)}`);
+		usage(
+			`--speed must be a positive number, e.g. --speed 2 (twice as fast) or --speed 0.5; got ${Number.isNaN(speed) ? 'something else' : String(speed)}`,
+		);
 	}
 	if (speed < MIN_REPLAY_SPEED) usage(`--speed ${speed} is too slow: the slowest is ${MIN_REPLAY_SPEED} (a recorded second takes ${1 / MIN_REPLAY_SPEED} s)`);
 	if (options.size !== undefined && options.asciicast === undefined) usage('--size is the size of the --asciicast recording; give --asciicast FILE too');
-	if (options.asciicast !== undefined && options.headless) usage('--asciicast and --headless do not go together: --headless only verifies, --asciicast records the replay');
+	if (options.asciicast !== undefined && options.headless)
+		usage('--asciicast and --headless do not go together: --headless only verifies, --asciicast records the replay');
 	const size = parseSize(options.size ?? '120x40');
 	const session = loadSession(args[0]!);
 	if (options.asciicast !== undefined) {

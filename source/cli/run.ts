@@ -55,7 +55,8 @@ const BATCH = 16_384;
 /** Returns the exit status (meaningless once `output.closed`: the reader went away). */
 export async function runCommand(file: string, options: RunOptions, output: Output): Promise<number> {
 	const loaded = loadScenario(file, options.overrides, options.breaks);
-	if (options.ftrace === true && options.json) throw new UsageError('cowdbg: --ftrace prints text; it cannot be combined with --json (use --ksteps --json for kstep events)');
+	if (options.ftrace === true && options.json)
+		throw new UsageError('cowdbg: --ftrace prints text; it cannot be combined with --json (use --ksteps --json for kstep events)');
 	const ksteps = options.ksteps === true || options.ftrace === true;
 	// The output files are opened before the run, so a bad path is refused before anything runs.
 	const traceFd = options.trace === undefined ? -1 : openOutput('--trace', options.trace);
@@ -117,7 +118,15 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 			// A func= stop is inside its tick: the events (and kernel steps) that tick has had so far come first.
 			if (dbg.inside !== null) extra.push(...k.events);
 			for (const h of stop.hit.all) extra.push({tick: k.tick, type: 'break', spec: h.spec});
-			extra.push({tick: k.tick, type: 'end', reason: 'break', frames_total: k.frames.kind.length, frames_free: k.frames.free, expects_failed: k.expectsFailed, expects_unreached: countUnreached(k.expectsReached)});
+			extra.push({
+				tick: k.tick,
+				type: 'end',
+				reason: 'break',
+				frames_total: k.frames.kind.length,
+				frames_free: k.frames.free,
+				expects_failed: k.expectsFailed,
+				expects_unreached: countUnreached(k.expectsReached),
+			});
 			emit(extra);
 		}
 	} finally {

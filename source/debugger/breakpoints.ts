@@ -96,11 +96,7 @@ export function parseBreakpoint(input: string): SpecResult {
 	const kindText = eq < 0 ? head : head.slice(0, eq);
 	if (!(breakpointKinds as readonly string[]).includes(kindText)) {
 		const near = closest(kindText, breakpointKinds);
-		return fail(
-			`unknown breakpoint kind '${kindText}'` +
-				(near === null ? `; kinds: ${breakpointKinds.join(', ')}` : ` (did you mean '${near}'?)`),
-			0,
-		);
+		return fail(`unknown breakpoint kind '${kindText}'` + (near === null ? `; kinds: ${breakpointKinds.join(', ')}` : ` (did you mean '${near}'?)`), 0);
 	}
 	const kind = kindText as BreakpointKind;
 	// What the keys and the value set, checked and assembled below.
@@ -114,19 +110,29 @@ export function parseBreakpoint(input: string): SpecResult {
 	let value: number | Address | null = null;
 	let fn = '';
 	if (kind === 'tick' || kind === 'frame' || kind === 'watch' || kind === 'func') {
-		if (eq < 0) return fail(`'${kind}' needs a value: ${kind}=${kind === 'watch' ? 'ADDR' : kind === 'tick' ? 'N' : kind === 'func' ? 'NAME (a kernel function, e.g. copy_one_pte)' : 'PFN'}`, kindText.length);
+		if (eq < 0)
+			return fail(
+				`'${kind}' needs a value: ${kind}=${kind === 'watch' ? 'ADDR' : kind === 'tick' ? 'N' : kind === 'func' ? 'NAME (a kernel function, e.g. copy_one_pte)' : 'PFN'}`,
+				kindText.length,
+			);
 		const text = head.slice(eq + 1);
 		if (kind === 'func') {
 			if (!(tracedFunctions as readonly string[]).includes(text)) {
 				const near = closestNames(text, tracedFunctions);
-				return fail(`the kernel has no function '${text}'` + (near.length === 0 ? `; functions: ${tracedFunctions.join(', ')}` : ` (closest: ${near.join(', ')})`), eq + 1);
+				return fail(
+					`the kernel has no function '${text}'` +
+						(near.length === 0 ? `; functions: ${tracedFunctions.join(', ')}` : ` (closest: ${near.join(', ')})`),
+					eq + 1,
+				);
 			}
 			fn = text;
 		} else if (kind === 'watch') {
 			// The scenario's own address syntax (docs/scenario-language.md), with its messages.
 			const r = parseAddress(text);
 			if (!r.ok) {
-				const message = r.message.startsWith('bad address') ? r.message.replace('bad address', 'bad watch address') : `bad watch address '${text}': ${r.message}`;
+				const message = r.message.startsWith('bad address')
+					? r.message.replace('bad address', 'bad watch address')
+					: `bad watch address '${text}': ${r.message}`;
 				return fail(message, eq + 1 + r.col);
 			}
 			value = r.addr;
@@ -157,8 +163,7 @@ export function parseBreakpoint(input: string): SpecResult {
 			if (!keys.includes(key)) {
 				const near = closest(key, keys);
 				return fail(
-					`'${kind}' has no key '${key}'` +
-						(keys.length === 0 ? '' : near === null ? `; keys: ${keys.join(', ')}` : ` (did you mean '${near}'?)`),
+					`'${kind}' has no key '${key}'` + (keys.length === 0 ? '' : near === null ? `; keys: ${keys.join(', ')}` : ` (did you mean '${near}'?)`),
 					at,
 				);
 			}
@@ -196,7 +201,10 @@ export function parseBreakpoint(input: string): SpecResult {
 							return fail(`unknown fault kind '${value}' (did you mean ${list}?${whole})`, vat);
 						}
 						const near = closest(value, faultKinds);
-						return fail(`unknown fault kind '${value}'` + (near === null ? `; kinds: ${faultKinds.join(', ')}` : ` (did you mean '${near}'?)`), vat);
+						return fail(
+							`unknown fault kind '${value}'` + (near === null ? `; kinds: ${faultKinds.join(', ')}` : ` (did you mean '${near}'?)`),
+							vat,
+						);
 					}
 					got.faultKind = value as FaultKind;
 					break;
@@ -213,7 +221,7 @@ export function parseBreakpoint(input: string): SpecResult {
 		}
 	}
 	if (got.faultKind === 'segv-maperr' && got.region !== null) {
-		return fail("a segv-maperr fault has no region (no VMA contains its address): use addr= instead of region=", spec.indexOf('region='));
+		return fail('a segv-maperr fault has no region (no VMA contains its address): use addr= instead of region=', spec.indexOf('region='));
 	}
 	const {pid, region, addr} = got;
 	switch (kind) {
@@ -233,7 +241,6 @@ export function parseBreakpoint(input: string): SpecResult {
 			return {ok: true, breakpoint: {spec, kind, pid, region, addr}};
 	}
 }
-
 
 function samePage(a: number, b: number): boolean {
 	return Math.floor(a / PAGE_SIZE) === Math.floor(b / PAGE_SIZE);

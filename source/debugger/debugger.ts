@@ -590,7 +590,6 @@ export class Debugger {
 		return out;
 	}
 
-
 	/**
 	 * Run forward up to `maxTicks` ticks, stopping after a tick that hits a
 	 * breakpoint (unless `breakpoints` is false), that `until` accepts, or at the end.
@@ -737,7 +736,6 @@ export class Debugger {
 	}
 }
 
-
 /** The watched word of each process that has it: pid → value. */
 function watchedWords(k: KernelState, bp: Extract<Breakpoint, {kind: 'watch'}>): Map<number, number> {
 	const values = new Map<number, number>();
@@ -771,4 +769,3 @@ function estimateBytes(k: KernelState): number {
 	// kind 1 + refcount 4 + mapcount 4 + wordIdx 2 + wordVal 8 bytes a frame, 2 KiB a page table
 	return frames * 19 + k.frames.tables.size * 2200 + k.frames.moreWords.size * 200 + k.tasks.size * 400 + 4096;
 }
-

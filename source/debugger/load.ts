@@ -49,7 +49,9 @@ export function readText(file: string, what = 'scenario', asGiven = file, limit 
 		const stat = fstatSync(fd);
 		if (stat.isDirectory()) throw new UsageError(`cowdbg: '${showName(file)}' is a directory, not a ${what} file`);
 		const tooLarge = (): UsageError =>
-			new UsageError(`cowdbg: '${showName(file)}' is too large for a ${what} (more than ${limit} bytes${stat.isFile() ? '' : ', and it is not a regular file'}; the limit is ${mib(limit)})`);
+			new UsageError(
+				`cowdbg: '${showName(file)}' is too large for a ${what} (more than ${limit} bytes${stat.isFile() ? '' : ', and it is not a regular file'}; the limit is ${mib(limit)})`,
+			);
 		if (stat.isFile() && stat.size > limit) throw tooLarge();
 		const chunks: Buffer[] = [];
 		let total = 0;
@@ -166,4 +168,3 @@ export function loadScenario(file: string, overrides: readonly string[] = [], br
 	const path = resolveScenario(file);
 	return loadSource(readText(path, 'scenario', file), path, overrides, breaks);
 }
-

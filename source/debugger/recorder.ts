@@ -63,7 +63,7 @@ export function writeFileSafely(file: string, text: string, replace: boolean): v
 	try {
 		try {
 			const bytes = Buffer.from(text, 'utf8');
-			for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+			for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
 			fsyncSync(fd);
 		} finally {
 			closeSync(fd);
@@ -133,7 +133,10 @@ export function createRecorder(options: RecorderOptions): Recorder {
 	}
 	if (existing !== undefined) {
 		const what = notRegular(existing);
-		if (what !== null) throw new UsageError(`cowdbg: ${flag}: it is ${what}, not a regular file; a session is only written to a regular file${force ? ' (even with --force)' : ''}`);
+		if (what !== null)
+			throw new UsageError(
+				`cowdbg: ${flag}: it is ${what}, not a regular file; a session is only written to a regular file${force ? ' (even with --force)' : ''}`,
+			);
 		if (!force) throw new UsageError(`cowdbg: ${flag}: the file exists; add --force to overwrite it`);
 	}
 
@@ -239,7 +242,9 @@ export function createRecorder(options: RecorderOptions): Recorder {
 				save();
 			} catch (error) {
 				const why = errnoText(error);
-				throw new UsageError(`cowdbg: ${flag}: the session could not be saved: ${why}${existing === undefined && data.actions.length === 0 ? '' : ' (the last good save is kept)'}`);
+				throw new UsageError(
+					`cowdbg: ${flag}: the session could not be saved: ${why}${existing === undefined && data.actions.length === 0 ? '' : ' (the last good save is kept)'}`,
+				);
 			}
 		},
 	};

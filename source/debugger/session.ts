@@ -134,8 +134,10 @@ function decodeAction(entry: unknown): {dt: number; action: DebugAction} | strin
 	const takes = name === 'reverse-continue' || name === 'restart' ? 0 : 1;
 	if (entry.length > 2 + takes) return `'${code}' (${name}) takes ${takes === 0 ? 'no argument' : 'one argument'}, got ${entry.length - 2}`;
 	const has = entry.length === 3;
-	const count = (what: string, min: number): number | string => (isInteger(arg, min) ? (arg as number) : `'${code}' (${name}) needs ${what}, got ${show(arg)}`);
-	const wrap = (action: DebugAction | string): {dt: number; action: DebugAction} | string => (typeof action === 'string' ? action : {dt: dt as number, action});
+	const count = (what: string, min: number): number | string =>
+		isInteger(arg, min) ? (arg as number) : `'${code}' (${name}) needs ${what}, got ${show(arg)}`;
+	const wrap = (action: DebugAction | string): {dt: number; action: DebugAction} | string =>
+		typeof action === 'string' ? action : {dt: dt as number, action};
 	switch (name) {
 		case 'step':
 		case 'reverse-step': {
@@ -166,7 +168,8 @@ function decodeAction(entry: unknown): {dt: number; action: DebugAction} | strin
 			if (typeof arg !== 'string' || arg.length > MAX_SPEC) return `'b' (break-add) needs a breakpoint spec string, got ${show(arg)}`;
 			return wrap({a: 'break-add', spec: arg});
 		case 'kstep':
-			if (typeof arg !== 'string' || !(kstepOps as readonly string[]).includes(arg)) return `'k' (kstep) needs one of ${kstepOps.join(', ')}, got ${show(arg)}`;
+			if (typeof arg !== 'string' || !(kstepOps as readonly string[]).includes(arg))
+				return `'k' (kstep) needs one of ${kstepOps.join(', ')}, got ${show(arg)}`;
 			return wrap({a: 'kstep', op: arg as KStepOp});
 	}
 }
@@ -280,13 +283,16 @@ export function decodeSession(text: string, name: string): SessionData {
 	} catch (error) {
 		if (text.trim() === '') throw notSession('the file is empty');
 		if (marked && looksTruncated(text)) {
-			throw new UsageError(`${who} is truncated: the JSON ends after ${text.length} characters, before the session does (was cowdbg stopped while writing it?)`);
+			throw new UsageError(
+				`${who} is truncated: the JSON ends after ${text.length} characters, before the session does (was cowdbg stopped while writing it?)`,
+			);
 		}
 		const why = visible(error instanceof Error ? error.message : String(error));
 		if (marked) throw damaged(`not valid JSON: ${why}`);
 		throw notSession(`not JSON: ${why}`);
 	}
-	if (json === null || typeof json !== 'object' || Array.isArray(json)) throw notSession(`a JSON ${json === null ? 'null' : Array.isArray(json) ? 'list' : typeof json}, not an object`);
+	if (json === null || typeof json !== 'object' || Array.isArray(json))
+		throw notSession(`a JSON ${json === null ? 'null' : Array.isArray(json) ? 'list' : typeof json}, not an object`);
 	const o = json as Record<string, unknown>;
 	if (!('format' in o)) throw notSession('it has no "format" field');
 	if (o.format !== SESSION_FORMAT) throw notSession(`its format is ${show(o.format)}, not "${SESSION_FORMAT}"`);

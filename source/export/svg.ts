@@ -102,7 +102,10 @@ export function memoryPicture(k: KernelState, stop: PictureStop): Picture {
 	const nommu = k.config.mmu === 'off';
 	const touched = eventFrames(stop.event);
 	const eventPid = stop.event !== null && 'pid' in stop.event && typeof stop.event.pid === 'number' ? stop.event.pid : null;
-	const eventVa = stop.event !== null && (stop.event.type === 'fault' || stop.event.type === 'unprotected') ? Math.floor(Number(stop.event.addr) / PAGE_SIZE) * PAGE_SIZE : null;
+	const eventVa =
+		stop.event !== null && (stop.event.type === 'fault' || stop.event.type === 'unprotected')
+			? Math.floor(Number(stop.event.addr) / PAGE_SIZE) * PAGE_SIZE
+			: null;
 
 	// Live mm's in the order of their first task, with the tasks that use them.
 	const byMm = new Map<number, Task[]>();
@@ -127,14 +130,26 @@ export function memoryPicture(k: KernelState, stop: PictureStop): Picture {
 				const r = vmaRow(k, mm, vma);
 				const pages = `${r.pages} page${r.pages === 1 ? '' : 's'}`;
 				const hit = mine && eventVa !== null && eventVa >= r.start && eventVa < r.end;
-				rows.push({text: `${hex(r.start).padEnd(14)} ${cut(r.region, 10).padEnd(10)} ${pages}`, cow: false, writable: r.prot[1] === 'w', pfn: r.frames === null ? null : r.frames[0], highlighted: hit});
+				rows.push({
+					text: `${hex(r.start).padEnd(14)} ${cut(r.region, 10).padEnd(10)} ${pages}`,
+					cow: false,
+					writable: r.prot[1] === 'w',
+					pfn: r.frames === null ? null : r.frames[0],
+					highlighted: hit,
+				});
 			}
 		} else {
 			const leaves = leafTables(k, mm);
 			total = pteCount(k, mm, leaves);
 			for (const p of pteWindow(k, mm, 0, MAX_ROWS, leaves)) {
 				const bits = `${p.writable ? 'W' : '-'}${p.dirty ? 'D' : '-'}${p.accessed ? 'A' : '-'}`;
-				rows.push({text: `${hex(p.va).padEnd(14)} ${cut(p.region ?? '?', 10).padEnd(10)} ${bits}`, cow: p.cow, writable: p.writable, pfn: p.pfn, highlighted: mine && eventVa === p.va});
+				rows.push({
+					text: `${hex(p.va).padEnd(14)} ${cut(p.region ?? '?', 10).padEnd(10)} ${bits}`,
+					cow: p.cow,
+					writable: p.writable,
+					pfn: p.pfn,
+					highlighted: mine && eventVa === p.va,
+				});
 			}
 		}
 		blocks.push({mm, tasks, rows, more: total - rows.length, side: i % 2 === 0 ? 'left' : 'right', box: {x: 0, y: 0, w: MM_WIDTH, h: 0}});
@@ -184,7 +199,8 @@ export function memoryPicture(k: KernelState, stop: PictureStop): Picture {
 		`<text x="${MARGIN}" y="112" font-size="16" fill="#616161">${xmlText(cut(stop.scenario, Math.floor((width - 2 * MARGIN) / 9.7)))}</text>`,
 	);
 	if (blocks.length === 0) out.push(`<text x="${MARGIN}" y="${TOP + 40}" fill="#616161">no live address space</text>`);
-	if (framesShown.length > 0) out.push(`<text x="${framesX}" y="${TOP + 18}" font-weight="bold" fill="#212121">${nommu ? 'frames (no MMU)' : 'physical frames'}</text>`);
+	if (framesShown.length > 0)
+		out.push(`<text x="${framesX}" y="${TOP + 18}" font-weight="bold" fill="#212121">${nommu ? 'frames (no MMU)' : 'physical frames'}</text>`);
 
 	// Arrows first, so boxes and labels lie on top of their ends.
 	for (const b of blocks) {
@@ -221,16 +237,24 @@ export function memoryPicture(k: KernelState, stop: PictureStop): Picture {
 		);
 		b.rows.forEach((r, i) => {
 			const ry = y + MM_HEAD + i * ROW;
-			if (r.highlighted) out.push(`<rect x="${x + 4}" y="${ry - 2}" width="${w - 8}" height="${ROW - 4}" rx="4" fill="#ffe0b2" stroke="${HIGHLIGHT}" stroke-width="3"/>`);
+			if (r.highlighted)
+				out.push(
+					`<rect x="${x + 4}" y="${ry - 2}" width="${w - 8}" height="${ROW - 4}" rx="4" fill="#ffe0b2" stroke="${HIGHLIGHT}" stroke-width="3"/>`,
+				);
 			out.push(`<text x="${x + 12}" y="${ry + 20}" fill="#212121" xml:space="preserve">${xmlText(r.text)}</text>`);
 			if (r.cow) {
 				const cx = x + w - 62;
-				out.push(`<rect x="${cx}" y="${ry + 2}" width="50" height="24" rx="4" fill="#c62828"/>`, `<text x="${cx + 25}" y="${ry + 20}" font-size="15" font-weight="bold" fill="#ffffff" text-anchor="middle">COW</text>`);
+				out.push(
+					`<rect x="${cx}" y="${ry + 2}" width="50" height="24" rx="4" fill="#c62828"/>`,
+					`<text x="${cx + 25}" y="${ry + 20}" font-size="15" font-weight="bold" fill="#ffffff" text-anchor="middle">COW</text>`,
+				);
 			}
 		});
-		if (b.more > 0) out.push(`<text x="${x + 12}" y="${y + MM_HEAD + b.rows.length * ROW + 20}" fill="#757575">… ${b.more} more ${nommu ? 'regions' : 'PTEs'}</text>`);
+		if (b.more > 0)
+			out.push(`<text x="${x + 12}" y="${y + MM_HEAD + b.rows.length * ROW + 20}" fill="#757575">… ${b.more} more ${nommu ? 'regions' : 'PTEs'}</text>`);
 	}
-	if (mmIds.length > shownIds.length) out.push(`<text x="${MARGIN}" y="${legendY - 4}" fill="#757575">… and ${mmIds.length - shownIds.length} more address spaces</text>`);
+	if (mmIds.length > shownIds.length)
+		out.push(`<text x="${MARGIN}" y="${legendY - 4}" fill="#757575">… and ${mmIds.length - shownIds.length} more address spaces</text>`);
 
 	for (const f of framesShown) frameBox(out, f, frames.get(f.pfn)!, touched, rangeEnd.get(f.pfn));
 
@@ -239,7 +263,13 @@ export function memoryPicture(k: KernelState, stop: PictureStop): Picture {
 	return {svg: out.join('\n') + '\n', width, height, frames, mms: new Map(blocks.map((b) => [b.mm.id, b.box]))};
 }
 
-function frameBox(out: string[], f: FrameRow, box: Box & {highlighted: boolean}, touched: {now: number | null; from: number | null}, last: number | undefined): void {
+function frameBox(
+	out: string[],
+	f: FrameRow,
+	box: Box & {highlighted: boolean},
+	touched: {now: number | null; from: number | null},
+	last: number | undefined,
+): void {
 	const {x, y, w, h} = box;
 	const stroke = box.highlighted ? `stroke="${HIGHLIGHT}" stroke-width="5"` : 'stroke="#37474f" stroke-width="1.5"';
 	const pfns = last === undefined || last === f.pfn ? `pfn ${f.pfn}` : `pfn ${f.pfn}–${last}`;
@@ -252,7 +282,10 @@ function frameBox(out: string[], f: FrameRow, box: Box & {highlighted: boolean},
 	const tag = f.pfn === touched.now ? 'new' : f.pfn === touched.from ? 'old' : null;
 	if (tag !== null) {
 		const tx = x + w / 2 - 22;
-		out.push(`<rect x="${tx}" y="${y - 12}" width="44" height="20" rx="4" fill="${HIGHLIGHT}"/>`, `<text x="${tx + 22}" y="${y + 3}" font-size="14" font-weight="bold" fill="#ffffff" text-anchor="middle">${tag}</text>`);
+		out.push(
+			`<rect x="${tx}" y="${y - 12}" width="44" height="20" rx="4" fill="${HIGHLIGHT}"/>`,
+			`<text x="${tx + 22}" y="${y + 3}" font-size="14" font-weight="bold" fill="#ffffff" text-anchor="middle">${tag}</text>`,
+		);
 	}
 }
 
@@ -260,7 +293,10 @@ function legend(out: string[], y: number): void {
 	let x = MARGIN;
 	const sy = y + 8;
 	for (const kind of ['zero', 'anon', 'file', 'shmem'] as const) {
-		out.push(`<rect x="${x}" y="${sy}" width="26" height="20" rx="3" fill="${kindFill[kind]}" stroke="#37474f"/>`, `<text x="${x + 34}" y="${sy + 16}" font-size="16" fill="#212121">${kind}</text>`);
+		out.push(
+			`<rect x="${x}" y="${sy}" width="26" height="20" rx="3" fill="${kindFill[kind]}" stroke="#37474f"/>`,
+			`<text x="${x + 34}" y="${sy + 16}" font-size="16" fill="#212121">${kind}</text>`,
+		);
 		x += 34 + kind.length * 10 + 30;
 	}
 	const line = (n: number, text: string): string => `<text x="${MARGIN}" y="${sy + 16 + n * 26}" font-size="16" fill="#212121">${text}</text>`;
@@ -268,7 +304,10 @@ function legend(out: string[], y: number): void {
 		`<rect x="${MARGIN}" y="${sy + 26}" width="50" height="20" rx="4" fill="#c62828"/>`,
 		`<text x="${MARGIN + 25}" y="${sy + 41}" font-size="14" font-weight="bold" fill="#ffffff" text-anchor="middle">COW</text>`,
 		`<text x="${MARGIN + 60}" y="${sy + 42}" font-size="16" fill="#212121">read-only PTE in a writable private mapping: the next write goes to do_wp_page</text>`,
-		line(2, `<tspan fill="${HIGHLIGHT}" font-weight="bold">orange</tspan>: the stop's event: its PTE, the frame it maps now (new), the frame copied from (old)`),
+		line(
+			2,
+			`<tspan fill="${HIGHLIGHT}" font-weight="bold">orange</tspan>: the stop's event: its PTE, the frame it maps now (new), the frame copied from (old)`,
+		),
 		line(3, 'dashed: a read-only PTE · W D A: writable, dirty, accessed · ref: page-&gt;_count'),
 		line(4, "map: mapcount, the PTEs mapping it (* the zero page's is a display count)"),
 	);
@@ -315,7 +354,11 @@ export function stopSvg(dbg: Debugger, file: string): string {
  * never overwritten). Returns the path written.
  */
 export function writeStopSvg(dbg: Debugger, file: string, dir: string): string {
-	const base = (file.split(/[\\/]/).at(-1) ?? 'scenario').replace(/\.scn$/, '').replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'scenario';
+	const base =
+		(file.split(/[\\/]/).at(-1) ?? 'scenario')
+			.replace(/\.scn$/, '')
+			.replace(/[^A-Za-z0-9._-]/g, '_')
+			.slice(0, 64) || 'scenario';
 	const svg = stopSvg(dbg, file);
 	for (let n = 1; n <= 100; n++) {
 		const path = join(dir, `cowdbg-${base}-tick-${dbg.tick}${n === 1 ? '' : `-${n}`}.svg`);

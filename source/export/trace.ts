@@ -247,7 +247,16 @@ export class TraceWriter {
 			case 'panic':
 			case 'end': {
 				const {tick: _t, type: _y, ...args} = e;
-				this.emit({ph: 'i', s: 'g', name: e.type === 'end' ? `end: ${e.reason}` : e.type, cat: e.type, pid: MEMORY_PID, tid: MEMORY_PID, ts: ts(at), args});
+				this.emit({
+					ph: 'i',
+					s: 'g',
+					name: e.type === 'end' ? `end: ${e.reason}` : e.type,
+					cat: e.type,
+					pid: MEMORY_PID,
+					tid: MEMORY_PID,
+					ts: ts(at),
+					args,
+				});
 				return;
 			}
 			default:

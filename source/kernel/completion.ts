@@ -78,7 +78,10 @@ export function finishWait(k: KernelState, task: Task, id: number): void {
 		k.events.push({tick: k.tick, type: 'completion', action: 'wake', id, owner: c.owner, by: task.pid, via: null, done: 0});
 		k.completions.delete(id);
 		if (tr !== null) {
-			tr.note(`killed while waiting (TASK_KILLABLE): the child's vfork_done is cleared; do_fork returns and completion ${id} leaves the stack`, {x: id, done: 0});
+			tr.note(`killed while waiting (TASK_KILLABLE): the child's vfork_done is cleared; do_fork returns and completion ${id} leaves the stack`, {
+				x: id,
+				done: 0,
+			});
 			tr.exit('wait_for_completion');
 		}
 		return;
@@ -88,7 +91,10 @@ export function finishWait(k: KernelState, task: Task, id: number): void {
 	// The completion lived on the parent's kernel stack: do_fork returns and it is gone.
 	k.completions.delete(id);
 	if (tr !== null) {
-		tr.note(`back from schedule(): done ${c.done + 1}→${c.done}, the count is taken; do_fork returns and completion ${id} leaves the stack`, {x: id, done: c.done});
+		tr.note(`back from schedule(): done ${c.done + 1}→${c.done}, the count is taken; do_fork returns and completion ${id} leaves the stack`, {
+			x: id,
+			done: c.done,
+		});
 		tr.exit('wait_for_completion');
 	}
 }

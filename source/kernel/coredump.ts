@@ -36,12 +36,17 @@ export function coredumpWait(k: KernelState, task: Task, sig: number): boolean {
 		for (const t of zapped) zapProcess(k, t, old ? 0 : sig);
 		if (tr !== null) {
 			const who = old ? `every process on mm ${mm.id}` : `the thread group ${task.tgid}`;
-			tr.note(zapped.length === 0 ? `nobody else in ${who}: nothing to zap` : `SIGKILL to ${zapped.map((t) => `pid ${t.pid}`).join(', ')} (${who})`, {nr: zapped.length});
+			tr.note(zapped.length === 0 ? `nobody else in ${who}: nothing to zap` : `SIGKILL to ${zapped.map((t) => `pid ${t.pid}`).join(', ')} (${who})`, {
+				nr: zapped.length,
+			});
 			tr.exit('zap_threads', {ret: zapped.length});
 		}
 	}
 	if (old) {
-		if (tr !== null && task.vforkDone !== null) tr.note(`vfork_done = completion ${task.vforkDone}: cleared and completed here, or the vfork parent and the dump would wait on each other`, {x: task.vforkDone});
+		if (tr !== null && task.vforkDone !== null)
+			tr.note(`vfork_done = completion ${task.vforkDone}: cleared and completed here, or the vfork parent and the dump would wait on each other`, {
+				x: task.vforkDone,
+			});
 		mmRelease(k, task, 'coredump_wait');
 	} else if (tr !== null && task.vforkDone !== null) {
 		tr.note(`vfork_done = completion ${task.vforkDone} is left alone: the vfork parent waits killable, and exit_mm completes it`, {x: task.vforkDone});

@@ -201,4 +201,3 @@ function userInstruction(k: KernelState, task: Task, mm: MmStruct | undefined, i
 			return;
 	}
 }
-

@@ -161,9 +161,7 @@ export function stateDump(k: KernelState, kstep: KStepDump | null = null): State
 		if (t.kind[pfn] === FRAME_FREE) continue;
 		frames.push({pfn, kind: frameKindNames[t.kind[pfn]!]!, refcount: t.refcount[pfn]!, mapcount: t.mapcount[pfn]!, pins: t.pins.get(pfn) ?? 0});
 	}
-	const completions = [...k.completions.values()]
-		.sort((a, b) => a.id - b.id)
-		.map((c) => ({id: c.id, owner: c.owner, done: c.done, waiters: [...c.waiters]}));
+	const completions = [...k.completions.values()].sort((a, b) => a.id - b.id).map((c) => ({id: c.id, owner: c.owner, done: c.done, waiters: [...c.waiters]}));
 	return {
 		tick: k.tick,
 		config: configDump(k),
@@ -278,7 +276,23 @@ export function stateHash(k: KernelState): string {
 		str(t.state);
 		str(t.comm);
 		str(t.program);
-		for (const n of [t.tgid, t.ppid, t.mm ?? -1, t.pc, t.vforkDone ?? -1, t.sigaltstack ? 1 : 0, t.exitCode, t.exitSignal, t.killSignal, t.coreDumped ? 1 : 0, t.progress, t.threads, t.killable ? 1 : 0, t.memdie ? 1 : 0]) num(n);
+		for (const n of [
+			t.tgid,
+			t.ppid,
+			t.mm ?? -1,
+			t.pc,
+			t.vforkDone ?? -1,
+			t.sigaltstack ? 1 : 0,
+			t.exitCode,
+			t.exitSignal,
+			t.killSignal,
+			t.coreDumped ? 1 : 0,
+			t.progress,
+			t.threads,
+			t.killable ? 1 : 0,
+			t.memdie ? 1 : 0,
+		])
+			num(n);
 		num(t.kstack.length);
 		for (const p of t.kstack) num(p);
 		num(t.pins.length);

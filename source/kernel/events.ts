@@ -7,19 +7,7 @@
 import type {KArgs, KStepPhase} from './trace.js';
 
 /** How handle_mm_fault resolved a fault (the `kind` of a fault event). */
-export const faultKinds = [
-	'segv-maperr',
-	'segv-accerr',
-	'zero',
-	'anon',
-	'file',
-	'file-cow',
-	'shmem',
-	'cow-zero',
-	'cow-reuse',
-	'cow-copy',
-	'oom',
-] as const;
+export const faultKinds = ['segv-maperr', 'segv-accerr', 'zero', 'anon', 'file', 'file-cow', 'shmem', 'cow-zero', 'cow-reuse', 'cow-copy', 'oom'] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 /** The names syscall events carry. */
@@ -45,7 +33,6 @@ export const syscallNames = [
 	'unpin',
 ] as const;
 export type SyscallName = (typeof syscallNames)[number];
-
 
 export type Access = 'read' | 'write' | 'exec';
 

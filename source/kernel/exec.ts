@@ -4,17 +4,7 @@
 import {mmput, mmRelease} from './fork.js';
 import {doMmap, exitMmap, vmaLink, mmAlloc, populateVma, protToFlags} from './mmap.js';
 import {allocContiguous, allocPgtable} from './page-alloc.js';
-import {
-	FRAME_FILE,
-	PAGE_SIZE,
-	STACK_PAGES,
-	STACK_TOP,
-	TEXT_START,
-	VM_LOCKED,
-	type KernelState,
-	type MmStruct,
-	type Task,
-} from './types.js';
+import {FRAME_FILE, PAGE_SIZE, STACK_PAGES, STACK_TOP, TEXT_START, VM_LOCKED, type KernelState, type MmStruct, type Task} from './types.js';
 import type {Program} from './program.js';
 import {ENOENT, ENOMEM} from './uapi.js';
 

@@ -39,7 +39,8 @@ export function exitMm(k: KernelState, task: Task): boolean {
 	if (core !== null && core.pending.includes(task.pid)) {
 		core.pending.splice(core.pending.indexOf(task.pid), 1);
 		core.joined.push(task.pid);
-		if (tr !== null) tr.note(`mm ${mm.id} has a core_state: pid ${task.pid} joins the dump of pid ${core.dumper} and sleeps until coredump_finish`, {mm: mm.id});
+		if (tr !== null)
+			tr.note(`mm ${mm.id} has a core_state: pid ${task.pid} joins the dump of pid ${core.dumper} and sleeps until coredump_finish`, {mm: mm.id});
 		// atomic_dec_and_test(&core_state->nr_threads): the last one wakes the dumper
 		if (core.pending.length === 0) complete(k, core.startup, task, 'exit_mm');
 		sleepOn(k, task, 'D', 'coredump', {kind: 'core-finish', mm: mm.id, dumper: core.dumper});

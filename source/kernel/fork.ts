@@ -149,7 +149,11 @@ function copyProcess(k: KernelState, parent: Task, flags: number, name: string, 
 	if (tr !== null) tr.enter('dup_task_struct', {pid: parent.pid});
 	const stack = allocThreadStack(k.frames, k.config.kernel);
 	if (tr !== null) {
-		tr.note(stack === null ? 'no frames for the kernel stack (THREAD_SIZE): -ENOMEM' : `the kernel stack is pfn ${stack.join(',')} (THREAD_SIZE ${stack.length} pages)`);
+		tr.note(
+			stack === null
+				? 'no frames for the kernel stack (THREAD_SIZE): -ENOMEM'
+				: `the kernel stack is pfn ${stack.join(',')} (THREAD_SIZE ${stack.length} pages)`,
+		);
 		tr.exit('dup_task_struct', {ret: stack === null ? ENOMEM : 0});
 	}
 	if (stack === null) return fail(ENOMEM, null);
@@ -192,7 +196,8 @@ function copyProcess(k: KernelState, parent: Task, flags: number, name: string, 
 	// list_add_tail(&p->sibling, &p->real_parent->children); init's threads have no parent task
 	k.tasks.get(ppid)?.children.push(pid);
 	if (tr !== null) {
-		if (clearAltstack && parent.sigaltstack) tr.note('CLONE_VM without CLONE_VFORK: the child\'s sigaltstack is cleared (it would share the parent\'s stack)');
+		if (clearAltstack && parent.sigaltstack)
+			tr.note("CLONE_VM without CLONE_VFORK: the child's sigaltstack is cleared (it would share the parent's stack)");
 		if (thread) tr.note(`CLONE_THREAD: pid ${pid} joins thread group ${child.tgid}; its parent is pid ${ppid}, its exit_signal -1`, {pid});
 		tr.note(`pid ${pid}: a copy of pid ${parent.pid} on mm ${mm}; it will return 0 from ${name}`, {pid});
 		tr.exit('copy_process', {ret: pid});
@@ -208,7 +213,10 @@ function copyMm(k: KernelState, parent: Task, flags: number, cost: ForkCost): nu
 	if ((flags & CLONE_VM) !== 0) {
 		oldmm.users++;
 		if (tr !== null) {
-			tr.note(`CLONE_VM: the child shares mm ${oldmm.id}: mm_users ${oldmm.users - 1}→${oldmm.users}, dup_mm skipped`, {mm: oldmm.id, mm_users: oldmm.users});
+			tr.note(`CLONE_VM: the child shares mm ${oldmm.id}: mm_users ${oldmm.users - 1}→${oldmm.users}, dup_mm skipped`, {
+				mm: oldmm.id,
+				mm_users: oldmm.users,
+			});
 			tr.exit('copy_mm', {ret: oldmm.id});
 		}
 		return oldmm.id;
@@ -240,7 +248,11 @@ export function dupMm(k: KernelState, oldmm: MmStruct, cost: ForkCost): MmStruct
 	}
 	mm.names = new Map(oldmm.names);
 	mm.mmapBase = oldmm.mmapBase;
-	if (tr !== null) tr.note(k.config.mmu === 'on' ? `mm ${mm.id} allocated, its PGD is pfn ${mm.pgd} (mm_init → mm_alloc_pgd)` : `mm ${mm.id} allocated`, {mm: mm.id, pgd: mm.pgd});
+	if (tr !== null)
+		tr.note(k.config.mmu === 'on' ? `mm ${mm.id} allocated, its PGD is pfn ${mm.pgd} (mm_init → mm_alloc_pgd)` : `mm ${mm.id} allocated`, {
+			mm: mm.id,
+			pgd: mm.pgd,
+		});
 	const err = dupMmap(k, mm, oldmm, cost);
 	cost.pgtables = mm.pgtables;
 	if (err !== 0) {
@@ -278,19 +290,27 @@ function dupMmap(k: KernelState, mm: MmStruct, oldmm: MmStruct, cost: ForkCost):
 		cost.vmas++;
 		if ((mpnt.flags & VM_DONTCOPY) !== 0) {
 			// mm->total_vm -= pages: the child never had it
-			if (tr !== null) tr.note(`vma ${vmaName(mpnt)} has VM_DONTCOPY (madvise dontfork): not copied, the child's total_vm -= ${vmaPages(mpnt)}`, {vma: mpnt.region});
+			if (tr !== null)
+				tr.note(`vma ${vmaName(mpnt)} has VM_DONTCOPY (madvise dontfork): not copied, the child's total_vm -= ${vmaPages(mpnt)}`, {vma: mpnt.region});
 			continue;
 		}
 		if ((mpnt.flags & VM_ACCOUNT) !== 0) {
 			const before = k.committed;
 			if (!vmEnoughMemory(k, vmaPages(mpnt))) {
 				if (tr !== null) {
-					tr.note(`vma ${mpnt.region} is VM_ACCOUNT: security_vm_enough_memory(${vmaPages(mpnt)}) refuses (committed ${before}, overcommit ${k.config.overcommit}, limit ${k.config.commit_limit}): -ENOMEM`, {vma: mpnt.region, charge: vmaPages(mpnt)});
+					tr.note(
+						`vma ${mpnt.region} is VM_ACCOUNT: security_vm_enough_memory(${vmaPages(mpnt)}) refuses (committed ${before}, overcommit ${k.config.overcommit}, limit ${k.config.commit_limit}): -ENOMEM`,
+						{vma: mpnt.region, charge: vmaPages(mpnt)},
+					);
 					tr.exit('dup_mmap', {ret: ENOMEM});
 				}
 				return ENOMEM;
 			}
-			if (tr !== null) tr.note(`vma ${mpnt.region} is VM_ACCOUNT: ${plural(vmaPages(mpnt), 'page')} charged, committed ${before}→${k.committed}`, {vma: mpnt.region, charge: vmaPages(mpnt)});
+			if (tr !== null)
+				tr.note(`vma ${mpnt.region} is VM_ACCOUNT: ${plural(vmaPages(mpnt), 'page')} charged, committed ${before}→${k.committed}`, {
+					vma: mpnt.region,
+					charge: vmaPages(mpnt),
+				});
 		}
 		// 6.x: "VM_WIPEONFORK gets a clean slate in the child": no anon_vma, copy_page_range skipped
 		const wipe = (mpnt.flags & VM_WIPEONFORK) !== 0 && k.config.kernel === '6.18';
@@ -299,7 +319,9 @@ function dupMmap(k: KernelState, mm: MmStruct, oldmm: MmStruct, cost: ForkCost):
 		vmaLink(mm, tmp);
 		if (tr !== null) {
 			const locked = (mpnt.flags & VM_LOCKED) !== 0 ? ', VM_LOCKED cleared (locks are not inherited)' : '';
-			tr.note(`vma ${vmaName(mpnt)} copied into mm ${mm.id}${locked}${wipe ? ', VM_WIPEONFORK: empty in the child, its pages are not copied' : ''}`, {vma: mpnt.region});
+			tr.note(`vma ${vmaName(mpnt)} copied into mm ${mm.id}${locked}${wipe ? ', VM_WIPEONFORK: empty in the child, its pages are not copied' : ''}`, {
+				vma: mpnt.region,
+			});
 		}
 		const err = wipe ? 0 : copyPageRange(k, mm, oldmm, mpnt, cost);
 		if (err !== 0) {
@@ -359,7 +381,12 @@ function copyPageRange(k: KernelState, dst: MmStruct, src: MmStruct, vma: Vma, c
 	if (tr !== null) tr.enter('copy_page_range', {vma: vma.region, start: hex(vma.start), end: hex(vma.end)});
 	if (!vma.anonVma) {
 		if (tr !== null) {
-			const why = vma.file !== null ? 'its pages fault back in from the page cache' : vma.shmem !== null ? 'its pages fault back in from the shmem object' : 'nothing was ever written';
+			const why =
+				vma.file !== null
+					? 'its pages fault back in from the page cache'
+					: vma.shmem !== null
+						? 'its pages fault back in from the shmem object'
+						: 'nothing was ever written';
 			tr.note(`vma ${vma.region} has no anon_vma: copy_page_range skipped (${why})`, {vma: vma.region});
 			tr.exit('copy_page_range', {ret: 0});
 		}
@@ -391,7 +418,7 @@ function copyPageRange(k: KernelState, dst: MmStruct, src: MmStruct, vma: Vma, c
 	const dstPgd = c.t.tables.get(dst.pgd)!;
 	const end = vma.end / PAGE_SIZE;
 	let err = 0;
-	for (let vpn = vma.start / PAGE_SIZE; vpn < end && err === 0; ) {
+	for (let vpn = vma.start / PAGE_SIZE; vpn < end && err === 0;) {
 		const next = Math.min(end, (Math.floor(vpn / PAGES_PER_PGD) + 1) * PAGES_PER_PGD);
 		const index = Math.floor(vpn / PAGES_PER_PGD) % PTRS_PER_TABLE;
 		const entry = srcPgd[index]!;
@@ -519,7 +546,10 @@ function copyPresentPage(c: CopyRange, dst: Int32Array, index: number, vpn: numb
 	dst[index] = mkPte(np, (pte & (PTE_USER | PTE_NX)) | PTE_PRESENT | PTE_DIRTY | rw);
 	if (tr !== null) {
 		const addr = hex(vpn * PAGE_SIZE);
-		tr.note(`pfn ${pfn} is exclusive and pinned (folio_maybe_dma_pinned): copy_present_page gives the child pfn ${np}, a copy; the parent's pte ${addr} stays as it is`, {pfn, copy: np});
+		tr.note(
+			`pfn ${pfn} is exclusive and pinned (folio_maybe_dma_pinned): copy_present_page gives the child pfn ${np}, a copy; the parent's pte ${addr} stays as it is`,
+			{pfn, copy: np},
+		);
 		tr.exit('copy_one_pte');
 	}
 	return 0;
@@ -541,9 +571,14 @@ function copyOnePteEnter(c: CopyRange, tr: KernelTracer, vpn: number, pte: numbe
 
 function copyOnePteWrprotect(c: CopyRange, tr: KernelTracer, vpn: number, pte: number): void {
 	const addr = hex(vpn * PAGE_SIZE);
-	if (c.cow && (pte & PTE_RW) !== 0) tr.note(`pte ${addr} writable in a COW mapping: write-protect in parent and child (ptep_set_wrprotect)`, {addr, cow: true});
+	if (c.cow && (pte & PTE_RW) !== 0)
+		tr.note(`pte ${addr} writable in a COW mapping: write-protect in parent and child (ptep_set_wrprotect)`, {addr, cow: true});
 	else if (c.cow) tr.note(`pte ${addr} already read-only: the child gets it read-only too`, {addr, cow: true});
-	else tr.note(`pte ${addr} in a ${(c.vma.flags & VM_SHARED) !== 0 ? 'shared' : 'read-only'} mapping: copied ${ptePerm(pte)}, not write-protected`, {addr, cow: false});
+	else
+		tr.note(`pte ${addr} in a ${(c.vma.flags & VM_SHARED) !== 0 ? 'shared' : 'read-only'} mapping: copied ${ptePerm(pte)}, not write-protected`, {
+			addr,
+			cow: false,
+		});
 }
 
 function copyOnePteGet(c: CopyRange, tr: KernelTracer, pfn: number): void {
@@ -559,7 +594,11 @@ function copyOnePteGet(c: CopyRange, tr: KernelTracer, pfn: number): void {
 
 function copyOnePteExit(tr: KernelTracer, vpn: number, childPte: number): void {
 	const addr = hex(vpn * PAGE_SIZE);
-	tr.note(`set_pte_at: the child's pte ${addr} → pfn ${ptePfn(childPte)} ${ptePerm(childPte)}`, {addr, pfn: ptePfn(childPte), writable: (childPte & PTE_RW) !== 0});
+	tr.note(`set_pte_at: the child's pte ${addr} → pfn ${ptePfn(childPte)} ${ptePerm(childPte)}`, {
+		addr,
+		pfn: ptePfn(childPte),
+		writable: (childPte & PTE_RW) !== 0,
+	});
 	tr.exit('copy_one_pte');
 }
 

@@ -82,7 +82,7 @@ class Checker {
 
 	frameName(pfn: number): string {
 		const kind = this.k.frames.kind[pfn];
-		return `pfn ${pfn} (${kind === undefined ? 'out of range' : frameKindNames[kind] ?? `kind ${kind}`})`;
+		return `pfn ${pfn} (${kind === undefined ? 'out of range' : (frameKindNames[kind] ?? `kind ${kind}`)})`;
 	}
 
 	hold(pfn: number, why: number): void {
@@ -585,7 +585,8 @@ function checkTasks(c: Checker): void {
 				const candidates = waitCandidates(k, t, w.pid, w.options);
 				if (candidates.length === 0) c.fail(`${name}: waits for ${w.pid === null ? 'a child' : `child ${w.pid}`} but has none (should be -ECHILD)`);
 				for (const ch of candidates) {
-					if (ch.state === 'Z' && ch.threads === 0 && eligibleChild(ch, w.options)) c.fail(`${name}: still waits though child ${ch.pid} is a zombie (lost wake-up)`);
+					if (ch.state === 'Z' && ch.threads === 0 && eligibleChild(ch, w.options))
+						c.fail(`${name}: still waits though child ${ch.pid} is a zombie (lost wake-up)`);
 				}
 			} else if (w.kind === 'timer') {
 				if (!k.timers.some((tm) => tm.pid === pid && tm.until === w.until)) c.fail(`${name}: sleeps until tick ${w.until} with no timer`);
@@ -596,7 +597,8 @@ function checkTasks(c: Checker): void {
 		} else if (t.state === 'D') {
 			if (w.kind === 'core-finish') {
 				const core = k.mms.get(w.mm)?.coreState;
-				if (core === undefined || core === null || !core.joined.includes(pid)) c.fail(`${name}: sleeps in exit_mm for a core dump of mm ${w.mm} it has not joined`);
+				if (core === undefined || core === null || !core.joined.includes(pid))
+					c.fail(`${name}: sleeps in exit_mm for a core dump of mm ${w.mm} it has not joined`);
 				if (t.exiting === null) c.fail(`${name}: sleeps in exit_mm but is not exiting`);
 			} else if (w.kind !== 'completion' && w.kind !== 'core-startup') c.fail(`${name}: uninterruptible without a completion (wait ${w.kind})`);
 			else {
@@ -608,7 +610,8 @@ function checkTasks(c: Checker): void {
 			// woken by complete(), not yet back in do_fork: the count is still up
 			const comp = k.completions.get(w.id);
 			if (comp === undefined) c.fail(`${name}: returning from completion ${w.id}, which does not exist`);
-			else if (comp.done < 1 && !(t.pending.length > 0 && comp.waiters.length === 0)) c.fail(`${name}: woken from completion ${w.id} whose done is ${comp.done}`);
+			else if (comp.done < 1 && !(t.pending.length > 0 && comp.waiters.length === 0))
+				c.fail(`${name}: woken from completion ${w.id} whose done is ${comp.done}`);
 		} else if (t.state === 'R' && w.kind !== 'none') {
 			c.fail(`${name}: runnable but still waiting (${w.kind})`);
 		}
@@ -618,7 +621,8 @@ function checkTasks(c: Checker): void {
 			else {
 				// the creator's completion (for CLONE_THREAD|CLONE_VFORK the creator is not the parent)
 				const owner = k.tasks.get(comp.owner);
-				if (owner?.wait.kind !== 'completion' || owner.wait.child !== pid) c.fail(`${name}: vfork_done ${t.vforkDone} belongs to pid ${comp.owner}, which is not waiting for it`);
+				if (owner?.wait.kind !== 'completion' || owner.wait.child !== pid)
+					c.fail(`${name}: vfork_done ${t.vforkDone} belongs to pid ${comp.owner}, which is not waiting for it`);
 				if (comp.done !== 0) c.fail(`${name}: vfork_done ${t.vforkDone} already completed (done ${comp.done}) but not cleared`);
 			}
 		}
@@ -650,8 +654,10 @@ function checkCompletions(c: Checker): void {
 			c.fail(`${name}: owner ${comp.owner} (${owner.state}) is not waiting on it (it lives on the owner's stack)`);
 		} else if (core) {
 			const mm = owner.mm === null ? undefined : k.mms.get(owner.mm);
-			if (mm?.coreState?.startup !== id || mm.coreState.dumper !== owner.pid) c.fail(`${name}: the startup of a core dump its owner's mm does not record`);
-			else if ((comp.done === 0) !== mm.coreState.pending.length > 0) c.fail(`${name}: done ${comp.done} with ${mm.coreState.pending.length} zapped tasks still to join`);
+			if (mm?.coreState?.startup !== id || mm.coreState.dumper !== owner.pid)
+				c.fail(`${name}: the startup of a core dump its owner's mm does not record`);
+			else if ((comp.done === 0) !== mm.coreState.pending.length > 0)
+				c.fail(`${name}: done ${comp.done} with ${mm.coreState.pending.length} zapped tasks still to join`);
 		}
 		const seen = new Set<number>();
 		for (const pid of comp.waiters) {

@@ -156,7 +156,8 @@ export function doPageFault(k: KernelState, task: Task, mm: MmStruct, va: number
 		result = 'segv';
 	} else if (!accessAllowed(vma, access)) {
 		emitFault(k, {task, access, va, vma}, 'segv-accerr', null, null, callPath([], 'do_page_fault', 'bad_area_access_error'));
-		if (tr !== null) tr.note(`vma ${vma.region} is ${protText(vma)}: a ${access} is not allowed: bad_area_access_error, SIGSEGV (SEGV_ACCERR)`, {vma: vma.region});
+		if (tr !== null)
+			tr.note(`vma ${vma.region} is ${protText(vma)}: a ${access} is not allowed: bad_area_access_error, SIGSEGV (SEGV_ACCERR)`, {vma: vma.region});
 		result = 'segv';
 	} else {
 		if (tr !== null) tr.note(`vma ${vma.region} (${protText(vma)}) allows the ${access}: handle_mm_fault`, {vma: vma.region});
@@ -183,22 +184,15 @@ function pteText(pte: number): string {
  * access (get_user_pages for mlock and MAP_LOCKED): they get the result back,
  * and nobody is signalled.
  */
-export function handleMmFault(
-	k: KernelState,
-	task: Task,
-	mm: MmStruct,
-	vma: Vma,
-	va: number,
-	access: Access,
-	prefix: readonly string[] = [],
-): FaultResult {
+export function handleMmFault(k: KernelState, task: Task, mm: MmStruct, vma: Vma, va: number, access: Access, prefix: readonly string[] = []): FaultResult {
 	const tr = k.trace;
 	if (tr !== null) tr.enter('handle_mm_fault', {mm: mm.id, vma: vma.region, addr: hex(va), access});
 	const vpn = Math.floor(va / PAGE_SIZE);
 	const vmf: VmFault = {task, mm, vma, va, vpn, pgoff: vpn - Math.floor(vma.start / PAGE_SIZE), access, prefix};
 	const tables = mm.pgtables;
 	const leaf = pteAlloc(k.frames, mm, vpn);
-	if (tr !== null && mm.pgtables !== tables) tr.note(`pud_alloc/pmd_alloc/pte_alloc_map: ${mm.pgtables - tables} page-table page(s) allocated down to the PTE`, {pgtables: mm.pgtables});
+	if (tr !== null && mm.pgtables !== tables)
+		tr.note(`pud_alloc/pmd_alloc/pte_alloc_map: ${mm.pgtables - tables} page-table page(s) allocated down to the PTE`, {pgtables: mm.pgtables});
 	const result = leaf === undefined ? oom(k, vmf, callPath(prefix, 'handle_mm_fault', 'pte_alloc_map')) : handlePteFault(k, vmf, leaf);
 	if (tr !== null) tr.exit('handle_mm_fault', {ret: result});
 	return result;
@@ -230,7 +224,8 @@ function handlePteFault(k: KernelState, vmf: VmFault, leaf: Int32Array): FaultRe
 	} else {
 		// Spurious fault (the PTE already allows it): only the accessed/dirty bits change.
 		leaf[index] = old | PTE_ACCESSED | (vmf.access === 'write' ? PTE_DIRTY : 0);
-		if (tr !== null) tr.note(`pte ${page} already allows the ${vmf.access}: only the accessed${vmf.access === 'write' ? ' and dirty bits are' : ' bit is'} set`);
+		if (tr !== null)
+			tr.note(`pte ${page} already allows the ${vmf.access}: only the accessed${vmf.access === 'write' ? ' and dirty bits are' : ' bit is'} set`);
 		result = 'ok';
 	}
 	if (tr !== null) tr.exit('handle_pte_fault', {ret: result});
@@ -272,7 +267,11 @@ function doLinearFault(k: KernelState, vmf: VmFault): FaultResult {
 		if (pfn < 0) return done(oom(k, vmf, path));
 		t.refcount[pfn]!++;
 		t.mapcount[pfn]!++;
-		if (tr !== null) tr.note(`shmem_fault: page ${vmf.pgoff} of shmem object ${vma.shmem} is pfn ${pfn}; ref ${t.refcount[pfn]! - 1}→${t.refcount[pfn]}, map ${t.mapcount[pfn]! - 1}→${t.mapcount[pfn]}`, {pfn});
+		if (tr !== null)
+			tr.note(
+				`shmem_fault: page ${vmf.pgoff} of shmem object ${vma.shmem} is pfn ${pfn}; ref ${t.refcount[pfn]! - 1}→${t.refcount[pfn]}, map ${t.mapcount[pfn]! - 1}→${t.mapcount[pfn]}`,
+				{pfn},
+			);
 		const writable = (vma.flags & VM_WRITE) !== 0 ? PTE_RW : 0;
 		setPte(k, mm, vpn, mkPte(pfn, bits | writable | (access === 'write' ? PTE_DIRTY : 0)), 0);
 		emitFault(k, vmf, 'shmem', pfn, null, path);
@@ -289,7 +288,11 @@ function doLinearFault(k: KernelState, vmf: VmFault): FaultResult {
 		t.mapcount[cache]!++;
 		setPte(k, mm, vpn, mkPte(cache, bits), 0);
 		emitFault(k, vmf, 'file', cache, null, path);
-		if (tr !== null) tr.note(`${access === 'read' ? 'a read' : 'an exec'}: the cache page itself is mapped read-only (ref ${t.refcount[cache]! - 1}→${t.refcount[cache]}, map ${t.mapcount[cache]! - 1}→${t.mapcount[cache]})`, {pfn: cache});
+		if (tr !== null)
+			tr.note(
+				`${access === 'read' ? 'a read' : 'an exec'}: the cache page itself is mapped read-only (ref ${t.refcount[cache]! - 1}→${t.refcount[cache]}, map ${t.mapcount[cache]! - 1}→${t.mapcount[cache]})`,
+				{pfn: cache},
+			);
 		if (k.config.kernel === '6.18') doFaultAround(k, vmf, bits);
 		return done('ok');
 	}
@@ -299,7 +302,11 @@ function doLinearFault(k: KernelState, vmf: VmFault): FaultResult {
 	copyPage(t, cache, pfn);
 	t.mapcount[pfn] = 1;
 	vma.anonVma = true;
-	if (tr !== null) tr.note(`a write to a private file mapping: the cache page pfn ${cache} is copied into a new anon page pfn ${pfn} (the file stays unchanged)`, {pfn, from: cache});
+	if (tr !== null)
+		tr.note(`a write to a private file mapping: the cache page pfn ${cache} is copied into a new anon page pfn ${pfn} (the file stays unchanged)`, {
+			pfn,
+			from: cache,
+		});
 	setPte(k, mm, vpn, mkPte(pfn, bits | PTE_RW | PTE_DIRTY), 0);
 	emitFault(k, vmf, 'file-cow', pfn, cache, path);
 	if (tr !== null) tr.note(`set_pte_at: pte ${page} → pfn ${pfn} rw`, {pfn});
@@ -337,7 +344,12 @@ function doFaultAround(k: KernelState, vmf: VmFault, bits: number): void {
 	const tr = k.trace;
 	if (tr !== null) {
 		const block = `[${hex(first * PAGE_SIZE)}-${hex(end * PAGE_SIZE)})`;
-		tr.note(mapped.length === 0 ? `do_fault_around ${block}: no other page of the block is in the page cache` : `do_fault_around ${block}: filemap_map_pages maps ${mapped.length} more cached page(s) without a fault`, {mapped: mapped.length});
+		tr.note(
+			mapped.length === 0
+				? `do_fault_around ${block}: no other page of the block is in the page cache`
+				: `do_fault_around ${block}: filemap_map_pages maps ${mapped.length} more cached page(s) without a fault`,
+			{mapped: mapped.length},
+		);
 	}
 }
 
@@ -355,7 +367,9 @@ function doAnonymousPage(k: KernelState, vmf: VmFault): FaultResult {
 		setPte(k, mm, vpn, mkPte(0, bits), 0);
 		emitFault(k, vmf, 'zero', 0, null, path);
 		if (tr !== null) {
-			tr.note(`${vmf.access === 'read' ? 'a read' : 'an exec'}: map the zero page (pfn 0) read-only at ${page}; a later write copies it (cow-zero)`, {pfn: 0});
+			tr.note(`${vmf.access === 'read' ? 'a read' : 'an exec'}: map the zero page (pfn 0) read-only at ${page}; a later write copies it (cow-zero)`, {
+				pfn: 0,
+			});
 			tr.exit('do_anonymous_page', {ret: 'ok'});
 		}
 		return 'ok';
@@ -372,7 +386,8 @@ function doAnonymousPage(k: KernelState, vmf: VmFault): FaultResult {
 	vma.anonVma = true; // anon_vma_prepare()
 	if (tr !== null) {
 		tr.note(
-			`a write: alloc_zeroed_user_highpage gives pfn ${pfn} (ref 1, map 1)` + (firstAnon ? `; anon_vma_prepare: vma ${vma.region} now has anon pages (fork will copy its PTEs)` : ''),
+			`a write: alloc_zeroed_user_highpage gives pfn ${pfn} (ref 1, map 1)` +
+				(firstAnon ? `; anon_vma_prepare: vma ${vma.region} now has anon pages (fork will copy its PTEs)` : ''),
 			{pfn},
 		);
 	}
@@ -448,7 +463,13 @@ function doWpPage(k: KernelState, vmf: VmFault, old: number): FaultResult {
 	vma.anonVma = true; // anon_vma_prepare()
 	if (oldPfn !== 0) copyPage(t, oldPfn, pfn); // cow_user_page(); the zero page copies as zeros
 	t.mapcount[pfn] = 1;
-	if (tr !== null) tr.note(oldPfn === 0 ? `alloc_zeroed_user_highpage: pfn ${pfn} (ref 1, map 1)` : `alloc_page_vma: pfn ${pfn}; cow_user_page copies pfn ${oldPfn} into it (ref 1, map 1)`, {pfn, from: oldPfn});
+	if (tr !== null)
+		tr.note(
+			oldPfn === 0
+				? `alloc_zeroed_user_highpage: pfn ${pfn} (ref 1, map 1)`
+				: `alloc_page_vma: pfn ${pfn}; cow_user_page copies pfn ${oldPfn} into it (ref 1, map 1)`,
+			{pfn, from: oldPfn},
+		);
 	setPte(k, mm, vpn, mkPte(pfn, keep | PTE_PRESENT | PTE_RW | PTE_DIRTY | PTE_ACCESSED), old);
 	if (tr !== null) tr.note(`set_pte_at: pte ${addr} → pfn ${pfn} rw (was pfn ${oldPfn} ro)`, {addr, pfn});
 	let kind: FaultKind;
@@ -466,7 +487,11 @@ function doWpPage(k: KernelState, vmf: VmFault, old: number): FaultResult {
 		if (oldPfn !== 0) {
 			const ref = t.refcount[oldPfn]!;
 			const map = t.mapcount[oldPfn]!;
-			tr.note(`page_remove_rmap + page_cache_release: pfn ${oldPfn} ref ${ref + 1}→${ref}, map ${map + 1}→${map}` + (map === 1 && kind === 'cow-copy' ? ': its other mapper will reuse it' : ''), {pfn: oldPfn, refcount: ref, mapcount: map});
+			tr.note(
+				`page_remove_rmap + page_cache_release: pfn ${oldPfn} ref ${ref + 1}→${ref}, map ${map + 1}→${map}` +
+					(map === 1 && kind === 'cow-copy' ? ': its other mapper will reuse it' : ''),
+				{pfn: oldPfn, refcount: ref, mapcount: map},
+			);
 		}
 		tr.exit('do_wp_page', {ret: 'ok'});
 	}
@@ -479,14 +504,7 @@ export type AccessResult = {ok: true; value: number} | {ok: false; fault: FaultR
  * A user access through the MMU: the hardware checks the PTE; anything it does
  * not allow goes to handle_mm_fault, and the access is retried once.
  */
-export function userAccess(
-	k: KernelState,
-	task: Task,
-	mm: MmStruct,
-	va: number,
-	access: Access,
-	value: number,
-): AccessResult {
+export function userAccess(k: KernelState, task: Task, mm: MmStruct, va: number, access: Access, value: number): AccessResult {
 	const t = k.frames;
 	const vpn = Math.floor(va / PAGE_SIZE);
 	for (let attempt = 0; attempt < 2; attempt++) {

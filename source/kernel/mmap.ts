@@ -38,7 +38,6 @@ import {
 } from './types.js';
 import {EEXIST, EINVAL, ENOMEM} from './uapi.js';
 
-
 export function vmaPages(vma: Vma): number {
 	return (vma.end - vma.start) / PAGE_SIZE;
 }
@@ -56,11 +55,7 @@ export function protToFlags(prot: Prot, shared: boolean): number {
 }
 
 export function flagsToProt(flags: number): string {
-	return (
-		((flags & VM_READ) !== 0 ? 'r' : '-') +
-		((flags & VM_WRITE) !== 0 ? 'w' : '-') +
-		((flags & VM_EXEC) !== 0 ? 'x' : '-')
-	);
+	return ((flags & VM_READ) !== 0 ? 'r' : '-') + ((flags & VM_WRITE) !== 0 ? 'w' : '-') + ((flags & VM_EXEC) !== 0 ? 'x' : '-');
 }
 
 export function commitLimit(k: KernelState): number {
@@ -302,7 +297,11 @@ export function removeVma(k: KernelState, mm: MmStruct, vma: Vma, unlink = true)
 	if ((vma.flags & VM_ACCOUNT) !== 0) {
 		vmUnacctMemory(k, pages);
 		mm.committed -= pages;
-		if (k.trace !== null) k.trace.note(`vma ${vma.region} was VM_ACCOUNT: vm_unacct_memory(${pages}), committed ${k.committed + pages}→${k.committed}`, {vma: vma.region, charge: -pages});
+		if (k.trace !== null)
+			k.trace.note(`vma ${vma.region} was VM_ACCOUNT: vm_unacct_memory(${pages}), committed ${k.committed + pages}→${k.committed}`, {
+				vma: vma.region,
+				charge: -pages,
+			});
 	}
 	mm.totalVm -= pages;
 	if ((vma.flags & VM_LOCKED) !== 0) mm.lockedVm -= pages;
@@ -410,7 +409,15 @@ export function populateVma(k: KernelState, task: Task, mm: MmStruct, vma: Vma, 
 		});
 		const present = (pte & PTE_PRESENT) !== 0;
 		if (present && (!write || (pte & PTE_RW) !== 0)) continue;
-		const result = handleMmFault(k, task, mm, vma, va, write ? 'write' : (vma.flags & VM_READ) !== 0 || (vma.flags & VM_WRITE) !== 0 ? 'read' : 'exec', prefix);
+		const result = handleMmFault(
+			k,
+			task,
+			mm,
+			vma,
+			va,
+			write ? 'write' : (vma.flags & VM_READ) !== 0 || (vma.flags & VM_WRITE) !== 0 ? 'read' : 'exec',
+			prefix,
+		);
 		if (result !== 'ok') {
 			if (tr !== null) tr.exit('__get_user_pages', {ret: result});
 			return result;

@@ -7,14 +7,7 @@ import {findVma} from './memory.js';
 import {readWord, writeWord} from './page-alloc.js';
 import {PAGE_SIZE, type KernelState, type MmStruct, type Task} from './types.js';
 
-export function nommuAccess(
-	k: KernelState,
-	task: Task,
-	mm: MmStruct | undefined,
-	pa: number,
-	access: Access,
-	value: number,
-): number {
+export function nommuAccess(k: KernelState, task: Task, mm: MmStruct | undefined, pa: number, access: Access, value: number): number {
 	const pfn = Math.floor(pa / PAGE_SIZE);
 	const inMemory = pa >= 0 && pfn < k.frames.kind.length;
 	if (mm === undefined || findVma(mm, pa) === undefined) {

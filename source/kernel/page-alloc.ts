@@ -1,17 +1,7 @@
 // The page allocator (mm/page_alloc.c): lowest free PFN first, so runs are
 // deterministic. PFN 0 is the zero page, reserved at boot.
 
-import {
-	FRAME_ANON,
-	FRAME_FREE,
-	FRAME_KSTACK,
-	FRAME_PGTABLE,
-	FRAME_ZERO,
-	PTRS_PER_TABLE,
-	threadPages,
-	type FrameTable,
-	type KernelEra,
-} from './types.js';
+import {FRAME_ANON, FRAME_FREE, FRAME_KSTACK, FRAME_PGTABLE, FRAME_ZERO, PTRS_PER_TABLE, threadPages, type FrameTable, type KernelEra} from './types.js';
 
 export function createFrameTable(frames: number): FrameTable {
 	const table: FrameTable = {

@@ -169,13 +169,7 @@ export function leafTables(t: FrameTable, mm: MmStruct): Leaf[] {
 }
 
 /** Present PTEs of an mm in VA order: [vpn, pte] pairs via callback. */
-export function forEachPresentPte(
-	t: FrameTable,
-	mm: MmStruct,
-	startVpn: number,
-	endVpn: number,
-	fn: (vpn: number, pte: number) => void,
-): void {
+export function forEachPresentPte(t: FrameTable, mm: MmStruct, startVpn: number, endVpn: number, fn: (vpn: number, pte: number) => void): void {
 	if (mm.pgd < 0) return;
 	forEachLeaf(t, mm.pgd, startVpn, endVpn, (leaf, from, to, base) => {
 		for (let i = from; i < to; i++) {

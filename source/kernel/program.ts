@@ -41,39 +41,12 @@ export const defaultConfig: Readonly<Config> = Object.freeze({
 
 export type ConfigKey = keyof Config;
 
-export type Register =
-	| 'ret'
-	| 'status'
-	| 'signal'
-	| 'core'
-	| 'r0'
-	| 'r1'
-	| 'r2'
-	| 'r3'
-	| 'r4'
-	| 'r5'
-	| 'r6'
-	| 'r7';
+export type Register = 'ret' | 'status' | 'signal' | 'core' | 'r0' | 'r1' | 'r2' | 'r3' | 'r4' | 'r5' | 'r6' | 'r7';
 
-export const registers: readonly Register[] = [
-	'ret',
-	'status',
-	'signal',
-	'core',
-	'r0',
-	'r1',
-	'r2',
-	'r3',
-	'r4',
-	'r5',
-	'r6',
-	'r7',
-];
+export const registers: readonly Register[] = ['ret', 'status', 'signal', 'core', 'r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'];
 
 /** An address: a region of the running process (its start, or its page K), plus an offset; or absolute. */
-export type Address =
-	| {kind: 'region'; region: string; page: number; offset: number}
-	| {kind: 'absolute'; value: number};
+export type Address = {kind: 'region'; region: string; page: number; offset: number} | {kind: 'absolute'; value: number};
 
 /**
  * A value operand. Integers include errno and signal names (already resolved to

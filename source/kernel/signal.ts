@@ -25,4 +25,3 @@ export function sendSignal(k: KernelState, target: Task, sig: number): void {
 export function forceSig(k: KernelState, target: Task, sig: number): void {
 	sendSignal(k, target, sig);
 }
-

@@ -42,12 +42,20 @@ function forkEntry(k: KernelState, task: Task, ins: Extract<Instruction, {op: 'f
 }
 
 const table: {[Op in SyscallOp]: Entry<Op>} = {
-	mmap: (k, task, mm, ins) => sysret(k, task, 'mmap', mm === undefined ? ENOMEM : doMmap(k, mm, {region: ins.region, pages: ins.pages, prot: ins.prot, shared: ins.shared, at: ins.at})),
+	mmap: (k, task, mm, ins) =>
+		sysret(
+			k,
+			task,
+			'mmap',
+			mm === undefined ? ENOMEM : doMmap(k, mm, {region: ins.region, pages: ins.pages, prot: ins.prot, shared: ins.shared, at: ins.at}),
+		),
 	munmap: (k, task, mm, ins) => sysret(k, task, 'munmap', mm === undefined ? 0 : doMunmap(k, mm, ins.region)),
 	// mm/Makefile builds mprotect.o, mlock.o and madvise.o only with CONFIG_MMU (2.6.32 and 6.18 alike):
 	// without an MMU these calls are sys_ni_syscall, -ENOSYS.
-	mprotect: (k, task, mm, ins) => sysret(k, task, 'mprotect', k.config.mmu === 'off' ? ENOSYS : mm === undefined ? ENOMEM : doMprotect(k, mm, ins.region, ins.prot)),
-	madvise: (k, task, mm, ins) => sysret(k, task, 'madvise', k.config.mmu === 'off' ? ENOSYS : mm === undefined ? ENOMEM : doMadvise(k, mm, ins.region, ins.advice)),
+	mprotect: (k, task, mm, ins) =>
+		sysret(k, task, 'mprotect', k.config.mmu === 'off' ? ENOSYS : mm === undefined ? ENOMEM : doMprotect(k, mm, ins.region, ins.prot)),
+	madvise: (k, task, mm, ins) =>
+		sysret(k, task, 'madvise', k.config.mmu === 'off' ? ENOSYS : mm === undefined ? ENOMEM : doMadvise(k, mm, ins.region, ins.advice)),
 	mlock: (k, task, mm, ins) => {
 		const r = k.config.mmu === 'off' ? ENOSYS : mm === undefined ? ENOMEM : doMlock(k, task, mm, ins.region);
 		sysret(k, task, 'mlock', typeof r === 'number' ? r : ENOMEM);

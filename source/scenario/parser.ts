@@ -35,7 +35,17 @@ import {
 	type Prot,
 	type Register,
 } from '../kernel/program.js';
-import {CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, SIGCHLD_FLAG, errnoNumbers, signalNumbers, type ErrnoName, type SignalName} from '../kernel/uapi.js';
+import {
+	CLONE_SIGHAND,
+	CLONE_THREAD,
+	CLONE_VFORK,
+	CLONE_VM,
+	SIGCHLD_FLAG,
+	errnoNumbers,
+	signalNumbers,
+	type ErrnoName,
+	type SignalName,
+} from '../kernel/uapi.js';
 import type {BreakLine, Diagnostic, ParseResult, Scenario} from './ast.js';
 import {suggestion} from './diagnostics.js';
 import {lexLine, splitLines, type Token} from './lexer.js';
@@ -147,17 +157,7 @@ const cloneFlagNames = Object.keys(cloneFlagValues);
 // ---------------------------------------------------------------------------
 // config (docs/scenario-language.md)
 
-export const configKeys: readonly ConfigKey[] = [
-	'mmu',
-	'frames',
-	'quantum',
-	'child_runs_first',
-	'overcommit',
-	'commit_limit',
-	'max_ticks',
-	'end',
-	'kernel',
-];
+export const configKeys: readonly ConfigKey[] = ['mmu', 'frames', 'quantum', 'child_runs_first', 'overcommit', 'commit_limit', 'max_ticks', 'end', 'kernel'];
 
 export type ConfigAssignment = {ok: true; key: ConfigKey; value: Config[ConfigKey]} | {ok: false; message: string};
 
@@ -633,7 +633,11 @@ class ScenarioParser {
 			const start = m.at ?? Math.max(MAP_BASE, highest + PAGE_SIZE);
 			const end = start + m.pages * PAGE_SIZE;
 			if (end > USER_TOP) {
-				this.report(m.pos.line, this.mapCol(p, m), `map ${m.region} (${this.mapRange(m, start, end)}) ends past the top of user space (0x800000000000)`);
+				this.report(
+					m.pos.line,
+					this.mapCol(p, m),
+					`map ${m.region} (${this.mapRange(m, start, end)}) ends past the top of user space (0x800000000000)`,
+				);
 				return;
 			}
 			ranges.push({name: `region ${m.region}`, start, end, map: m, order});
@@ -649,7 +653,11 @@ class ScenarioParser {
 				const [early, late] = reach.order < r.order ? [reach, r] : [r, reach];
 				const m = late.map ?? early.map!;
 				const other = late.map === null ? late : early;
-				this.report(m.pos.line, this.mapCol(p, m), `map ${m.region} (${this.mapRange(m, m === late.map ? late.start : early.start, m === late.map ? late.end : early.end)}) overlaps ${other.name} (${hex(other.start)}…${hex(other.end)})`);
+				this.report(
+					m.pos.line,
+					this.mapCol(p, m),
+					`map ${m.region} (${this.mapRange(m, m === late.map ? late.start : early.start, m === late.map ? late.end : early.end)}) overlaps ${other.name} (${hex(other.start)}…${hex(other.end)})`,
+				);
 			}
 			if (reach === null || r.end > reach.end) reach = r;
 		}
@@ -847,8 +855,7 @@ class ScenarioParser {
 	 */
 	private value(tok: Token, mem: boolean, role: string): Operand {
 		const text = tok.text;
-		const noMem = (): never =>
-			fail(tok.col, `${role} is an integer or a register, not a memory operand (read it first: its value lands in ret)`);
+		const noMem = (): never => fail(tok.col, `${role} is an integer or a register, not a memory operand (read it first: its value lands in ret)`);
 		if (text.startsWith('*')) {
 			if (text === '*') fail(tok.col, "'*' needs an address after it, like *0x600000");
 			if (!mem) noMem();

@@ -54,5 +54,9 @@ export function matchesFilter(f: Filter, e: KernelEvent): boolean {
 /** The filter over the whole run: chunks whose index holds none of its types, or not its pid, are skipped. */
 export function filterLogQuery(dbg: Debugger, f: Filter): LogQuery {
 	const types = f.types === null ? -1 : dbg.index.typeMask(f.types);
-	return new LogQuery(dbg, (e) => matchesFilter(f, e), (c) => dbg.index.mayHold(c, types, f.pid));
+	return new LogQuery(
+		dbg,
+		(e) => matchesFilter(f, e),
+		(c) => dbg.index.mayHold(c, types, f.pid),
+	);
 }

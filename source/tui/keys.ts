@@ -14,20 +14,7 @@ export type KeyEvent = {
 	shift?: boolean;
 };
 
-export type SpecialKey =
-	| 'return'
-	| 'escape'
-	| 'tab'
-	| 'backspace'
-	| 'delete'
-	| 'up'
-	| 'down'
-	| 'left'
-	| 'right'
-	| 'pageup'
-	| 'pagedown'
-	| 'home'
-	| 'end';
+export type SpecialKey = 'return' | 'escape' | 'tab' | 'backspace' | 'delete' | 'up' | 'down' | 'left' | 'right' | 'pageup' | 'pagedown' | 'home' | 'end';
 
 export type Mode = 'normal' | 'running' | 'prompt' | 'help' | 'breakpoints' | 'replay';
 
@@ -176,7 +163,7 @@ export const keyTable: readonly KeyDef[] = [
 		modes: ['normal'],
 		keys: [ch('0')],
 		label: '0',
-		help: 'restart: back to tick 0 (vi\'s 0 = start of line; inside a count, 0 is a digit of it)',
+		help: "restart: back to tick 0 (vi's 0 = start of line; inside a count, 0 is a digit of it)",
 		bar: {label: 'restart', rank: when((c) => c.ended && !c.countPending, 6.5)},
 		group: 'Time travel',
 	},
@@ -340,7 +327,15 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	// Prompts
 	{cmd: 'accept', modes: ['prompt'], keys: [named('return')], label: 'Enter', help: 'accept the prompt', bar: {label: 'ok', rank: () => 10}, group: 'Prompt'},
-	{cmd: 'cancel', modes: ['prompt'], keys: [named('escape')], label: 'Esc', help: 'cancel the prompt', bar: {label: 'cancel', rank: () => 9}, group: 'Prompt'},
+	{
+		cmd: 'cancel',
+		modes: ['prompt'],
+		keys: [named('escape')],
+		label: 'Esc',
+		help: 'cancel the prompt',
+		bar: {label: 'cancel', rank: () => 9},
+		group: 'Prompt',
+	},
 	{
 		cmd: 'erase',
 		modes: ['prompt'],
@@ -426,4 +421,3 @@ function barLabel(def: KeyDef): string {
 	if (def.cmd === 'bp-toggle' || def.cmd === 'pause') return 'space';
 	return def.label;
 }
-

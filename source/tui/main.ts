@@ -35,7 +35,12 @@ async function recorder(options: TuiOptions, loaded: Loaded): Promise<{sink: Act
 		throw error;
 	}
 	if (typeof mod.createRecorder !== 'function') return {note: 'recording unavailable (no createRecorder)'};
-	const create = mod.createRecorder as (o: {file: string; force: boolean; loaded: Loaded; breakpoints: readonly string[]}) => ActionSink | Promise<ActionSink>;
+	const create = mod.createRecorder as (o: {
+		file: string;
+		force: boolean;
+		loaded: Loaded;
+		breakpoints: readonly string[];
+	}) => ActionSink | Promise<ActionSink>;
 	const sink = await create({file: options.record!, force: options.force ?? false, loaded, breakpoints: loaded.breakpoints});
 	return {sink};
 }
@@ -89,7 +94,11 @@ export async function startTui(options: TuiOptions): Promise<number> {
 		sink,
 		replay: options.replay,
 		picture: (d) => writeStopSvg(d, options.file, '.'),
-		session: {file: options.file, recording: sink !== undefined && options.record !== undefined ? options.record : sink !== undefined ? '(sink)' : null, recordingNote},
+		session: {
+			file: options.file,
+			recording: sink !== undefined && options.record !== undefined ? options.record : sink !== undefined ? '(sink)' : null,
+			recordingNote,
+		},
 	});
 
 	const stdout = process.stdout;

@@ -15,8 +15,21 @@ describe('scripts/build-if-stale.mjs', () => {
 		copyFileSync('scripts/build-if-stale.mjs', join(root, 'scripts', 'build-if-stale.mjs'));
 		symlinkSync(join(process.cwd(), 'node_modules'), join(root, 'node_modules'));
 		writeFileSync(join(root, 'package-lock.json'), '{}\n');
-		writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({compilerOptions: {target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: []}, include: ['source']}));
-		writeFileSync(join(root, 'tsconfig.build.json'), JSON.stringify({extends: './tsconfig.json', compilerOptions: {rootDir: 'source', outDir: 'dist', incremental: true, tsBuildInfoFile: 'dist/.tsbuildinfo'}, include: ['source']}));
+		writeFileSync(
+			join(root, 'tsconfig.json'),
+			JSON.stringify({
+				compilerOptions: {target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: []},
+				include: ['source'],
+			}),
+		);
+		writeFileSync(
+			join(root, 'tsconfig.build.json'),
+			JSON.stringify({
+				extends: './tsconfig.json',
+				compilerOptions: {rootDir: 'source', outDir: 'dist', incremental: true, tsBuildInfoFile: 'dist/.tsbuildinfo'},
+				include: ['source'],
+			}),
+		);
 		writeFileSync(join(root, 'source', 'cli.ts'), 'export const version: number = 1;\n');
 		const build = (): number | null => spawnSync(process.execPath, [join(root, 'scripts', 'build-if-stale.mjs')], {stdio: 'inherit'}).status;
 

@@ -118,6 +118,10 @@ describe('the end event', () => {
 		expect(end(five)).toMatchObject({reason: 'exited', expects_unreached: 0});
 		expect(end(five, 3)).toMatchObject({reason: 'max-ticks', expects_unreached: 2});
 		// An expect in a loop counts once; one in a program nobody runs counts as unreached.
-		expect(end(`program init\n  set r0 0\nagain:\n  expect r0 < 10\n  add r0 1\n  if r0 < 5 goto again\n  exit 0\nend\nprogram other\n  expect 1 == 2\n  exit 0\nend\n`)).toMatchObject({expects_failed: 0, expects_unreached: 1});
+		expect(
+			end(
+				`program init\n  set r0 0\nagain:\n  expect r0 < 10\n  add r0 1\n  if r0 < 5 goto again\n  exit 0\nend\nprogram other\n  expect 1 == 2\n  exit 0\nend\n`,
+			),
+		).toMatchObject({expects_failed: 0, expects_unreached: 1});
 	});
 });

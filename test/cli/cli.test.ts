@@ -67,7 +67,10 @@ describe('cowdbg run', () => {
 	it('prints JSON Lines with --json, every line an event with tick and type', () => {
 		const r = cowdbg('run', forkCow, '--json');
 		expect(r.status).toBe(0);
-		const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as {tick: number; type: string});
+		const events = r.stdout
+			.trimEnd()
+			.split('\n')
+			.map((l) => JSON.parse(l) as {tick: number; type: string});
 		for (const e of events) {
 			expect(typeof e.tick).toBe('number');
 			expect(typeof e.type).toBe('string');
@@ -82,7 +85,10 @@ describe('cowdbg run', () => {
 		expect(r.status).toBe(0);
 		// stdout is the dump alone, clean JSON; the log went to stderr
 		const dump = JSON.parse(r.stdout) as Record<string, unknown>;
-		const lines = r.stderr.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+		const lines = r.stderr
+			.trimEnd()
+			.split('\n')
+			.map((l) => JSON.parse(l) as Record<string, unknown>);
 		const end = lines.at(-1)!;
 		const brk = lines.at(-2)!;
 		expect(brk).toMatchObject({type: 'break', spec: 'cow'});
@@ -117,7 +123,10 @@ describe('cowdbg run', () => {
 	it('names every breakpoint that hit the stopping tick', () => {
 		const r = cowdbg('run', forkCow, '--json', '--break', 'cow', '--break', 'watch=heap[0]:pid=2');
 		expect(r.status).toBe(0);
-		const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+		const lines = r.stdout
+			.trimEnd()
+			.split('\n')
+			.map((l) => JSON.parse(l) as Record<string, unknown>);
 		const breaks = lines.filter((e) => e['type'] === 'break');
 		expect(breaks.map((e) => e['spec'])).toEqual(['cow', 'watch=heap[0]:pid=2']);
 		expect(breaks[0]!['tick']).toBe(breaks[1]!['tick']);
@@ -132,7 +141,23 @@ describe('cowdbg run', () => {
 		expect(Object.keys(dump)).toEqual(['tick', 'config', 'tasks', 'kernel', 'kstep', 'mms', 'frames', 'frames_total', 'frames_free', 'completions']);
 		expect(dump['kernel']).toBe('2.6.32');
 		const tasks = dump['tasks'] as Record<string, unknown>[];
-		expect(Object.keys(tasks[0]!)).toEqual(['pid', 'tgid', 'ppid', 'comm', 'state', 'killable', 'exit_signal', 'mm', 'pc', 'ret', 'regs', 'pins', 'vfork_done', 'exit_code', 'sigaltstack']);
+		expect(Object.keys(tasks[0]!)).toEqual([
+			'pid',
+			'tgid',
+			'ppid',
+			'comm',
+			'state',
+			'killable',
+			'exit_signal',
+			'mm',
+			'pc',
+			'ret',
+			'regs',
+			'pins',
+			'vfork_done',
+			'exit_code',
+			'sigaltstack',
+		]);
 		expect(tasks.map((t) => [t['pid'], t['tgid'], t['exit_signal'], t['killable']])).toEqual([
 			[1, 1, 17, false],
 			[2, 2, 17, false],

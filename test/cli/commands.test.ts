@@ -29,7 +29,11 @@ function withFlag(name: FlagName): string[] {
 
 describe('parseCommandLine', () => {
 	it('takes the first word as the command and the rest as its arguments, flags anywhere', () => {
-		expect(parseCommandLine(['run', 'a.scn', '--json', '-b', 'cow', '--break=fork'])).toEqual({command: 'run', args: ['a.scn'], flags: {json: true, break: ['cow', 'fork']}});
+		expect(parseCommandLine(['run', 'a.scn', '--json', '-b', 'cow', '--break=fork'])).toEqual({
+			command: 'run',
+			args: ['a.scn'],
+			flags: {json: true, break: ['cow', 'fork']},
+		});
 		expect(parseCommandLine(['--set', 'frames=64', 'check', 'a', 'b'])).toEqual({command: 'check', args: ['a', 'b'], flags: {set: ['frames=64']}});
 		expect(parseCommandLine([])).toEqual({command: 'tui', args: [], flags: {}});
 		expect(parseCommandLine(['a.scn', '--record', 's.json'])).toEqual({command: 'tui', args: ['a.scn'], flags: {record: 's.json'}});

@@ -12,12 +12,14 @@ function cowdbg(...args: string[]): {status: number | null; stdout: string; stde
 }
 
 describe('cowdbg compare', () => {
-	it('vmsplice-pin: the runs part at the parent\'s write (cow-reuse against cow-copy), and the expects that differ are named; exit 1', () => {
+	it("vmsplice-pin: the runs part at the parent's write (cow-reuse against cow-copy), and the expects that differ are named; exit 1", () => {
 		const r = cowdbg('compare', 'scenarios/vmsplice-pin.scn');
 		expect(r.status).toBe(1);
 		expect(r.stdout).toContain('scenarios/vmsplice-pin.scn: kernel 2.6.32 and kernel 6.18');
 		expect(r.stdout).toContain('they part at event 28 (tick 21):');
-		expect(r.stdout).toMatch(/^≠ +21 pid 1 fault cow-reuse write 0x600000 \(buf\) → pfn 9\b[^│]*│ +21 pid 1 fault cow-copy write 0x600000 \(buf\) → pfn 21/m);
+		expect(r.stdout).toMatch(
+			/^≠ +21 pid 1 fault cow-reuse write 0x600000 \(buf\) → pfn 9\b[^│]*│ +21 pid 1 fault cow-copy write 0x600000 \(buf\) → pfn 21/m,
+		);
 		expect(r.stdout).toMatch(/^≠ fault cow-copy +0 +1$/m);
 		expect(r.stdout).toMatch(/^≠ fault cow-reuse +1 +0$/m);
 		expect(r.stdout).toMatch(/^≠ expect line 30 +ok +not run$/m);
@@ -35,7 +37,12 @@ describe('cowdbg compare', () => {
 	it('--json: one object with the first difference and both summaries', () => {
 		const r = cowdbg('compare', 'scenarios/era-wipeonfork.scn', '--json');
 		expect(r.status).toBe(1);
-		const o = JSON.parse(r.stdout) as {kernels: string[]; same: boolean; first_difference: {a: {name: string; ret: number}; b: {name: string; ret: number}}; expects: {line: number}[]};
+		const o = JSON.parse(r.stdout) as {
+			kernels: string[];
+			same: boolean;
+			first_difference: {a: {name: string; ret: number}; b: {name: string; ret: number}};
+			expects: {line: number}[];
+		};
 		expect(o.kernels).toEqual(['2.6.32', '6.18']);
 		expect(o.same).toBe(false);
 		expect([o.first_difference.a.name, o.first_difference.a.ret, o.first_difference.b.ret]).toEqual(['madvise', -22, 0]);

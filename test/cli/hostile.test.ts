@@ -58,7 +58,11 @@ function session(scenario = minimal, extra: Record<string, unknown> = {}): Recor
 describe('device files and huge inputs', () => {
 	for (const device of ['/dev/zero', '/dev/urandom']) {
 		it.skipIf(!existsSync(device))(`${device} as a scenario or a session: a clear error, exit 2`, () => {
-			for (const args of [['run', device], ['check', device], ['replay', '--headless', device]]) {
+			for (const args of [
+				['run', device],
+				['check', device],
+				['replay', '--headless', device],
+			]) {
 				const r = cowdbg(...args);
 				expect(r.status, args.join(' ')).toBe(2);
 				expect(r.stderr).toMatch(/too large for a (scenario|session) \(more than \d+ bytes, and it is not a regular file/);
@@ -220,7 +224,9 @@ describe('maps exec cannot place, and panics', () => {
 		expect(r.status).toBe(1);
 		const c = cowdbg('check', panic);
 		expect(c.status).toBe(1);
-		expect(c.stdout).toMatch(/FAIL .*: 0\/0 expects, ended panic at tick 0, but the run must end exited.*\n.*the kernel panicked at tick 0: No working init found\./);
+		expect(c.stdout).toMatch(
+			/FAIL .*: 0\/0 expects, ended panic at tick 0, but the run must end exited.*\n.*the kernel panicked at tick 0: No working init found\./,
+		);
 		// Unless the scenario says it must end so.
 		const wanted = file('wanted.scn', 'config frames=16 end=panic\nprogram init\n  map a 20 rw- locked\n  exit 0\nend\n');
 		expect(cowdbg('run', wanted).status).toBe(0);

@@ -16,7 +16,10 @@ describe('cowdbg run --ksteps', () => {
 	it('--json: kstep events with seq, depth, fn, phase, args, text, interleaved with the tick’s events', () => {
 		const r = cowdbg('run', 'scenarios/fork-cow.scn', '--ksteps', '--json');
 		expect(r.status).toBe(0);
-		const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+		const events = r.stdout
+			.trim()
+			.split('\n')
+			.map((l) => JSON.parse(l) as Record<string, unknown>);
 		const ksteps = events.filter((e) => e.type === 'kstep');
 		expect(ksteps.length).toBeGreaterThan(50);
 		expect(Object.keys(ksteps[0]!)).toEqual(['tick', 'type', 'seq', 'depth', 'fn', 'phase', 'args', 'text']);
@@ -74,14 +77,33 @@ describe('cowdbg run --break func=NAME', () => {
 		const r = cowdbg('run', 'scenarios/fork-cow.scn', '--break', 'func=copy_one_pte', '--state', '-', '--json');
 		expect(r.status).toBe(0);
 		// with --state -, stdout is the dump's and the log goes to stderr
-		const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-		const dump = JSON.parse(r.stdout) as {tick: number; kstep: {seq: number; stack: {fn: string; args: Record<string, unknown>}[]}; mms: {id: number; ptes: unknown[]}[]; frames: {pfn: number; refcount: number; mapcount: number}[]};
+		const lines = r.stderr
+			.trim()
+			.split('\n')
+			.map((l) => JSON.parse(l) as Record<string, unknown>);
+		const dump = JSON.parse(r.stdout) as {
+			tick: number;
+			kstep: {seq: number; stack: {fn: string; args: Record<string, unknown>}[]};
+			mms: {id: number; ptes: unknown[]}[];
+			frames: {pfn: number; refcount: number; mapcount: number}[];
+		};
 		expect(lines.at(-2)).toMatchObject({type: 'break', spec: 'func=copy_one_pte'});
 		expect(lines.at(-1)).toMatchObject({type: 'end', reason: 'break'});
 		// the tick's events so far: the fork has not returned yet
 		const tick = lines.filter((e) => e.tick === dump.tick && e.type !== 'break' && e.type !== 'end');
 		expect(tick.some((e) => e.type === 'syscall')).toBe(false);
-		expect(dump.kstep.stack.map((f) => f.fn)).toEqual(['do_fork', 'copy_process', 'copy_mm', 'dup_mm', 'dup_mmap', 'copy_page_range', 'copy_pud_range', 'copy_pmd_range', 'copy_pte_range', 'copy_one_pte']);
+		expect(dump.kstep.stack.map((f) => f.fn)).toEqual([
+			'do_fork',
+			'copy_process',
+			'copy_mm',
+			'dup_mm',
+			'dup_mmap',
+			'copy_page_range',
+			'copy_pud_range',
+			'copy_pmd_range',
+			'copy_pte_range',
+			'copy_one_pte',
+		]);
 		const pfn = dump.kstep.stack.at(-1)!.args.pfn as number;
 		expect(dump.kstep.stack.at(-1)!.args).toEqual({addr: '0x600000', pfn, pte: 'rw', vma: 'heap'});
 		// the child's mm exists, its page table still empty; the parent's page not yet shared

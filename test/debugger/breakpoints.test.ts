@@ -145,7 +145,7 @@ describe('frame=PFN hits when the frame refcount changes', () => {
 		expect(hits(`frame=${pfn}`)).toEqual(expected);
 	});
 
-	it('frame 9 (the heap page; pfns 1-2 are init\'s kernel stack) by hand: allocated at 1, shared by fork at 3, left by the cow-copy at 9, freed at exit', () => {
+	it("frame 9 (the heap page; pfns 1-2 are init's kernel stack) by hand: allocated at 1, shared by fork at 3, left by the cow-copy at 9, freed at exit", () => {
 		// the cow-reuse at 22 maps it writable again without touching its count
 		expect(hits('frame=9')).toEqual([1, 3, 9, 24]);
 	});
@@ -251,12 +251,19 @@ describe('parseBreakpoint refuses bad specs with a reason and a column', () => {
 		expect(r.col).toBe(col);
 	});
 
-	it.each(['cow', ' cow ', 'fault:kind=anon,pid=2,region=heap,addr=0x600000', 'tick=0x10', 'watch=heap[1]+8:pid=2', 'watch=0x600000', 'frame=3', 'watch=heap[0x1]+0x10', 'fault:kind=segv-maperr,addr=0x10'])(
-		'accepts %j',
-		(spec) => {
-			expect(parseBreakpoint(spec).ok).toBe(true);
-		},
-	);
+	it.each([
+		'cow',
+		' cow ',
+		'fault:kind=anon,pid=2,region=heap,addr=0x600000',
+		'tick=0x10',
+		'watch=heap[1]+8:pid=2',
+		'watch=0x600000',
+		'frame=3',
+		'watch=heap[0x1]+0x10',
+		'fault:kind=segv-maperr,addr=0x10',
+	])('accepts %j', (spec) => {
+		expect(parseBreakpoint(spec).ok).toBe(true);
+	});
 
 	it('keeps the spec as written, trimmed', () => {
 		const r = parseBreakpoint('  fault:kind=anon  ');

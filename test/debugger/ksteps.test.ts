@@ -18,7 +18,9 @@ import {traceRun} from '../helpers/ksteps.js';
 import {parse} from '../helpers/run.js';
 
 const scenarioDir = new URL('../../scenarios/', import.meta.url);
-const bundled = readdirSync(scenarioDir).filter((f) => f.endsWith('.scn')).sort();
+const bundled = readdirSync(scenarioDir)
+	.filter((f) => f.endsWith('.scn'))
+	.sort();
 const source = (name: string): string => readFileSync(new URL(name, scenarioDir), 'utf8');
 
 /**
@@ -174,8 +176,21 @@ describe('moving by kernel steps', () => {
 		const stop = dbg.continue();
 		expect(stop).toMatchObject({reason: 'break', hit: {spec: 'func=copy_pte_range', kstep: dbg.inside!.seq}});
 		const tick = dbg.tick;
-		expect(dbg.inside!.stack.map((f) => f.fn)).toEqual(['do_fork', 'copy_process', 'copy_mm', 'dup_mm', 'dup_mmap', 'copy_page_range', 'copy_pud_range', 'copy_pmd_range', 'copy_pte_range']);
-		const childMm = (): number[] => stateDump(dbg.kernel).mms.find((m) => m.id === 2)!.ptes.map((p) => p.pfn);
+		expect(dbg.inside!.stack.map((f) => f.fn)).toEqual([
+			'do_fork',
+			'copy_process',
+			'copy_mm',
+			'dup_mm',
+			'dup_mmap',
+			'copy_page_range',
+			'copy_pud_range',
+			'copy_pmd_range',
+			'copy_pte_range',
+		]);
+		const childMm = (): number[] =>
+			stateDump(dbg.kernel)
+				.mms.find((m) => m.id === 2)!
+				.ptes.map((p) => p.pfn);
 		dbg.kstep('over'); // pte_alloc_map's note
 		expect(dbg.inside!.step.text).toMatch(/^pte_alloc_map: the child's table is pfn \d+/);
 		expect(childMm()).toEqual([]);
@@ -277,7 +292,9 @@ describe('func= breakpoints', () => {
 	];
 	it.each(cases)('%s: the hits of func=%s are the entries in the kernel steps', (name, fn) => {
 		const scenario = parse(source(name), name);
-		const entries = traceRun(source(name)).ticks.flatMap((t) => t.steps.map((s) => ({tick: t.tick, s}))).filter((x) => x.s.phase === 'enter' && x.s.fn === fn);
+		const entries = traceRun(source(name))
+			.ticks.flatMap((t) => t.steps.map((s) => ({tick: t.tick, s})))
+			.filter((x) => x.s.phase === 'enter' && x.s.fn === fn);
 		expect(entries.length).toBeGreaterThan(0);
 		const dbg = new Debugger(scenario, scenario.config, [`func=${fn}`]);
 		const stops: {tick: number; seq: number}[] = [];
@@ -310,7 +327,14 @@ describe('func= breakpoints', () => {
 	it('a session records kernel steps and replays them to the same states', () => {
 		const scenario = parse(source('fork-cow.scn'), 'fork-cow.scn');
 		const dbg = new Debugger(scenario, scenario.config, ['func=copy_one_pte']);
-		const script = [{a: 'continue'}, {a: 'kstep', op: 'into'}, {a: 'kstep', op: 'into'}, {a: 'kstep', op: 'back'}, {a: 'kstep', op: 'out'}, {a: 'kstep', op: 'over'}] as const;
+		const script = [
+			{a: 'continue'},
+			{a: 'kstep', op: 'into'},
+			{a: 'kstep', op: 'into'},
+			{a: 'kstep', op: 'back'},
+			{a: 'kstep', op: 'out'},
+			{a: 'kstep', op: 'over'},
+		] as const;
 		const hashes = script.map((action) => (applyAction(dbg, action), `${dbg.tick}/${dbg.inside?.seq ?? '-'}/${stateHash(dbg.kernel)}`));
 		const again = new Debugger(scenario, scenario.config, ['func=copy_one_pte']);
 		expect(script.map((action) => (applyAction(again, action), `${again.tick}/${again.inside?.seq ?? '-'}/${stateHash(again.kernel)}`))).toEqual(hashes);

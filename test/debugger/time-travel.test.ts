@@ -8,18 +8,7 @@ import {Debugger} from '../../source/debugger/debugger.js';
 import {stateHash} from '../../source/kernel/dump.js';
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {boot, stepTick} from '../../source/kernel/kernel.js';
-import {
-	busiestFrame,
-	eventTicks,
-	inlineScenarios,
-	parse,
-	prng,
-	reference,
-	refcountTicks,
-	scenarioFiles,
-	shuffled,
-	type Reference,
-} from './reference.js';
+import {busiestFrame, eventTicks, inlineScenarios, parse, prng, reference, refcountTicks, scenarioFiles, shuffled, type Reference} from './reference.js';
 
 /**
  * Ticks checked one by one per scenario (a longer run is checked up to
@@ -79,7 +68,11 @@ describe.each(all)('$name', ({name, source}) => {
 		for (const t of shuffled(range(0, r.last), 0xc0ffee)) {
 			dbg.goto(t);
 			if (dbg.tick !== t || stateHash(dbg.kernel) !== r.hashes[t] || dbg.visibleEvents() !== r.visible[t]) {
-				expect({tick: dbg.tick, hash: stateHash(dbg.kernel), visible: dbg.visibleEvents()}).toEqual({tick: t, hash: r.hashes[t], visible: r.visible[t]});
+				expect({tick: dbg.tick, hash: stateHash(dbg.kernel), visible: dbg.visibleEvents()}).toEqual({
+					tick: t,
+					hash: r.hashes[t],
+					visible: r.visible[t],
+				});
 			}
 		}
 		expect(dbg.frontier).toBe(r.last);
@@ -171,7 +164,12 @@ describe.each(all)('$name', ({name, source}) => {
 				dbg.goto(t);
 				const stop = dbg.reverseContinue();
 				const want = previous(forward, t);
-				expect({spec, from: t, tick: stop.tick, reason: stop.reason}).toEqual({spec, from: t, tick: want ?? 0, reason: want === null ? 'start' : 'break'});
+				expect({spec, from: t, tick: stop.tick, reason: stop.reason}).toEqual({
+					spec,
+					from: t,
+					tick: want ?? 0,
+					reason: want === null ? 'start' : 'break',
+				});
 				expect(stateHash(dbg.kernel)).toBe(r.hashes[stop.tick]);
 				expect(dbg.visibleEvents()).toBe(r.visible[stop.tick]);
 			}

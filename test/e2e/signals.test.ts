@@ -123,7 +123,9 @@ describe.skipIf(!hasTmux)('the TUI under signals (tmux)', () => {
 			if (how === 'key') send('tstp', 'C-z');
 			else {
 				// cowdbg is the shell's child in that pane.
-				const pid = spawnSync('pgrep', ['-P', flag('tstp', 'pane_pid')], {encoding: 'utf8'}).stdout.trim().split('\n')[0]!;
+				const pid = spawnSync('pgrep', ['-P', flag('tstp', 'pane_pid')], {encoding: 'utf8'})
+					.stdout.trim()
+					.split('\n')[0]!;
 				process.kill(Number(pid), 'SIGTSTP');
 			}
 			await waitScreen('tstp', how === 'key' ? /Stopped/ : /Stopped[\s\S]*Stopped|^\[1\]\+\s+Stopped/m);

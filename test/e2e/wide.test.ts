@@ -19,7 +19,7 @@ function laidOut(lines: string[], tick: RegExp): boolean {
 
 function expectFits(lines: string[]): void {
 	for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(100);
-		const borderCols = (line: string): number[] => {
+	const borderCols = (line: string): number[] => {
 		const cols: number[] = [];
 		let col = 0;
 		for (const ch of line) {

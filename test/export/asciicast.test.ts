@@ -93,8 +93,15 @@ describe('replay --asciicast', () => {
 		term.dispose();
 	});
 
-	it('every frame on the way is the TUI\'s too (the painter only rewrites changed rows), at the default 120x40', async () => {
-		const actions: DebugAction[] = [{a: 'step', n: 1}, {a: 'continue'}, {a: 'select', pid: 2}, {a: 'step', n: 2}, {a: 'reverse-step', n: 3}, {a: 'goto', tick: 1_000}];
+	it("every frame on the way is the TUI's too (the painter only rewrites changed rows), at the default 120x40", async () => {
+		const actions: DebugAction[] = [
+			{a: 'step', n: 1},
+			{a: 'continue'},
+			{a: 'select', pid: 2},
+			{a: 'step', n: 2},
+			{a: 'reverse-step', n: 3},
+			{a: 'goto', tick: 1_000},
+		];
 		const sessionFile = recordSession(actions, () => 1000);
 		const out = join(tempDir(), 'default.cast');
 		expect(cowdbg('replay', sessionFile, '--asciicast', out, '--speed', '2').status).toBe(0);
@@ -109,7 +116,10 @@ describe('replay --asciicast', () => {
 		for (let i = 0; i < cast.events.length; i++) {
 			const screen = await screenOf(term, cast.events[i]![2]);
 			const want = i === cast.events.length - 1 ? expected.at(-1)! : expected[i]!;
-			expect(screen.map((row) => row.trimEnd()), `frame ${i}`).toEqual(want);
+			expect(
+				screen.map((row) => row.trimEnd()),
+				`frame ${i}`,
+			).toEqual(want);
 		}
 		term.dispose();
 	});

@@ -88,7 +88,10 @@ describe('the memory picture', () => {
 		expect(parent.x + parent.w).toBeLessThan(frameX);
 		expect(child.x).toBeGreaterThan(frameX);
 		// The copied-to and copied-from frames are highlighted, and labelled with their counts.
-		const highlighted = [...picture.frames].filter(([, b]) => b.highlighted).map(([pfn]) => pfn).sort((a, b) => a - b);
+		const highlighted = [...picture.frames]
+			.filter(([, b]) => b.highlighted)
+			.map(([pfn]) => pfn)
+			.sort((a, b) => a - b);
 		expect(highlighted).toEqual([fault.from!, fault.frame!].sort((a, b) => a - b));
 		for (const pfn of picture.frames.keys()) {
 			const f = frameRow(dbg.kernel, pfn);
@@ -181,8 +184,8 @@ describe('run --svg', () => {
 	});
 });
 
-describe('the TUI\'s picture key (P)', () => {
-	it('writes the stop\'s picture to a new file each time and says where', () => {
+describe("the TUI's picture key (P)", () => {
+	it("writes the stop's picture to a new file each time and says where", () => {
 		const out = mkdtempSync(join(tmpdir(), 'cowdbg-pkey-'));
 		const l = loadScenario('scenarios/fork-cow.scn');
 		const c = new Controller(new Debugger(l.scenario, l.config, l.breakpoints), {picture: (d) => writeStopSvg(d, 'scenarios/fork-cow.scn', out)});

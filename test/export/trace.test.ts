@@ -41,7 +41,18 @@ function cowdbg(...args: string[]): {status: number | null; stdout: string; stde
 	return {status: r.status, stdout: r.stdout, stderr: r.stderr};
 }
 
-type TraceEvent = {ph: string; name?: string; cat?: string; pid: number; tid: number; ts?: number; id?: number; s?: string; bp?: string; args?: Record<string, unknown>};
+type TraceEvent = {
+	ph: string;
+	name?: string;
+	cat?: string;
+	pid: number;
+	tid: number;
+	ts?: number;
+	id?: number;
+	s?: string;
+	bp?: string;
+	args?: Record<string, unknown>;
+};
 type Trace = {traceEvents: TraceEvent[]; displayTimeUnit: string; otherData: Record<string, unknown>};
 
 function traceOf(scenario: string, ...flags: string[]): {trace: Trace; events: KernelEvent[]} {
@@ -49,7 +60,10 @@ function traceOf(scenario: string, ...flags: string[]): {trace: Trace; events: K
 	const r = cowdbg('run', scenario, '--json', '--trace', file, ...flags);
 	expect(r.stderr).toBe('');
 	expect(r.status === 0 || r.status === 1).toBe(true);
-	const events = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as KernelEvent);
+	const events = r.stdout
+		.trimEnd()
+		.split('\n')
+		.map((l) => JSON.parse(l) as KernelEvent);
 	return {trace: JSON.parse(readFileSync(file, 'utf8')) as Trace, events};
 }
 
@@ -124,7 +138,10 @@ function flows(trace: Trace, slices: Map<number, Slice[]>): {name: string; from:
 	const inside = (e: TraceEvent): boolean => (slices.get(e.tid) ?? []).some((s) => s.start <= e.ts! && e.ts! < s.end);
 	const out = [];
 	for (const [id, list] of byId) {
-		expect(list.map((e) => e.ph), `flow ${id}`).toEqual(['s', 'f']);
+		expect(
+			list.map((e) => e.ph),
+			`flow ${id}`,
+		).toEqual(['s', 'f']);
 		const [s, f] = list as [TraceEvent, TraceEvent];
 		expect(f.bp).toBe('e');
 		expect(s.name).toBe(f.name);
@@ -160,11 +177,19 @@ describe('run --trace', () => {
 			const pids = new Set(events.flatMap((e) => ('pid' in e && typeof e.pid === 'number' ? [e.pid] : [])));
 			for (const pid of pids) expect(names.get(pid)).toMatch(new RegExp(`^pid ${pid} \\(\\w+\\)$`));
 			const children = events.flatMap((e) => (e.type === 'syscall' && e.child_return === true ? [e.pid] : []));
-			expect(fl.filter((f) => f.name === 'fork → first run').map((f) => f.to).sort()).toEqual(children.sort());
+			expect(
+				fl
+					.filter((f) => f.name === 'fork → first run')
+					.map((f) => f.to)
+					.sort(),
+			).toEqual(children.sort());
 			const completes = events.filter((e) => e.type === 'completion' && e.action === 'complete');
 			expect(fl.filter((f) => f.name.includes('wait → complete'))).toHaveLength(completes.length);
 			// One CPU: running slices never overlap.
-			const running = [...slices.values()].flat().filter((s) => s.name === 'running').sort((a, b) => a.start - b.start);
+			const running = [...slices.values()]
+				.flat()
+				.filter((s) => s.name === 'running')
+				.sort((a, b) => a.start - b.start);
 			for (let i = 1; i < running.length; i++) expect(running[i]!.start).toBeGreaterThanOrEqual(running[i - 1]!.end);
 			// The run's last tick closes the trace.
 			const end = events.at(-1)!;
@@ -188,7 +213,7 @@ describe('run --trace', () => {
 		expect(Math.floor(flow!.toTs)).toBe(complete.tick);
 	});
 
-	it('counters: free frames and each mm\'s rss, at the end of the tick that changed them', () => {
+	it("counters: free frames and each mm's rss, at the end of the tick that changed them", () => {
 		const {trace, events} = traceOf(forkCow);
 		const counters = trace.traceEvents.filter((e) => e.ph === 'C');
 		expect(counters.every((c) => c.pid === MEMORY_PID)).toBe(true);
@@ -217,7 +242,7 @@ describe('run --trace', () => {
 		expect(trace.traceEvents.some((e) => e.ph === 'i' && e.name === 'break' && e.args!['spec'] === 'cow')).toBe(true);
 	});
 
-	it('--ksteps: each kernel function a slice inside its task\'s running slice, each decision an instant', () => {
+	it("--ksteps: each kernel function a slice inside its task's running slice, each decision an instant", () => {
 		const {trace, events} = traceOf('scenarios/vfork-completion.scn', '--ksteps');
 		const kernel: Slice[] = [];
 		wellFormed(trace, kernel);

@@ -36,7 +36,25 @@ const corpus = [
 	'watch=heap[1]+8:pid=2',
 	'watch=0x600000',
 ];
-const dictionary = [...breakpointKinds, ...faultKinds, ...syscallNames, 'pid', 'region', 'addr', 'kind', 'name', '=', ':', ',', '[', ']', '+', '0x', 'heap', 'stack'];
+const dictionary = [
+	...breakpointKinds,
+	...faultKinds,
+	...syscallNames,
+	'pid',
+	'region',
+	'addr',
+	'kind',
+	'name',
+	'=',
+	':',
+	',',
+	'[',
+	']',
+	'+',
+	'0x',
+	'heap',
+	'stack',
+];
 
 const source = `program init
   map heap 2 rw-

@@ -97,7 +97,7 @@ function runProblems(result: ParseResult): string[] {
 		}
 		return broken.map((b) => `tick ${k.tick}: ${b}`);
 	} catch (e) {
-		return [`the kernel threw on a scenario the parser accepted: ${e instanceof Error ? e.stack ?? e.message : String(e)}`];
+		return [`the kernel threw on a scenario the parser accepted: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`];
 	}
 }
 
@@ -122,7 +122,7 @@ describe('parser fuzzing', () => {
 				result = parseScenario(input, file);
 				problems = [...diagnosticProblems(input, result, file), ...runProblems(result)];
 			} catch (e) {
-				problems = [`parseScenario threw: ${e instanceof Error ? e.stack ?? e.message : String(e)}`];
+				problems = [`parseScenario threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`];
 			}
 			if (problems.length > 0) {
 				const path = writeFailure('fuzz-parser', input, `${SEED}-${index}`, problems.join('\n'));

@@ -3,16 +3,7 @@
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {boot, stepTick} from '../../source/kernel/kernel.js';
 import {forEachPresentPte, lookupPte, ptePfn} from '../../source/kernel/pgtable.js';
-import {
-	PAGE_SIZE,
-	PTE_ACCESSED,
-	PTE_DIRTY,
-	PTE_PRESENT,
-	PTE_RW,
-	frameKindNames,
-	type KernelState,
-	type MmStruct,
-} from '../../source/kernel/types.js';
+import {PAGE_SIZE, PTE_ACCESSED, PTE_DIRTY, PTE_PRESENT, PTE_RW, frameKindNames, type KernelState, type MmStruct} from '../../source/kernel/types.js';
 import {formatDiagnostics} from '../../source/scenario/diagnostics.js';
 import {parseScenario} from '../../source/scenario/parser.js';
 import type {Config} from '../../source/kernel/program.js';

@@ -4,19 +4,7 @@
 import {describe, expect, it} from 'vitest';
 import {stateDump} from '../../source/kernel/dump.js';
 import type {KernelEvent} from '../../source/kernel/events.js';
-import {
-	endOf,
-	faultKinds,
-	faults,
-	frameOf,
-	framesByKind,
-	mmOf,
-	ofType,
-	pteOf,
-	prog,
-	run,
-	runUntil,
-} from '../helpers/run.js';
+import {endOf, faultKinds, faults, frameOf, framesByKind, mmOf, ofType, pteOf, prog, run, runUntil} from '../helpers/run.js';
 
 const HEAP = 0x60_0000;
 const forked = (e: KernelEvent): boolean => e.type === 'syscall' && e.name === 'fork' && e.pid === 1;
@@ -47,9 +35,15 @@ describe('MADV_DONTFORK (VM_DONTCOPY)', () => {
 	}
 
 	it('MADV_DOFORK clears it again', () => {
-		const r = run(prog('madvise heap dontfork\nmadvise heap dofork\nfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\nwrite heap 1\nexit 0', 'map heap 1 rw-'));
+		const r = run(
+			prog('madvise heap dontfork\nmadvise heap dofork\nfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\nwrite heap 1\nexit 0', 'map heap 1 rw-'),
+		);
 		expect(faultKinds(r.events, 2)).toEqual(['file@text', 'anon@heap']);
-		expect(ofType(r.events, 'syscall').filter((e) => e.name === 'madvise').map((e) => e.ret)).toEqual([0, 0]);
+		expect(
+			ofType(r.events, 'syscall')
+				.filter((e) => e.name === 'madvise')
+				.map((e) => e.ret),
+		).toEqual([0, 0]);
 	});
 
 	it('madvise of an unknown region: -ENOMEM', () => {
@@ -123,7 +117,11 @@ describe('VM_ACCOUNT and overcommit=never', () => {
 	it('after munmap returns the charge the fork succeeds, and the failed fork used no pid', () => {
 		const r = run(src);
 		expect(r.k.tasks.get(1)!.regs.r0).toBe(-12);
-		expect(ofType(r.events, 'syscall').filter((e) => e.name === 'fork' && e.pid === 1).map((e) => e.ret)).toEqual([-12, 2]);
+		expect(
+			ofType(r.events, 'syscall')
+				.filter((e) => e.name === 'fork' && e.pid === 1)
+				.map((e) => e.ret),
+		).toEqual([-12, 2]);
 		expect(endOf(r.events)).toMatchObject({reason: 'exited'});
 		expect(r.k.committed).toBe(0);
 	});
@@ -134,7 +132,9 @@ describe('VM_ACCOUNT and overcommit=never', () => {
 		expect(h.k.tasks.get(1)!.regs.r1).toBe(-12);
 		const a = run(prog('mmap b 65 rw-\nset r0 ret\nexit 0', '', 'frames=64 overcommit=always'));
 		expect(a.k.tasks.get(1)!.regs.r0).toBeGreaterThan(0);
-		const n = run(prog('mmap a 20 rw-\nset r0 ret\nmmap b 10 rw-\nset r1 ret\nmmap c 10 r--\nset r2 ret\nexit 0', '', 'frames=64 overcommit=never commit_limit=30'));
+		const n = run(
+			prog('mmap a 20 rw-\nset r0 ret\nmmap b 10 rw-\nset r1 ret\nmmap c 10 r--\nset r2 ret\nexit 0', '', 'frames=64 overcommit=never commit_limit=30'),
+		);
 		const regs = n.k.tasks.get(1)!.regs;
 		expect(regs.r0).toBeGreaterThan(0);
 		expect(regs.r1).toBe(-12); // stack 2 + 20 + 10 > 30
@@ -151,7 +151,11 @@ describe('a shared anonymous mapping', () => {
 		expect(pteOf(atFork.k, 2, HEAP)).toBeNull();
 		expect(frameOf(atFork.k, frame)).toEqual({kind: 'shmem', refcount: 2, mapcount: 1});
 		const r = run(src);
-		expect(faults(r.events, 2).filter((e) => e.region === 'sh').map((e) => [e.kind, e.access, e.frame])).toEqual([['shmem', 'read', frame]]);
+		expect(
+			faults(r.events, 2)
+				.filter((e) => e.region === 'sh')
+				.map((e) => [e.kind, e.access, e.frame]),
+		).toEqual([['shmem', 'read', frame]]);
 		expect(r.k.tasks.get(1)!.regs.r0).toBe(2);
 	});
 

@@ -36,7 +36,15 @@ const expectsOf = (events: KernelEvent[]) => ofType(events, 'expect').map((e) =>
 
 describe.each(ERAS)('kernel %s', (era) => {
 	it('every bundled era scenario ends exited with every expect held and none unreached', () => {
-		for (const name of ['vmsplice-pin', 'era-pin-before-fork', 'era-vfork-killable', 'vfork-coredump', 'vfork-abort', 'era-fault-around', 'era-wipeonfork']) {
+		for (const name of [
+			'vmsplice-pin',
+			'era-pin-before-fork',
+			'era-vfork-killable',
+			'vfork-coredump',
+			'vfork-abort',
+			'era-fault-around',
+			'era-wipeonfork',
+		]) {
 			const r = runEra(scenario(name), era);
 			const end = ofType(r.events, 'end')[0]!;
 			expect([name, end.reason, end.expects_failed, end.expects_unreached]).toEqual([name, 'exited', 0, 0]);
@@ -45,7 +53,7 @@ describe.each(ERAS)('kernel %s', (era) => {
 });
 
 describe('do_wp_page reuse (vmsplice-pin.scn): mapcount (2.6.32) against exclusive/refcount (6.18)', () => {
-	it('2.6.32 reuses the pinned page: the pin sees the parent\'s write', () => {
+	it("2.6.32 reuses the pinned page: the pin sees the parent's write", () => {
 		const r = runEra(scenario('vmsplice-pin'), '2.6.32');
 		expect(wp(r.events)).toEqual(['21 1 cow-reuse']);
 		expect(ofType(r.events, 'pin').map((e) => `${e.tick} ${e.pid} ${e.action} #${e.id} ${e.frame}`)).toEqual(['11 2 pin #1 9', '31 2 unpin #1 9']);
@@ -60,7 +68,7 @@ describe('do_wp_page reuse (vmsplice-pin.scn): mapcount (2.6.32) against exclusi
 		expect(expectsOf(r.events)).toContain('31:ok'); // pin[r1] == 1
 	});
 
-	it('without pins the rules agree: a child\'s write copies, the survivor\'s write reuses', () => {
+	it("without pins the rules agree: a child's write copies, the survivor's write reuses", () => {
 		const src = prog('write heap 1\nfork\nif ret == 0 goto child\nsleep 4\nwait\nwrite heap 3\nexit 0\nchild:\nwrite heap 2\nexit 0', 'map heap 1 rw-');
 		expect(wp(runEra(src, '2.6.32').events)).toEqual(wp(runEra(src, '6.18').events));
 		expect(wp(runEra(src, '6.18').events).map((l) => l.split(' ')[2])).toEqual(['cow-copy', 'cow-reuse']);
@@ -68,37 +76,47 @@ describe('do_wp_page reuse (vmsplice-pin.scn): mapcount (2.6.32) against exclusi
 });
 
 describe('a page pinned before fork (era-pin-before-fork.scn)', () => {
-	it('2.6.32 shares it: the fork copies its PTE write-protected, the parent\'s write copies away from the pin', () => {
+	it("2.6.32 shares it: the fork copies its PTE write-protected, the parent's write copies away from the pin", () => {
 		const r = runEra(scenario('era-pin-before-fork'), '2.6.32');
 		expect(ofType(r.events, 'syscall').find((e) => e.name === 'fork' && e.child_return === undefined)?.cost).toEqual({vmas: 3, ptes: 1, pgtables: 4});
 		expect(wp(r.events)).toEqual(['14 1 cow-copy']);
 	});
 
-	it('6.18 copy_present_page: the child gets a copy at fork; the parent\'s PTE stays writable, its write faults not', () => {
+	it("6.18 copy_present_page: the child gets a copy at fork; the parent's PTE stays writable, its write faults not", () => {
 		const r = runEra(scenario('era-pin-before-fork'), '6.18');
 		expect(wp(r.events)).toEqual([]);
 		// the child's read of buf finds its own page: a frame no fault gave it
 		const pinned = ofType(r.events, 'pin')[0]!.frame;
-		expect(ofType(r.events, 'fault').filter((e) => e.region === 'buf').map((e) => [e.pid, e.kind, e.frame])).toEqual([[1, 'anon', pinned]]);
+		expect(
+			ofType(r.events, 'fault')
+				.filter((e) => e.region === 'buf')
+				.map((e) => [e.pid, e.kind, e.frame]),
+		).toEqual([[1, 'anon', pinned]]);
 	});
 });
 
-describe('the vfork parent\'s wait (era-vfork-killable.scn)', () => {
+describe("the vfork parent's wait (era-vfork-killable.scn)", () => {
 	const story = (events: KernelEvent[]) =>
-		events.filter((e) => (e.type === 'state' || e.type === 'signal' || e.type === 'exit' || e.type === 'completion') && (e.type === 'completion' ? e.owner === 2 : e.pid === 2)).map((e) => {
-			switch (e.type) {
-				case 'state':
-					return `${e.tick} ${e.from}>${e.to} ${e.why}`;
-				case 'signal':
-					return `${e.tick} ${e.signal} ${e.action}`;
-				case 'exit':
-					return `${e.tick} exit ${e.signal}`;
-				case 'completion':
-					return `${e.tick} completion ${e.action} by ${e.by} done=${e.done}`;
-				default:
-					return '';
-			}
-		});
+		events
+			.filter(
+				(e) =>
+					(e.type === 'state' || e.type === 'signal' || e.type === 'exit' || e.type === 'completion') &&
+					(e.type === 'completion' ? e.owner === 2 : e.pid === 2),
+			)
+			.map((e) => {
+				switch (e.type) {
+					case 'state':
+						return `${e.tick} ${e.from}>${e.to} ${e.why}`;
+					case 'signal':
+						return `${e.tick} ${e.signal} ${e.action}`;
+					case 'exit':
+						return `${e.tick} exit ${e.signal}`;
+					case 'completion':
+						return `${e.tick} completion ${e.action} by ${e.by} done=${e.done}`;
+					default:
+						return '';
+				}
+			});
 
 	it('2.6.32: TASK_UNINTERRUPTIBLE: the SIGKILL waits until the child exits and completes', () => {
 		const r = runEra(scenario('era-vfork-killable'), '2.6.32');
@@ -111,7 +129,7 @@ describe('the vfork parent\'s wait (era-vfork-killable.scn)', () => {
 		expect(Number(s.find((l) => l.includes('exit SIGKILL'))!.split(' ')[0])).toBeGreaterThan(Number(complete.split(' ')[0]));
 	});
 
-	it('6.18: TASK_KILLABLE: the SIGKILL wakes it at once, the child\'s vfork_done is cleared, it dies', () => {
+	it("6.18: TASK_KILLABLE: the SIGKILL wakes it at once, the child's vfork_done is cleared, it dies", () => {
 		const r = runEra(scenario('era-vfork-killable'), '6.18');
 		expect(story(r.events)).toEqual([
 			'8 completion init by 2 done=0',
@@ -133,16 +151,28 @@ describe('a vfork child that dumps core (vfork-coredump.scn)', () => {
 	it('2.6.32 zaps the parent (exit status 0), completes via coredump_wait; 6.18 zaps nobody, completes via exit_mm', () => {
 		const old = runEra(scenario('vfork-coredump'), '2.6.32');
 		const now = runEra(scenario('vfork-coredump'), '6.18');
-		const vias = (events: KernelEvent[]) => ofType(events, 'completion').filter((e) => e.action === 'complete').map((e) => `${e.id} by ${e.by} via ${e.via}`);
+		const vias = (events: KernelEvent[]) =>
+			ofType(events, 'completion')
+				.filter((e) => e.action === 'complete')
+				.map((e) => `${e.id} by ${e.by} via ${e.via}`);
 		expect(vias(old.events)).toEqual(['1 by 3 via coredump_wait', '2 by 2 via exit_mm']);
 		expect(vias(now.events)).toEqual(['1 by 3 via exit_mm']);
 		const exits = (events: KernelEvent[]) => ofType(events, 'exit').map((e) => `${e.pid} ${e.code} ${e.signal}`);
 		expect(exits(old.events)).toEqual(['3 0 SIGSEGV', '2 0 null', '1 0 null']);
 		expect(exits(now.events)).toEqual(['3 0 SIGSEGV', '2 0 null', '1 0 null']);
-		expect(ofType(old.events, 'signal').filter((e) => e.signal === 'SIGKILL').map((e) => `${e.pid} ${e.action}`)).toEqual(['2 send', '2 deliver']);
+		expect(
+			ofType(old.events, 'signal')
+				.filter((e) => e.signal === 'SIGKILL')
+				.map((e) => `${e.pid} ${e.action}`),
+		).toEqual(['2 send', '2 deliver']);
 		expect(ofType(now.events, 'signal').filter((e) => e.signal === 'SIGKILL')).toEqual([]);
 		// 6.18: the parent stays in D (killable) through the dump
-		expect(ofType(now.events, 'state').filter((e) => e.pid === 2).map((e) => `${e.from}>${e.to}:${e.why}`).slice(0, 2)).toEqual(['R>D:vfork', 'D>R:complete']);
+		expect(
+			ofType(now.events, 'state')
+				.filter((e) => e.pid === 2)
+				.map((e) => `${e.from}>${e.to}:${e.why}`)
+				.slice(0, 2),
+		).toEqual(['R>D:vfork', 'D>R:complete']);
 	});
 });
 
@@ -155,12 +185,15 @@ describe('read faults on file and shmem mappings (era-fault-around.scn)', () => 
 });
 
 describe('madvise wipeonfork (era-wipeonfork.scn)', () => {
-	it('2.6.32: -EINVAL and the child gets a copy; 6.18: 0, and the child\'s read maps the zero page', () => {
+	it("2.6.32: -EINVAL and the child gets a copy; 6.18: 0, and the child's read maps the zero page", () => {
 		const old = runEra(scenario('era-wipeonfork'), '2.6.32');
 		const now = runEra(scenario('era-wipeonfork'), '6.18');
 		const madvise = (events: KernelEvent[]) => ofType(events, 'syscall').find((e) => e.name === 'madvise')!.ret;
 		expect([madvise(old.events), madvise(now.events)]).toEqual([-22, 0]);
-		const childSecret = (events: KernelEvent[]) => ofType(events, 'fault').filter((e) => e.pid === 2 && e.region === 'secret').map((e) => e.kind);
+		const childSecret = (events: KernelEvent[]) =>
+			ofType(events, 'fault')
+				.filter((e) => e.pid === 2 && e.region === 'secret')
+				.map((e) => e.kind);
 		expect(childSecret(old.events)).toEqual([]); // its PTE was copied: no fault
 		expect(childSecret(now.events)).toEqual(['zero']);
 		const fork = (events: KernelEvent[]) => ofType(events, 'syscall').find((e) => e.name === 'fork' && e.child_return === undefined)!.cost;

@@ -16,7 +16,18 @@ describe('fault kinds and their paths', () => {
 	it('the first instruction fetch is a file fault on the text page', () => {
 		const r = run(prog('exit 0'));
 		expect(faults(r.events)).toEqual([
-			{tick: 1, type: 'fault', pid: 1, kind: 'file', access: 'exec', addr: '0x400000', region: 'text', frame: 7, from: null, path: [...HMF, 'do_linear_fault', '__do_fault', 'filemap_fault']},
+			{
+				tick: 1,
+				type: 'fault',
+				pid: 1,
+				kind: 'file',
+				access: 'exec',
+				addr: '0x400000',
+				region: 'text',
+				frame: 7,
+				from: null,
+				path: [...HMF, 'do_linear_fault', '__do_fault', 'filemap_fault'],
+			},
 		]);
 		// The page-cache frame stays cached after the run: refcount 1 (the cache's own), mapcount 0.
 		expect(frameOf(r.k, 7)).toEqual({kind: 'file', refcount: 1, mapcount: 0});
@@ -25,14 +36,35 @@ describe('fault kinds and their paths', () => {
 	it('segv-maperr: no VMA at the address; SIGSEGV with a core dump', () => {
 		const r = run(forked('read 0x100000'));
 		const f = faults(r.events, 2).filter((e) => e.kind.startsWith('segv'));
-		expect(f).toEqual([expect.objectContaining({kind: 'segv-maperr', access: 'read', addr: '0x100000', region: null, frame: null, from: null, path: ['do_page_fault', 'bad_area']})]);
-		expect(ofType(r.events, 'signal').filter((e) => e.pid === 2).map((e) => `${e.signal}:${e.action}`)).toEqual(['SIGSEGV:send', 'SIGSEGV:deliver', 'SIGSEGV:core']);
+		expect(f).toEqual([
+			expect.objectContaining({
+				kind: 'segv-maperr',
+				access: 'read',
+				addr: '0x100000',
+				region: null,
+				frame: null,
+				from: null,
+				path: ['do_page_fault', 'bad_area'],
+			}),
+		]);
+		expect(
+			ofType(r.events, 'signal')
+				.filter((e) => e.pid === 2)
+				.map((e) => `${e.signal}:${e.action}`),
+		).toEqual(['SIGSEGV:send', 'SIGSEGV:deliver', 'SIGSEGV:core']);
 		expect(ofType(r.events, 'exit').find((e) => e.pid === 2)).toMatchObject({code: 0, signal: 'SIGSEGV', core: true});
 	});
 
 	it('segv-accerr: the VMA forbids the access (a write to r--)', () => {
 		const w = run(forked('write ro 1', 'map ro 1 r--'));
-		expect(faults(w.events, 2).at(-1)).toMatchObject({kind: 'segv-accerr', access: 'write', addr: '0x600000', region: 'ro', frame: null, path: ['do_page_fault', 'bad_area_access_error']});
+		expect(faults(w.events, 2).at(-1)).toMatchObject({
+			kind: 'segv-accerr',
+			access: 'write',
+			addr: '0x600000',
+			region: 'ro',
+			frame: null,
+			path: ['do_page_fault', 'bad_area_access_error'],
+		});
 		// A read of the same region is allowed: the zero page.
 		const rd = run(prog('read ro\nexit 0', 'map ro 1 r--'));
 		expect(faultKinds(rd.events)).toEqual(['file@text', 'zero@ro']);
@@ -41,7 +73,15 @@ describe('fault kinds and their paths', () => {
 	it('zero: a read of untouched anon memory maps PFN 0 read-only and allocates nothing', () => {
 		const r = run(prog('read heap[0]\nread heap[1]\nread heap[1]+8\nexit 0', 'map heap 2 rw-'));
 		expect(faults(r.events).slice(1)).toEqual([
-			expect.objectContaining({kind: 'zero', access: 'read', addr: '0x600000', region: 'heap', frame: 0, from: null, path: [...HMF, 'do_anonymous_page']}),
+			expect.objectContaining({
+				kind: 'zero',
+				access: 'read',
+				addr: '0x600000',
+				region: 'heap',
+				frame: 0,
+				from: null,
+				path: [...HMF, 'do_anonymous_page'],
+			}),
 			expect.objectContaining({kind: 'zero', access: 'read', addr: '0x601000', frame: 0}),
 		]);
 	});
@@ -66,7 +106,14 @@ describe('fault kinds and their paths', () => {
 		const filler = Array.from({length: 1100}, () => 'yield').join('\n');
 		const r = run(prog(`read text[1]+8\nsleep 2\nexit 0\n${filler}`), {max_ticks: 2});
 		const f = faults(r.events)[1]!;
-		expect(f).toMatchObject({kind: 'file', access: 'read', addr: '0x401008', region: 'text', from: null, path: [...HMF, 'do_linear_fault', '__do_fault', 'filemap_fault']});
+		expect(f).toMatchObject({
+			kind: 'file',
+			access: 'read',
+			addr: '0x401008',
+			region: 'text',
+			from: null,
+			path: [...HMF, 'do_linear_fault', '__do_fault', 'filemap_fault'],
+		});
 		expect(f.frame).not.toBe(5);
 		expect(pteOf(r.k, 1, 0x40_1000)).toMatchObject({pfn: f.frame, writable: false});
 		// One PTE and the cache's own reference.
@@ -106,7 +153,11 @@ describe('fault kinds and their paths', () => {
 
 	it('cow-zero: a write to a zero-page PTE allocates a zeroed frame', () => {
 		const r = run(prog('read heap\nwrite heap 7\nexpect heap == 7\nexit 0', 'map heap 1 rw-'));
-		expect(faults(r.events).slice(1).map((e) => [e.kind, e.access, e.frame, e.from, e.path])).toEqual([
+		expect(
+			faults(r.events)
+				.slice(1)
+				.map((e) => [e.kind, e.access, e.frame, e.from, e.path]),
+		).toEqual([
 			['zero', 'read', 0, null, [...HMF, 'do_anonymous_page']],
 			['cow-zero', 'write', 9, 0, [...HMF, 'do_wp_page']],
 		]);
@@ -124,7 +175,14 @@ describe('fault kinds and their paths', () => {
 	it('oom: no frame left; the faulting task is killed with SIGKILL and its frames are freed', () => {
 		const r = run(forked('mmap big 10 rw-\ntouch big write', '', 'frames=16'));
 		const f = faults(r.events, 2);
-		expect(f.at(-1)).toMatchObject({kind: 'oom', access: 'write', region: 'big', frame: null, from: null, path: [...HMF, 'do_anonymous_page', 'out_of_memory']});
+		expect(f.at(-1)).toMatchObject({
+			kind: 'oom',
+			access: 'write',
+			region: 'big',
+			frame: null,
+			from: null,
+			path: [...HMF, 'do_anonymous_page', 'out_of_memory'],
+		});
 		expect(f.filter((e) => e.kind === 'oom')).toHaveLength(1);
 		expect(ofType(r.events, 'exit').find((e) => e.pid === 2)).toMatchObject({signal: 'SIGKILL', core: false});
 		expect(endOf(r.events)).toMatchObject({reason: 'exited', frames_free: 14});

@@ -2,30 +2,14 @@
 // write-protects, what it skips, what it costs, and who copies or reuses.
 
 import {describe, expect, it} from 'vitest';
-import {
-	continueUntil,
-	endOf,
-	faultKinds,
-	faults,
-	frameOf,
-	framesByKind,
-	mmOf,
-	ofType,
-	pteOf,
-	prog,
-	run,
-	runUntil,
-} from '../helpers/run.js';
+import {continueUntil, endOf, faultKinds, faults, frameOf, framesByKind, mmOf, ofType, pteOf, prog, run, runUntil} from '../helpers/run.js';
 import type {KernelEvent} from '../../source/kernel/events.js';
 
 const HEAP = 0x60_0000;
 const isFork = (e: KernelEvent): boolean => e.type === 'syscall' && e.name === 'fork' && e.child !== undefined;
 
 describe('fork shares every anon page write-protected', () => {
-	const src = prog(
-		'write heap[0] 1\nwrite heap[1] 2\nfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\nexit 0',
-		'map heap 2 rw-',
-	);
+	const src = prog('write heap[0] 1\nwrite heap[1] 2\nfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\nexit 0', 'map heap 2 rw-');
 
 	it('right after fork, parent and child map the same frames read-only; mapcount 2, refcount 2', () => {
 		const r = runUntil(src, isFork);
@@ -72,9 +56,21 @@ describe('the first write after fork', () => {
 					'write heap 1',
 					'fork',
 					'if ret == 0 goto child',
-					'read heap', 'write heap 2', 'write heap+8 3', 'read heap', 'wait', 'read heap', 'write heap 4', 'exit 0',
+					'read heap',
+					'write heap 2',
+					'write heap+8 3',
+					'read heap',
+					'wait',
+					'read heap',
+					'write heap 4',
+					'exit 0',
 					'child:',
-					'read heap', 'read heap+8', 'write heap 5', 'write heap 6', 'read heap', 'exit 0',
+					'read heap',
+					'read heap+8',
+					'write heap 5',
+					'write heap 6',
+					'read heap',
+					'exit 0',
 				].join('\n'),
 				'map heap 1 rw-',
 			),
@@ -85,7 +81,10 @@ describe('the first write after fork', () => {
 
 	it('copies while the other side still maps the page, and the last mapper reuses it', () => {
 		const r = run(
-			prog('write heap 1\nfork\nif ret == 0 goto child\nwait\nwrite heap 3\nexpect heap == 3\nexit 0\nchild:\nwrite heap 2\nexpect heap == 2\nexit 0', 'map heap 1 rw-'),
+			prog(
+				'write heap 1\nfork\nif ret == 0 goto child\nwait\nwrite heap 3\nexpect heap == 3\nexit 0\nchild:\nwrite heap 2\nexpect heap == 2\nexit 0',
+				'map heap 1 rw-',
+			),
 		);
 		const wp = faults(r.events).filter((e) => e.kind.startsWith('cow'));
 		expect(wp.map((e) => [e.pid, e.kind, e.frame, e.from])).toEqual([
@@ -131,14 +130,21 @@ describe('the zero page and anon_vma at fork', () => {
 	});
 
 	it('once the VMA has an anon page, fork copies its zero-page PTEs too, and the child writes there are cow-zero', () => {
-		const src = prog('touch mixed read\nwrite mixed[2] 1\nfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\nwrite mixed[0] 5\nwrite mixed[1] 5\nexit 0', 'map mixed 3 rw-');
+		const src = prog(
+			'touch mixed read\nwrite mixed[2] 1\nfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\nwrite mixed[0] 5\nwrite mixed[1] 5\nexit 0',
+			'map mixed 3 rw-',
+		);
 		const atFork = runUntil(src, isFork);
 		expect(pteOf(atFork.k, 2, HEAP)).toMatchObject({pfn: 0, writable: false});
 		expect(ofType(atFork.events, 'syscall').find(isFork)!.cost!.ptes).toBe(3);
 		// The zero page's display count: two PTEs in each process.
 		expect(frameOf(atFork.k, 0).mapcount).toBe(4);
 		const r = run(src);
-		expect(faults(r.events, 2).slice(1).map((e) => [e.kind, e.from])).toEqual([
+		expect(
+			faults(r.events, 2)
+				.slice(1)
+				.map((e) => [e.kind, e.from]),
+		).toEqual([
 			['cow-zero', 0],
 			['cow-zero', 0],
 		]);
@@ -180,7 +186,7 @@ describe('teardown', () => {
 		expect(r.k.shmem.size).toBe(0);
 	});
 
-	it('exit_mmap of one side leaves the other side\'s pages mapped with the right counts', () => {
+	it("exit_mmap of one side leaves the other side's pages mapped with the right counts", () => {
 		const src = prog('touch a write\nfork\nif ret == 0 goto child\nwait\nsleep 2\nexit 0\nchild:\nexit 0', 'map a 3 rw-');
 		const r = runUntil(src, (e) => e.type === 'exit' && e.pid === 2);
 		for (let i = 0; i < 3; i++) {

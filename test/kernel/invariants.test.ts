@@ -78,8 +78,15 @@ function broken(mutate: (k: KernelState) => void, base: () => KernelState = fork
 }
 
 function expectRule(r: {full: string[]; fast: string[]}, pattern: RegExp, alsoFast = true): void {
-	expect(r.full.some((m) => pattern.test(m)), `full: ${JSON.stringify(r.full)}`).toBe(true);
-	if (alsoFast) expect(r.fast.some((m) => pattern.test(m)), `fast: ${JSON.stringify(r.fast)}`).toBe(true);
+	expect(
+		r.full.some((m) => pattern.test(m)),
+		`full: ${JSON.stringify(r.full)}`,
+	).toBe(true);
+	if (alsoFast)
+		expect(
+			r.fast.some((m) => pattern.test(m)),
+			`fast: ${JSON.stringify(r.fast)}`,
+		).toBe(true);
 }
 
 describe('checkInvariants on clean states', () => {
@@ -230,11 +237,26 @@ describe('each rule fires', () => {
 	});
 
 	it('rss, map_count, total_vm, locked_vm, pgtables, hiwater', () => {
-		expectRule(broken((k) => void k.mms.get(1)!.rss++), /^mm 1: rss \d+ != \d+ present PTEs/);
-		expectRule(broken((k) => void k.mms.get(1)!.totalVm--), /^mm 1: total_vm \d+ != \d+ pages of its VMAs/);
-		expectRule(broken((k) => void k.mms.get(1)!.lockedVm++), /^mm 1: locked_vm 1 != 0/);
-		expectRule(broken((k) => void k.mms.get(1)!.pgtables++), /^mm 1: pgtables \d+ != \d+ table frames/);
-		expectRule(broken((k) => void (k.mms.get(2)!.hiwaterRss = 0)), /^mm 2: hiwater_rss 0 < rss/);
+		expectRule(
+			broken((k) => void k.mms.get(1)!.rss++),
+			/^mm 1: rss \d+ != \d+ present PTEs/,
+		);
+		expectRule(
+			broken((k) => void k.mms.get(1)!.totalVm--),
+			/^mm 1: total_vm \d+ != \d+ pages of its VMAs/,
+		);
+		expectRule(
+			broken((k) => void k.mms.get(1)!.lockedVm++),
+			/^mm 1: locked_vm 1 != 0/,
+		);
+		expectRule(
+			broken((k) => void k.mms.get(1)!.pgtables++),
+			/^mm 1: pgtables \d+ != \d+ table frames/,
+		);
+		expectRule(
+			broken((k) => void (k.mms.get(2)!.hiwaterRss = 0)),
+			/^mm 2: hiwater_rss 0 < rss/,
+		);
 		expectRule(
 			broken((k) => {
 				const mm = k.mms.get(1)!;
@@ -245,12 +267,21 @@ describe('each rule fires', () => {
 	});
 
 	it('mm users == live tasks using it', () => {
-		expectRule(broken((k) => void k.mms.get(1)!.users++), /^mm 1: users 3 != 2 live tasks using it$/);
+		expectRule(
+			broken((k) => void k.mms.get(1)!.users++),
+			/^mm 1: users 3 != 2 live tasks using it$/,
+		);
 	});
 
 	it('global and per-mm committed match the VM_ACCOUNT VMAs', () => {
-		expectRule(broken((k) => void k.committed++), /^committed \d+ != \d+ pages of VM_ACCOUNT VMAs/);
-		expectRule(broken((k) => void k.mms.get(2)!.committed--), /^mm 2: committed \d+ != \d+ pages of its VM_ACCOUNT VMAs/);
+		expectRule(
+			broken((k) => void k.committed++),
+			/^committed \d+ != \d+ pages of VM_ACCOUNT VMAs/,
+		);
+		expectRule(
+			broken((k) => void k.mms.get(2)!.committed--),
+			/^mm 2: committed \d+ != \d+ pages of its VM_ACCOUNT VMAs/,
+		);
 	});
 
 	it('copy-on-write: a writable private PTE maps an exclusive anon page', () => {

@@ -10,12 +10,17 @@ import {run} from '../helpers/run.js';
 import {tracedFunctions} from '../../source/kernel/trace.js';
 
 const scenarioDir = new URL('../../scenarios/', import.meta.url);
-const bundled = readdirSync(scenarioDir).filter((f) => f.endsWith('.scn')).sort();
+const bundled = readdirSync(scenarioDir)
+	.filter((f) => f.endsWith('.scn'))
+	.sort();
 const source = (name: string): string => readFileSync(new URL(name, scenarioDir), 'utf8');
 
 /** Expected text: the template's common indentation removed. */
 function text(t: string): string {
-	const lines = t.replace(/^\n/, '').replace(/\n\s*$/, '').split('\n');
+	const lines = t
+		.replace(/^\n/, '')
+		.replace(/\n\s*$/, '')
+		.split('\n');
 	const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^\t*/.exec(l)![0].length));
 	return lines.map((l) => l.slice(indent).replace(/\t/g, '  ')).join('\n');
 }
@@ -303,7 +308,9 @@ describe('the steps of each kernel function', () => {
 
 	it('dup_mmap refuses a VM_ACCOUNT charge: -ENOMEM, and mmput tears the half-built mm down', () => {
 		const steps = call(source('overcommit-never-fork-enomem.scn'), 'dup_mm');
-		expect(steps).toContain('/* vma big is VM_ACCOUNT: security_vm_enough_memory(8) refuses (committed 18, overcommit never, limit 24): -ENOMEM */\n  } dup_mmap = -12');
+		expect(steps).toContain(
+			'/* vma big is VM_ACCOUNT: security_vm_enough_memory(8) refuses (committed 18, overcommit never, limit 24): -ENOMEM */\n  } dup_mmap = -12',
+		);
 		expect(steps).toContain(
 			text(`
 			  /* dup_mmap failed (-12): free_pt, mmput tears mm 2 down */

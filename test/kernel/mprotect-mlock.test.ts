@@ -7,7 +7,10 @@ const HEAP = 0x60_0000;
 
 describe('mprotect (change_protection)', () => {
 	it('write-protects the PTEs of a private mapping even when it stays writable (PAGE_COPY)', () => {
-		const r = runUntil(prog('write heap 1\nmprotect heap rw-\nwrite heap 2\nexit 0', 'map heap 1 rw-'), (e) => e.type === 'syscall' && e.name === 'mprotect');
+		const r = runUntil(
+			prog('write heap 1\nmprotect heap rw-\nwrite heap 2\nexit 0', 'map heap 1 rw-'),
+			(e) => e.type === 'syscall' && e.name === 'mprotect',
+		);
 		expect(pteOf(r.k, 1, HEAP)).toMatchObject({writable: false, dirty: true});
 		const all = run(prog('write heap 1\nmprotect heap rw-\nwrite heap 2\nexpect heap == 2\nexit 0', 'map heap 1 rw-'));
 		// the next write goes through do_wp_page, which reuses the exclusive page in place
@@ -34,7 +37,14 @@ describe('mlock (__mlock_vma_pages_range → __get_user_pages)', () => {
 		const r = run(prog('mlock heap\nset r0 ret\nexpect r0 == 0\nexit 0', 'map heap 3 rw-'));
 		const mlockFaults = ofType(r.events, 'fault').filter((f) => f.path[0] === 'sys_mlock');
 		expect(mlockFaults.map((f) => f.kind)).toEqual(['anon', 'anon', 'anon']);
-		expect(mlockFaults[0]!.path).toEqual(['sys_mlock', '__mlock_vma_pages_range', '__get_user_pages', 'handle_mm_fault', 'handle_pte_fault', 'do_anonymous_page']);
+		expect(mlockFaults[0]!.path).toEqual([
+			'sys_mlock',
+			'__mlock_vma_pages_range',
+			'__get_user_pages',
+			'handle_mm_fault',
+			'handle_pte_fault',
+			'do_anonymous_page',
+		]);
 	});
 
 	it('out of memory returns -ENOMEM to the caller and kills nobody', () => {

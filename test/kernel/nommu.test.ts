@@ -18,7 +18,11 @@ describe('no-MMU', () => {
 
 	it('has no page tables and no faults of any kind, whatever the program does', () => {
 		const r = run(
-			prog('write heap 1\nread heap[1]\nvfork\nif ret == 0 goto child\nmprotect heap r--\nwrite heap 3\nmlock heap\nwait\nexit 0\nchild:\nwrite heap 2\nread 0x10\nexit 0', 'map heap 2 rw-', NOMMU),
+			prog(
+				'write heap 1\nread heap[1]\nvfork\nif ret == 0 goto child\nmprotect heap r--\nwrite heap 3\nmlock heap\nwait\nexit 0\nchild:\nwrite heap 2\nread 0x10\nexit 0',
+				'map heap 2 rw-',
+				NOMMU,
+			),
 		);
 		expect(faults(r.events)).toEqual([]);
 		expect(framesByKind(r.k).pgtable).toBeUndefined();
@@ -41,7 +45,9 @@ describe('no-MMU', () => {
 	});
 
 	it('vfork shares the mm and blocks the parent until the child exits', () => {
-		const r = run(prog('write heap 1\nvfork\nif ret == 0 goto child\nset r0 heap\nwait\nexit 0\nchild:\nwrite heap 2\ncompute 3\nexit 0', 'map heap 1 rw-', NOMMU));
+		const r = run(
+			prog('write heap 1\nvfork\nif ret == 0 goto child\nset r0 heap\nwait\nexit 0\nchild:\nwrite heap 2\ncompute 3\nexit 0', 'map heap 1 rw-', NOMMU),
+		);
 		expect(r.k.tasks.get(1)!.regs.r0).toBe(2);
 		expect(ofType(r.events, 'completion').map((e) => [e.action, e.via])).toEqual([
 			['init', null],
@@ -49,7 +55,11 @@ describe('no-MMU', () => {
 			['complete', 'exit_mm'],
 			['wake', null],
 		]);
-		expect(ofType(r.events, 'state').filter((e) => e.pid === 1).map((e) => e.to)).toEqual(['D', 'R', 'Z']);
+		expect(
+			ofType(r.events, 'state')
+				.filter((e) => e.pid === 1)
+				.map((e) => e.to),
+		).toEqual(['D', 'R', 'Z']);
 		expect(ofType(r.events, 'unprotected')).toEqual([]);
 	});
 
@@ -59,7 +69,11 @@ describe('no-MMU', () => {
 	});
 
 	it('clone without vm: an empty mm, and the child goes on in the parent memory through unprotected accesses', () => {
-		const src = prog('write heap 1\nclone sigchld\nif ret == 0 goto child\nwait\nset r0 heap\nexit 0\nchild:\nset r1 heap\nwrite heap r1\nadd r1 1\nwrite heap r1\nexit 0', 'map heap 1 rw-', NOMMU);
+		const src = prog(
+			'write heap 1\nclone sigchld\nif ret == 0 goto child\nwait\nset r0 heap\nexit 0\nchild:\nset r1 heap\nwrite heap r1\nadd r1 1\nwrite heap r1\nexit 0',
+			'map heap 1 rw-',
+			NOMMU,
+		);
 		const atClone = runUntil(src, (e) => e.type === 'syscall' && e.name === 'clone');
 		expect(mmOf(atClone.k, 2).vmas).toEqual([]);
 		expect(mmOf(atClone.k, 2).id).not.toBe(mmOf(atClone.k, 1).id);
@@ -89,7 +103,9 @@ describe('no-MMU', () => {
 	});
 
 	it('text frames are shared by every process running the program', () => {
-		const src = prog('vfork\nif ret == 0 goto run\nvfork\nif ret == 0 goto run\nwait\nwait\nexit 0\nrun:\nexec worker', '', NOMMU) + 'program worker\nsleep 6\nexit 0\nend\n';
+		const src =
+			prog('vfork\nif ret == 0 goto run\nvfork\nif ret == 0 goto run\nwait\nwait\nexit 0\nrun:\nexec worker', '', NOMMU) +
+			'program worker\nsleep 6\nexit 0\nend\n';
 		const r = runUntil(src, (e) => e.type === 'exec' && e.pid === 3);
 		const t2 = mmOf(r.k, 2).vmas.find((v) => v.region === 'text')!;
 		const t3 = mmOf(r.k, 3).vmas.find((v) => v.region === 'text')!;
@@ -104,7 +120,14 @@ describe('no-MMU', () => {
 
 	it('mprotect, mlock, munlock and madvise are not built without an MMU (-ENOSYS, both eras); a write to the region lands anyway', () => {
 		for (const kernel of ['2.6.32', '6.18'] as const) {
-			const r = run(prog('write heap 1\nmprotect heap r--\nset r0 ret\nwrite heap 2\nset r1 heap\nmlock heap\nset r2 ret\nmunlock heap\nset r3 ret\nmadvise heap dontfork\nset r4 ret\nexit 0', 'map heap 1 rw-', NOMMU), {kernel});
+			const r = run(
+				prog(
+					'write heap 1\nmprotect heap r--\nset r0 ret\nwrite heap 2\nset r1 heap\nmlock heap\nset r2 ret\nmunlock heap\nset r3 ret\nmadvise heap dontfork\nset r4 ret\nexit 0',
+					'map heap 1 rw-',
+					NOMMU,
+				),
+				{kernel},
+			);
 			const regs = r.k.tasks.get(1)!.regs;
 			expect([regs.r0, regs.r1, regs.r2, regs.r3, regs.r4]).toEqual([-38, 2, -38, -38, -38]);
 		}

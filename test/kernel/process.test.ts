@@ -3,17 +3,7 @@
 
 import {describe, expect, it} from 'vitest';
 import {stateHash} from '../../source/kernel/dump.js';
-import {
-	endOf,
-	faultKinds,
-	framesByKind,
-	jsonLines,
-	mmOf,
-	ofType,
-	prog,
-	run,
-	runUntil,
-} from '../helpers/run.js';
+import {endOf, faultKinds, framesByKind, jsonLines, mmOf, ofType, prog, run, runUntil} from '../helpers/run.js';
 
 describe('exec', () => {
 	it('an unknown program: -ENOENT, nothing changes', () => {
@@ -40,7 +30,9 @@ describe('exec', () => {
 
 describe('exit and wait', () => {
 	it('wait reaps a zombie child: ret pid, status code, signal 0, core 0; then -ECHILD', () => {
-		const r = run(prog('fork\nif ret == 0 goto child\nwait\nset r0 ret\nset r1 status\nset r2 signal\nset r3 core\nwait\nset r4 ret\nexit 0\nchild:\nexit 300'));
+		const r = run(
+			prog('fork\nif ret == 0 goto child\nwait\nset r0 ret\nset r1 status\nset r2 signal\nset r3 core\nwait\nset r4 ret\nexit 0\nchild:\nexit 300'),
+		);
 		const regs = r.k.tasks.get(1)!.regs;
 		expect([regs.r0, regs.r1, regs.r2, regs.r3, regs.r4]).toEqual([2, 300 % 256, 0, 0, -10]);
 		expect(ofType(r.events, 'reap')).toEqual([expect.objectContaining({pid: 1, child: 2, status: 44})]);
@@ -52,12 +44,16 @@ describe('exit and wait', () => {
 
 	it('a waiting parent sleeps in S and is woken by the child exit', () => {
 		const r = run(prog('fork\nif ret == 0 goto child\nwait\nexit 0\nchild:\ncompute 5\nexit 0'));
-		const states = ofType(r.events, 'state').filter((e) => e.pid === 1).map((e) => `${e.from}>${e.to}:${e.why}`);
+		const states = ofType(r.events, 'state')
+			.filter((e) => e.pid === 1)
+			.map((e) => `${e.from}>${e.to}:${e.why}`);
 		expect(states).toEqual(['R>S:wait', 'S>R:child-exit', 'R>Z:exit']);
 	});
 
 	it('wait PID waits for that child only', () => {
-		const r = run(prog('fork\nif ret == 0 goto a\nfork\nif ret == 0 goto b\nwait 3\nset r0 ret\nwait\nset r1 ret\nexit 0\na:\nexit 1\nb:\nsleep 5\nexit 2'));
+		const r = run(
+			prog('fork\nif ret == 0 goto a\nfork\nif ret == 0 goto b\nwait 3\nset r0 ret\nwait\nset r1 ret\nexit 0\na:\nexit 1\nb:\nsleep 5\nexit 2'),
+		);
 		const regs = r.k.tasks.get(1)!.regs;
 		expect([regs.r0, regs.r1]).toEqual([3, 2]);
 	});
@@ -80,7 +76,11 @@ describe('exit and wait', () => {
 	});
 
 	it('kill of a zombie succeeds and does nothing; of a reaped or unknown pid, -ESRCH', () => {
-		const r = run(prog('fork\nif ret == 0 goto child\nsleep 3\nkill 2 SIGKILL\nset r0 ret\nwait\nkill 2 SIGKILL\nset r1 ret\nkill 99 SIGTERM\nset r2 ret\nset r3 signal\nexit 0\nchild:\nexit 0'));
+		const r = run(
+			prog(
+				'fork\nif ret == 0 goto child\nsleep 3\nkill 2 SIGKILL\nset r0 ret\nwait\nkill 2 SIGKILL\nset r1 ret\nkill 99 SIGTERM\nset r2 ret\nset r3 signal\nexit 0\nchild:\nexit 0',
+			),
+		);
 		const regs = r.k.tasks.get(1)!.regs;
 		expect([regs.r0, regs.r1, regs.r2, regs.r3]).toEqual([0, -3, -3, 0]);
 		expect(ofType(r.events, 'signal').filter((e) => e.signal !== 'SIGCHLD')).toEqual([]);
@@ -88,12 +88,11 @@ describe('exit and wait', () => {
 
 	it('a sleeping task is woken by a fatal signal; kill of a dead pid is -ESRCH', () => {
 		const r = run(prog('fork\nif ret == 0 goto child\nyield\nkill 2 SIGTERM\nwait\nkill 2 SIGTERM\nset r0 ret\nexit 0\nchild:\nsleep 100'));
-		expect(ofType(r.events, 'state').filter((e) => e.pid === 2).map((e) => `${e.from}>${e.to}:${e.why}`)).toEqual([
-			'R>S:sleep',
-			'S>R:signal',
-			'R>Z:SIGTERM',
-			'Z>X:reaped',
-		]);
+		expect(
+			ofType(r.events, 'state')
+				.filter((e) => e.pid === 2)
+				.map((e) => `${e.from}>${e.to}:${e.why}`),
+		).toEqual(['R>S:sleep', 'S>R:signal', 'R>Z:SIGTERM', 'Z>X:reaped']);
 		expect(r.k.tasks.get(1)!.regs.r0).toBe(-3);
 		expect(endOf(r.events).tick).toBeLessThan(50);
 	});
@@ -101,7 +100,11 @@ describe('exit and wait', () => {
 
 describe('reparenting and the end of the run', () => {
 	it('orphans are reparented to pid 1, which can reap them', () => {
-		const r = run(prog('fork\nif ret == 0 goto mid\nwait\nwait\nset r0 ret\nexit 0\nmid:\nfork\nif ret == 0 goto orphan\nexit 0\norphan:\nsleep 10\ngetppid\nexit ret'));
+		const r = run(
+			prog(
+				'fork\nif ret == 0 goto mid\nwait\nwait\nset r0 ret\nexit 0\nmid:\nfork\nif ret == 0 goto orphan\nexit 0\norphan:\nsleep 10\ngetppid\nexit ret',
+			),
+		);
 		expect(ofType(r.events, 'reparent')).toEqual([expect.objectContaining({pid: 3, from: 2, to: 1})]);
 		expect(ofType(r.events, 'reap').map((e) => [e.pid, e.child, e.status])).toEqual([
 			[1, 2, 0],
@@ -176,10 +179,11 @@ describe('scheduling', () => {
 });
 
 describe('determinism', () => {
-	const src = prog(
-		'touch heap write\nfork\nif ret == 0 goto child\nvfork\nif ret == 0 goto v\nwait\nwait\nexit 0\nchild:\ntouch heap write\nwrite sh 3\nexit 1\nv:\nwrite heap 9\nexec other',
-		'map heap 3 rw-\nmap sh 1 rw- shared',
-	) + 'program other\nmap x 1 rw-\nwrite x 1\nexit 2\nend\n';
+	const src =
+		prog(
+			'touch heap write\nfork\nif ret == 0 goto child\nvfork\nif ret == 0 goto v\nwait\nwait\nexit 0\nchild:\ntouch heap write\nwrite sh 3\nexit 1\nv:\nwrite heap 9\nexec other',
+			'map heap 3 rw-\nmap sh 1 rw- shared',
+		) + 'program other\nmap x 1 rw-\nwrite x 1\nexit 2\nend\n';
 
 	it('the same scenario twice: identical events (JSON) and state hash', () => {
 		const a = run(src);

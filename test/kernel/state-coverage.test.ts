@@ -84,10 +84,11 @@ function leaves(value: unknown, path: Step[] = [], name = ''): Leaf[] {
 		const a = value as unknown as ArrayLike<number>;
 		// The first slot, the last, and the first that is not zero.
 		const picks = new Set([0, a.length - 1]);
-		for (let i = 0; i < a.length; i++) if (a[i] !== 0 && a[i] !== -1) {
-			picks.add(i);
-			break;
-		}
+		for (let i = 0; i < a.length; i++)
+			if (a[i] !== 0 && a[i] !== -1) {
+				picks.add(i);
+				break;
+			}
 		return [...picks].filter((i) => i >= 0 && i < a.length).map((i) => ({path: [...path, {key: i}], name: `${name}[${i}]`}));
 	}
 	if (isPlainObject(value)) {
@@ -126,7 +127,10 @@ describe('the whole state', () => {
 	it('is walked down to many leaves', () => {
 		expect(all.length).toBeGreaterThan(200);
 		for (const part of ['tasks', 'mms', 'frames.kind', 'frames.tables', 'completions', 'shmem', 'pageCache', 'timers']) {
-			expect(all.some((l) => l.name.startsWith(part)), part).toBe(true);
+			expect(
+				all.some((l) => l.name.startsWith(part)),
+				part,
+			).toBe(true);
 		}
 	});
 

@@ -76,7 +76,7 @@ describe('CLONE_THREAD (copy_process): one thread group', () => {
 		].join('\n'),
 	);
 
-	it('the thread gets the tgid from getpid and its creator\'s parent from getppid; it is released at exit, no signal, never waited for', () => {
+	it("the thread gets the tgid from getpid and its creator's parent from getppid; it is released at exit, no signal, never waited for", () => {
 		const r = runChecked(src);
 		expect(story(r.events, ['syscall', 'exit', 'signal', 'reap']).filter((l) => !l.includes('child'))).toEqual([
 			'1 1 fork=2',
@@ -93,11 +93,15 @@ describe('CLONE_THREAD (copy_process): one thread group', () => {
 			'22 1 wait=-10',
 			'24 1 exit 0',
 		]);
-		expect(ofType(r.events, 'state').filter((e) => e.pid === 3).map((e) => `${e.from}>${e.to}`)).toEqual(['R>X']);
+		expect(
+			ofType(r.events, 'state')
+				.filter((e) => e.pid === 3)
+				.map((e) => `${e.from}>${e.to}`),
+		).toEqual(['R>X']);
 		expect(endOf(r.events)).toMatchObject({reason: 'exited', expects_failed: 0});
 	});
 
-	it('while it lives: tgid, ppid and exit_signal -1 in the dump; it is on its creator\'s parent\'s children; its kernel stack is its own', () => {
+	it("while it lives: tgid, ppid and exit_signal -1 in the dump; it is on its creator's parent's children; its kernel stack is its own", () => {
 		const r = runUntil(src, (e) => e.type === 'syscall' && e.pid === 3 && e.name === 'getpid');
 		const d = stateDump(r.k);
 		expect(d.tasks.map((t) => [t.pid, t.tgid, t.ppid, t.exit_signal, t.mm])).toEqual([
@@ -172,19 +176,27 @@ describe('exit signals and wait options (eligible_child: __WCLONE, __WALL)', () 
 	});
 
 	it('wait all sees both kinds; the dump shows exit_signal 0 for the clone child', () => {
-		const r = runChecked(prog('clone vm\nif ret == 0 goto kid\nfork\nif ret == 0 goto kid\nwait all\nset r0 ret\nwait all\nset r1 ret\nexit 0\nkid:\nexit 0'));
+		const r = runChecked(
+			prog('clone vm\nif ret == 0 goto kid\nfork\nif ret == 0 goto kid\nwait all\nset r0 ret\nwait all\nset r1 ret\nexit 0\nkid:\nexit 0'),
+		);
 		const regs = r.k.tasks.get(1)!.regs;
 		expect([regs.r0, regs.r1].sort()).toEqual([2, 3]);
 		const atClone = runUntil(prog('clone vm\nsleep 3\nexit 0'), (e) => e.type === 'syscall' && e.name === 'clone');
 		expect(stateDump(atClone.k).tasks[1]).toMatchObject({pid: 2, exit_signal: 0});
 	});
 
-	it('a reparented orphan\'s exit signal becomes SIGCHLD (reparent_leader), so init\'s plain wait reaps it', () => {
+	it("a reparented orphan's exit signal becomes SIGCHLD (reparent_leader), so init's plain wait reaps it", () => {
 		const r = runChecked(
-			prog('fork\nif ret == 0 goto mid\nwait\nwait\nset r0 ret\nwait\nset r1 ret\nexit 0\nmid:\nclone vm\nif ret == 0 goto kid\nexit 0\nkid:\nsleep 8\nexit 3'),
+			prog(
+				'fork\nif ret == 0 goto mid\nwait\nwait\nset r0 ret\nwait\nset r1 ret\nexit 0\nmid:\nclone vm\nif ret == 0 goto kid\nexit 0\nkid:\nsleep 8\nexit 3',
+			),
 		);
 		expect(ofType(r.events, 'reparent')).toMatchObject([{pid: 3, from: 2, to: 1}]);
-		expect(ofType(r.events, 'signal').filter((e) => e.pid === 1).map((e) => e.signal)).toEqual(['SIGCHLD', 'SIGCHLD']);
+		expect(
+			ofType(r.events, 'signal')
+				.filter((e) => e.pid === 1)
+				.map((e) => e.signal),
+		).toEqual(['SIGCHLD', 'SIGCHLD']);
 		const regs = r.k.tasks.get(1)!.regs;
 		expect([regs.r0, regs.r1]).toEqual([3, -10]);
 	});
@@ -193,8 +205,16 @@ describe('exit signals and wait options (eligible_child: __WCLONE, __WALL)', () 
 describe('init is unkillable (SIGNAL_UNKILLABLE)', () => {
 	it('kill 1 SIGKILL and SIGTERM return 0 and nothing happens', () => {
 		const r = runChecked(prog('fork\nif ret == 0 goto kid\nwait\nexit 0\nkid:\nkill 1 SIGKILL\nexpect ret == 0\nkill 1 SIGTERM\nkill 1 SIGSEGV\nexit 0'));
-		expect(ofType(r.events, 'signal').filter((e) => e.pid === 1).map((e) => e.signal)).toEqual(['SIGCHLD']);
-		expect(ofType(r.events, 'syscall').filter((e) => e.name === 'kill').map((e) => e.ret)).toEqual([0, 0, 0]);
+		expect(
+			ofType(r.events, 'signal')
+				.filter((e) => e.pid === 1)
+				.map((e) => e.signal),
+		).toEqual(['SIGCHLD']);
+		expect(
+			ofType(r.events, 'syscall')
+				.filter((e) => e.name === 'kill')
+				.map((e) => e.ret),
+		).toEqual([0, 0, 0]);
 		expect(endOf(r.events)).toMatchObject({reason: 'exited', expects_failed: 0});
 	});
 
@@ -239,7 +259,11 @@ describe('the OOM killer (out_of_memory → select_bad_process)', () => {
 			'53 3 exit 7', // the faulting task got its page once the victim's were freed
 			'55 1 exit 0',
 		]);
-		expect(ofType(r.events, 'fault').filter((e) => e.kind === 'oom').map((e) => [e.tick, e.pid, e.region, e.path.at(-1)])).toEqual([
+		expect(
+			ofType(r.events, 'fault')
+				.filter((e) => e.kind === 'oom')
+				.map((e) => [e.tick, e.pid, e.region, e.path.at(-1)]),
+		).toEqual([
 			[40, 3, 'more', 'out_of_memory'],
 			[41, 3, 'more', 'out_of_memory'],
 		]);
@@ -266,7 +290,11 @@ describe('the OOM killer (out_of_memory → select_bad_process)', () => {
 
 describe('shmem accounting (shmem_acct_size)', () => {
 	it('a shared anonymous mapping is charged once, at mmap, for its whole size; fork charges nothing for it; freed with the object', () => {
-		const src = prog('mmap sh 8 rw- shared\nfork\nif ret == 0 goto kid\nwait\nmunmap sh\nsleep 1\nexit 0\nkid:\nexit 0', '', 'overcommit=never commit_limit=12');
+		const src = prog(
+			'mmap sh 8 rw- shared\nfork\nif ret == 0 goto kid\nwait\nmunmap sh\nsleep 1\nexit 0\nkid:\nexit 0',
+			'',
+			'overcommit=never commit_limit=12',
+		);
 		const atMmap = runUntil(src, (e) => e.type === 'syscall' && e.name === 'mmap');
 		expect(atMmap.k.committed).toBe(8 + 2); // the object, and the stack (private writable)
 		const atFork = runUntil(src, (e) => e.type === 'syscall' && e.name === 'fork' && e.child_return === undefined);
@@ -277,14 +305,20 @@ describe('shmem accounting (shmem_acct_size)', () => {
 	});
 
 	it('under overcommit=never a shared mapping larger than what is left fails with -ENOMEM', () => {
-		const r = runChecked(prog('mmap sh 9 rw- shared\nexpect ret == -ENOMEM\nmmap sh 8 rw- shared\nexpect ret != -ENOMEM\nexit 0', '', 'overcommit=never commit_limit=10'));
-		expect(ofType(r.events, 'syscall').filter((e) => e.name === 'mmap').map((e) => e.ret)).toEqual([-12, 0x600000]);
+		const r = runChecked(
+			prog('mmap sh 9 rw- shared\nexpect ret == -ENOMEM\nmmap sh 8 rw- shared\nexpect ret != -ENOMEM\nexit 0', '', 'overcommit=never commit_limit=10'),
+		);
+		expect(
+			ofType(r.events, 'syscall')
+				.filter((e) => e.name === 'mmap')
+				.map((e) => e.ret),
+		).toEqual([-12, 0x600000]);
 		expect(endOf(r.events).expects_failed).toBe(0);
 	});
 });
 
-describe('the child\'s page tables (copy_pud_range, copy_pmd_range, copy_pte_range)', () => {
-	it('copy_pte_range allocates the child\'s leaf for every leaf the source has in the VMA, even one without a present PTE there', () => {
+describe("the child's page tables (copy_pud_range, copy_pmd_range, copy_pte_range)", () => {
+	it("copy_pte_range allocates the child's leaf for every leaf the source has in the VMA, even one without a present PTE there", () => {
 		// x spans two leaf tables (2 MiB each): 0x500000… shares the text's leaf, 0x600000… is written.
 		// The text's leaf holds no PTE of x, but copy_pmd_range sees a populated PMD entry and
 		// copy_pte_range allocates the child's table before it looks at any PTE.

@@ -4,19 +4,9 @@
 import {describe, expect, it} from 'vitest';
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {stateDump} from '../../source/kernel/dump.js';
-import {
-	continueUntil,
-	endOf,
-	faultKinds,
-	mmOf,
-	ofType,
-	prog,
-	run,
-	runUntil,
-} from '../helpers/run.js';
+import {continueUntil, endOf, faultKinds, mmOf, ofType, prog, run, runUntil} from '../helpers/run.js';
 
-const completions = (events: KernelEvent[]) =>
-	ofType(events, 'completion').map(({tick: _t, type: _y, ...rest}) => rest);
+const completions = (events: KernelEvent[]) => ofType(events, 'completion').map(({tick: _t, type: _y, ...rest}) => rest);
 
 const states = (events: KernelEvent[], pid: number) =>
 	ofType(events, 'state')
@@ -24,14 +14,12 @@ const states = (events: KernelEvent[], pid: number) =>
 		.map((e) => `${e.from}>${e.to}:${e.why}`);
 
 describe('vfork is clone(CLONE_VM | CLONE_VFORK | SIGCHLD)', () => {
-	const body = (call: string) =>
-		prog(`write heap 1\n${call}\nif ret == 0 goto child\nwait\nexit 0\nchild:\nwrite heap 2\nexit 3`, 'map heap 1 rw-');
+	const body = (call: string) => prog(`write heap 1\n${call}\nif ret == 0 goto child\nwait\nexit 0\nchild:\nwrite heap 2\nexit 3`, 'map heap 1 rw-');
 
 	it('produces the same events, apart from the system call name', () => {
 		const a = run(body('vfork'));
 		const b = run(body('clone vm|vfork|sigchld'));
-		const rename = (events: KernelEvent[]) =>
-			JSON.stringify(events.map((e) => (e.type === 'syscall' && e.name === 'clone' ? {...e, name: 'vfork'} : e)));
+		const rename = (events: KernelEvent[]) => JSON.stringify(events.map((e) => (e.type === 'syscall' && e.name === 'clone' ? {...e, name: 'vfork'} : e)));
 		expect(rename(b.events)).toBe(JSON.stringify(a.events));
 		expect(ofType(b.events, 'syscall').filter((e) => e.name === 'clone')).toHaveLength(2);
 	});
@@ -85,14 +73,15 @@ describe('the vfork completion', () => {
 		expect(stateDump(r.k).completions).toEqual([]);
 	});
 
-	it('the child runs on the parent mm: no fault for pages the parent mapped, its writes are the parent\'s', () => {
+	it("the child runs on the parent mm: no fault for pages the parent mapped, its writes are the parent's", () => {
 		const r = run(prog('write heap 1\nvfork\nif ret == 0 goto child\nset r0 heap\nwait\nexit 0\nchild:\nwrite heap 2\nexit 0', 'map heap 1 rw-'));
 		expect(faultKinds(r.events, 2)).toEqual([]);
 		expect(r.k.tasks.get(1)!.regs.r0).toBe(2);
 	});
 
 	it('resumes at the child exec: via exec_mmap; mmput only drops mm_users, the mm lives on', () => {
-		const src2 = prog('write heap 1\nvfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\nexec other', 'map heap 1 rw-') + 'program other\ncompute 5\nexit 0\nend\n';
+		const src2 =
+			prog('write heap 1\nvfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\nexec other', 'map heap 1 rw-') + 'program other\ncompute 5\nexit 0\nend\n';
 		const r = runUntil(src2, (e) => e.type === 'exec' && e.pid === 2);
 		expect(completions(r.events).map((c) => [c.action, c.by, c.via])).toEqual([
 			['init', 1, null],
@@ -110,7 +99,9 @@ describe('the vfork completion', () => {
 
 	it('2.6.32: a vfork child that dumps core zaps its parent, completes it via coredump_wait, and the parent joins the dump in exit_mm', () => {
 		const r = run(
-			prog('fork\nif ret == 0 goto parent\nwait\nset r0 ret\nset r1 status\nset r2 signal\nwait\nset r3 ret\nset r4 signal\nset r5 core\nexit 0\nparent:\nvfork\nif ret == 0 goto child\nexit 7\nchild:\nabort'),
+			prog(
+				'fork\nif ret == 0 goto parent\nwait\nset r0 ret\nset r1 status\nset r2 signal\nwait\nset r3 ret\nset r4 signal\nset r5 core\nexit 0\nparent:\nvfork\nif ret == 0 goto child\nexit 7\nchild:\nabort',
+			),
 		);
 		expect(completions(r.events).map((c) => [c.action, c.id, c.owner, c.by, c.via, c.done])).toEqual([
 			['init', 1, 2, 2, null, 0], // the vfork completion on pid 2's stack
@@ -122,7 +113,10 @@ describe('the vfork completion', () => {
 			['complete', 2, 3, 2, 'exit_mm', 1], // the parent, dying of the zap, joins the dump
 			['wake', 2, 3, 3, null, 0],
 		]);
-		const signals = (pid: number) => ofType(r.events, 'signal').filter((e) => e.pid === pid).map((e) => `${e.signal}:${e.action}`);
+		const signals = (pid: number) =>
+			ofType(r.events, 'signal')
+				.filter((e) => e.pid === pid)
+				.map((e) => `${e.signal}:${e.action}`);
 		expect(signals(3)).toEqual(['SIGABRT:send', 'SIGABRT:deliver', 'SIGABRT:core']);
 		expect(signals(2)).toEqual(['SIGKILL:send', 'SIGKILL:deliver', 'SIGCHLD:send']);
 		// zap_threads → D until the complete; exit_mm → D until coredump_finish
@@ -138,11 +132,11 @@ describe('the vfork completion', () => {
 
 	it('2.6.32: init as the vfork parent is zapped too, and the kernel panics once the dump is done', () => {
 		const r = run(prog('vfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\nread 0x10\nexit 1'));
-		expect(ofType(r.events, 'signal').filter((e) => e.pid === 1).map((e) => `${e.signal}:${e.action}`)).toEqual([
-			'SIGKILL:send',
-			'SIGKILL:deliver',
-			'SIGCHLD:send',
-		]);
+		expect(
+			ofType(r.events, 'signal')
+				.filter((e) => e.pid === 1)
+				.map((e) => `${e.signal}:${e.action}`),
+		).toEqual(['SIGKILL:send', 'SIGKILL:deliver', 'SIGCHLD:send']);
 		expect(completions(r.events).find((c) => c.action === 'complete')).toMatchObject({by: 2, via: 'coredump_wait', done: 1});
 		expect(ofType(r.events, 'exit').map((e) => [e.pid, e.signal, e.core])).toEqual([[2, 'SIGSEGV', true]]);
 		expect(ofType(r.events, 'panic')).toMatchObject([{tick: 6, text: 'Attempted to kill init!'}]);
@@ -156,32 +150,40 @@ describe('the vfork completion', () => {
 
 	it('resumes at the child death by SIGKILL from another process: via exit_mm', () => {
 		const r = run(
-			prog('fork\nif ret == 0 goto parent\nfork\nif ret == 0 goto killer\nwait\nwait\nwait\nexit 0\nparent:\nvfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\ncompute 50\nexit 0\nkiller:\nsleep 8\nkill 4 SIGKILL\nexit 0'),
+			prog(
+				'fork\nif ret == 0 goto parent\nfork\nif ret == 0 goto killer\nwait\nwait\nwait\nexit 0\nparent:\nvfork\nif ret == 0 goto child\nwait\nexit 0\nchild:\ncompute 50\nexit 0\nkiller:\nsleep 8\nkill 4 SIGKILL\nexit 0',
+			),
 		);
-		expect(completions(r.events).filter((c) => c.action === 'complete')).toEqual([
-			{action: 'complete', id: 1, owner: 2, by: 4, via: 'exit_mm', done: 1},
-		]);
+		expect(completions(r.events).filter((c) => c.action === 'complete')).toEqual([{action: 'complete', id: 1, owner: 2, by: 4, via: 'exit_mm', done: 1}]);
 		expect(ofType(r.events, 'exit').find((e) => e.pid === 4)).toMatchObject({signal: 'SIGKILL', core: false});
 		expect(endOf(r.events)).toMatchObject({reason: 'exited', expects_failed: 0});
 		expect(endOf(r.events).tick).toBeLessThan(40);
 	});
 
 	it('a signal to the parent in D stays pending until the completion wakes it', () => {
-		const src2 = prog('fork\nif ret == 0 goto parent\nsleep 2\nkill 2 SIGTERM\nwait\nwait\nexit 0\nparent:\nvfork\nif ret == 0 goto child\nexit 0\nchild:\ncompute 10\nexit 0');
+		const src2 = prog(
+			'fork\nif ret == 0 goto parent\nsleep 2\nkill 2 SIGTERM\nwait\nwait\nexit 0\nparent:\nvfork\nif ret == 0 goto child\nexit 0\nchild:\ncompute 10\nexit 0',
+		);
 		const r = runUntil(src2, (e) => e.type === 'signal' && e.signal === 'SIGTERM');
 		expect(r.k.tasks.get(2)).toMatchObject({state: 'D', pending: [15]});
 		continueUntil(r, (e) => e.type === 'signal' && e.signal === 'SIGTERM' && e.action === 'deliver');
 		const wake = ofType(r.events, 'completion').find((e) => e.action === 'wake')!;
 		const deliver = ofType(r.events, 'signal').find((e) => e.action === 'deliver')!;
 		expect(deliver.tick).toBe(wake.tick);
-		expect(ofType(r.events, 'syscall').find((e) => e.pid === 2 && e.name === 'vfork' && e.child_return === undefined)).toMatchObject({tick: wake.tick, ret: 3});
+		expect(ofType(r.events, 'syscall').find((e) => e.pid === 2 && e.name === 'vfork' && e.child_return === undefined)).toMatchObject({
+			tick: wake.tick,
+			ret: 3,
+		});
 		expect(states(r.events, 2)).toEqual(['R>D:vfork', 'D>R:complete', 'R>Z:SIGTERM']);
 	});
 });
 
 describe('clone flags', () => {
 	it('clone vfork|sigchld blocks the parent but gives the child its own copy (dup_mm)', () => {
-		const src = prog('write heap 1\nclone vfork|sigchld\nif ret == 0 goto child\nset r0 heap\nwait\nexit 0\nchild:\nwrite heap 2\nexit 0', 'map heap 1 rw-');
+		const src = prog(
+			'write heap 1\nclone vfork|sigchld\nif ret == 0 goto child\nset r0 heap\nwait\nexit 0\nchild:\nwrite heap 2\nexit 0',
+			'map heap 1 rw-',
+		);
 		const atChild = runUntil(src, (e) => e.type === 'syscall' && e.pid === 2);
 		expect(atChild.k.tasks.get(1)!.state).toBe('D');
 		expect(mmOf(atChild.k, 2).id).not.toBe(mmOf(atChild.k, 1).id);
@@ -206,15 +208,23 @@ describe('clone flags', () => {
 	});
 
 	it('-EINVAL: sighand without vm, thread without sighand; no task is created', () => {
-		const r = run(prog('clone sighand|sigchld\nset r0 ret\nclone vm|thread|sigchld\nset r1 ret\nclone thread|sigchld\nset r2 ret\nwait\nset r3 ret\nexit 0'));
+		const r = run(
+			prog('clone sighand|sigchld\nset r0 ret\nclone vm|thread|sigchld\nset r1 ret\nclone thread|sigchld\nset r2 ret\nwait\nset r3 ret\nexit 0'),
+		);
 		const regs = r.k.tasks.get(1)!.regs;
 		expect([regs.r0, regs.r1, regs.r2, regs.r3]).toEqual([-22, -22, -22, -10]);
-		expect(ofType(r.events, 'syscall').filter((e) => e.name === 'clone').map((e) => e.ret)).toEqual([-22, -22, -22]);
+		expect(
+			ofType(r.events, 'syscall')
+				.filter((e) => e.name === 'clone')
+				.map((e) => e.ret),
+		).toEqual([-22, -22, -22]);
 		expect(r.k.nextPid).toBe(2);
 	});
 
 	it('the sigaltstack is cleared for CLONE_VM without CLONE_VFORK, kept for vfork and fork', () => {
-		const src = prog('sigaltstack on\nclone vm|sighand|sigchld\nif ret == 0 goto kid\nvfork\nif ret == 0 goto vkid\nfork\nif ret == 0 goto kid\nwait\nwait\nwait\nexit 0\nkid:\nsleep 20\nexit 0\nvkid:\nexit 0');
+		const src = prog(
+			'sigaltstack on\nclone vm|sighand|sigchld\nif ret == 0 goto kid\nvfork\nif ret == 0 goto vkid\nfork\nif ret == 0 goto kid\nwait\nwait\nwait\nexit 0\nkid:\nsleep 20\nexit 0\nvkid:\nexit 0',
+		);
 		const alt = (r: ReturnType<typeof run>) => Object.fromEntries(stateDump(r.k).tasks.map((t) => [t.pid, t.sigaltstack]));
 		expect(alt(runUntil(src, (e) => e.type === 'syscall' && e.pid === 3))).toEqual({1: true, 2: false, 3: true});
 		expect(alt(runUntil(src, (e) => e.type === 'syscall' && e.pid === 1 && e.name === 'fork'))).toMatchObject({1: true, 2: false, 4: true});

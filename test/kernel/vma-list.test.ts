@@ -12,8 +12,12 @@ const N = process.env.COWDBG_LONG === '1' ? 100_000 : 20_000;
 
 describe('the VMA list', () => {
 	it(`links ${N} maps at exec, finds each by name and address, and tears them down`, () => {
-		const maps = Array.from({length: N}, (_, i) => (i % 1000 === 7 ? `  map m${i} 1 rw- at ${'0x' + (0x100_0000_0000 + i * 0x2000).toString(16)}\n` : `  map m${i} 1 rw-\n`)).join('');
-		const s = parse(`config frames=1048576 overcommit=always\nprogram init\n${maps}  mmap extra 2 rw-\n  write m${N - 1} 5\n  expect m${N - 1} == 5\n  exit 0\nend\n`);
+		const maps = Array.from({length: N}, (_, i) =>
+			i % 1000 === 7 ? `  map m${i} 1 rw- at ${'0x' + (0x100_0000_0000 + i * 0x2000).toString(16)}\n` : `  map m${i} 1 rw-\n`,
+		).join('');
+		const s = parse(
+			`config frames=1048576 overcommit=always\nprogram init\n${maps}  mmap extra 2 rw-\n  write m${N - 1} 5\n  expect m${N - 1} == 5\n  exit 0\nend\n`,
+		);
 		const k = boot(s, s.config);
 		expect(k.ended).toBeNull();
 		const mm = [...k.mms.values()][0]!;

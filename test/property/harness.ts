@@ -73,7 +73,8 @@ export function eventProblems(k: KernelState, b: Before, events: KernelEvent[]):
 		if (logged !== now) out.push(`pid ${pid}: ${was} → ${now}, but the log says ${logged}`);
 	}
 	for (const t of k.tasks.values()) {
-		if (!b.states.has(t.pid) && (chain.get(t.pid) ?? 'R') !== t.state) out.push(`new pid ${t.pid} is ${t.state}, but the log says ${chain.get(t.pid) ?? 'R'}`);
+		if (!b.states.has(t.pid) && (chain.get(t.pid) ?? 'R') !== t.state)
+			out.push(`new pid ${t.pid} is ${t.state}, but the log says ${chain.get(t.pid) ?? 'R'}`);
 	}
 	return out;
 }
@@ -102,7 +103,9 @@ export function runChecked(scenario: Scenario, options: {fast?: boolean; every?:
 		events.push(tick);
 		const wrong = eventProblems(k, b, tick);
 		if (wrong.length > 0) {
-			throw new InvariantError(`the log of tick ${k.tick} is wrong:\n- ${wrong.join('\n- ')}\nevents:\n  ${tick.map((e) => JSON.stringify(e)).join('\n  ')}`);
+			throw new InvariantError(
+				`the log of tick ${k.tick} is wrong:\n- ${wrong.join('\n- ')}\nevents:\n  ${tick.map((e) => JSON.stringify(e)).join('\n  ')}`,
+			);
 		}
 		if (k.tick % every === 0 || k.ended !== null) check();
 	}
@@ -126,12 +129,7 @@ export function writeFailure(name: string, source: string, seed: number | string
  * fc.check a property over scenario sources; on failure write the shrunk
  * counterexample out and throw with its path.
  */
-export function checkScenarioProperty(
-	name: string,
-	arb: fc.Arbitrary<string>,
-	predicate: (source: string) => void,
-	params: fc.Parameters<[string]>,
-): void {
+export function checkScenarioProperty(name: string, arb: fc.Arbitrary<string>, predicate: (source: string) => void, params: fc.Parameters<[string]>): void {
 	const details = fc.check(fc.property(arb, predicate), params);
 	if (!details.failed) return;
 	const source = details.counterexample?.[0] ?? '(no counterexample)';

@@ -49,76 +49,88 @@ function firstDifference(a: unknown[][], b: unknown[][], offset = 0): string {
 }
 
 describe('kernel properties over random scenarios', () => {
-	it('every invariant holds after every tick, and an exited run leaves only the zero page and the page cache', () => {
-		let exited = 0;
-		checkScenarioProperty(
-			'invariants',
-			scenarioArb(),
-			(source) => {
-				const {k} = runChecked(parseOrThrow(source));
-				if (k.ended === 'exited') {
-					exited++;
-					const left = leftovers(k);
-					if (left.length > 0) throw new Error(`after the run ended 'exited' at tick ${k.tick}:\n- ${left.join('\n- ')}`);
-				}
-			},
-			{numRuns: runs(400, 10_000)},
-		);
-		// The generator must keep producing runs that end with everyone gone.
-		expect(exited).toBeGreaterThan(0);
-	}, TIMEOUT);
+	it(
+		'every invariant holds after every tick, and an exited run leaves only the zero page and the page cache',
+		() => {
+			let exited = 0;
+			checkScenarioProperty(
+				'invariants',
+				scenarioArb(),
+				(source) => {
+					const {k} = runChecked(parseOrThrow(source));
+					if (k.ended === 'exited') {
+						exited++;
+						const left = leftovers(k);
+						if (left.length > 0) throw new Error(`after the run ended 'exited' at tick ${k.tick}:\n- ${left.join('\n- ')}`);
+					}
+				},
+				{numRuns: runs(400, 10_000)},
+			);
+			// The generator must keep producing runs that end with everyone gone.
+			expect(exited).toBeGreaterThan(0);
+		},
+		TIMEOUT,
+	);
 
-	it('the same scenario run twice gives the same events and state hash', () => {
-		checkScenarioProperty(
-			'determinism',
-			scenarioArb(),
-			(source) => {
-				const scenario = parseOrThrow(source);
-				const run = (): {events: unknown[][]; hash: string} => {
+	it(
+		'the same scenario run twice gives the same events and state hash',
+		() => {
+			checkScenarioProperty(
+				'determinism',
+				scenarioArb(),
+				(source) => {
+					const scenario = parseOrThrow(source);
+					const run = (): {events: unknown[][]; hash: string} => {
+						const k = boot(scenario);
+						const events: unknown[][] = [k.events];
+						while (k.ended === null) events.push(stepTick(k));
+						return {events, hash: stateHash(k)};
+					};
+					const a = run();
+					const b = run();
+					if (eventsJson(a.events) !== eventsJson(b.events)) throw new Error(`events differ at ${firstDifference(a.events, b.events)}`);
+					if (a.hash !== b.hash) throw new Error(`state hashes differ: ${a.hash} vs ${b.hash}`);
+				},
+				{numRuns: runs(100, 10_000)},
+			);
+		},
+		TIMEOUT,
+	);
+
+	it(
+		'a clone taken at any tick runs on exactly like the original',
+		() => {
+			checkScenarioProperty(
+				'clone',
+				fc
+					.tuple(scenarioGenArb(), fc.integer({min: 0, max: 400}))
+					.map(([gen, at]) => `# clone at tick ${Math.min(at, gen.config.maxTicks)}\n${renderScenario(gen)}`),
+				(source) => {
+					const at = Number(/^# clone at tick (\d+)/.exec(source)![1]);
+					const scenario = parseOrThrow(source);
 					const k = boot(scenario);
-					const events: unknown[][] = [k.events];
-					while (k.ended === null) events.push(stepTick(k));
-					return {events, hash: stateHash(k)};
-				};
-				const a = run();
-				const b = run();
-				if (eventsJson(a.events) !== eventsJson(b.events)) throw new Error(`events differ at ${firstDifference(a.events, b.events)}`);
-				if (a.hash !== b.hash) throw new Error(`state hashes differ: ${a.hash} vs ${b.hash}`);
-			},
-			{numRuns: runs(100, 10_000)},
-		);
-	}, TIMEOUT);
-
-	it('a clone taken at any tick runs on exactly like the original', () => {
-		checkScenarioProperty(
-			'clone',
-			fc
-				.tuple(scenarioGenArb(), fc.integer({min: 0, max: 400}))
-				.map(([gen, at]) => `# clone at tick ${Math.min(at, gen.config.maxTicks)}\n${renderScenario(gen)}`),
-			(source) => {
-				const at = Number(/^# clone at tick (\d+)/.exec(source)![1]);
-				const scenario = parseOrThrow(source);
-				const k = boot(scenario);
-				while (k.ended === null && k.tick < at) stepTick(k);
-				const copy = cloneKernel(k);
-				const h0 = stateHash(k);
-				const h1 = stateHash(copy);
-				if (h0 !== h1) throw new Error(`the clone's hash ${h1} differs from the original's ${h0} at tick ${k.tick}`);
-				const from = k.tick;
-				const a: unknown[][] = [];
-				const b: unknown[][] = [];
-				while (k.ended === null) a.push(stepTick(k));
-				// The original ran on: the copy must not have been touched by it.
-				if (stateHash(copy) !== h1) throw new Error(`stepping the original changed the clone taken at tick ${from}`);
-				while (copy.ended === null) b.push(stepTick(copy));
-				if (eventsJson(a) !== eventsJson(b)) throw new Error(`after cloning at tick ${from}, events differ at ${firstDifference(a, b, from + 1)}`);
-				const ha = stateHash(k);
-				const hb = stateHash(copy);
-				if (ha !== hb) throw new Error(`after cloning at tick ${from}, final hashes differ: ${ha} vs ${hb}`);
-			},
-			{numRuns: runs(100, 10_000)},
-		);
-	}, TIMEOUT);
+					while (k.ended === null && k.tick < at) stepTick(k);
+					const copy = cloneKernel(k);
+					const h0 = stateHash(k);
+					const h1 = stateHash(copy);
+					if (h0 !== h1) throw new Error(`the clone's hash ${h1} differs from the original's ${h0} at tick ${k.tick}`);
+					const from = k.tick;
+					const a: unknown[][] = [];
+					const b: unknown[][] = [];
+					while (k.ended === null) a.push(stepTick(k));
+					// The original ran on: the copy must not have been touched by it.
+					if (stateHash(copy) !== h1) throw new Error(`stepping the original changed the clone taken at tick ${from}`);
+					while (copy.ended === null) b.push(stepTick(copy));
+					if (eventsJson(a) !== eventsJson(b)) throw new Error(`after cloning at tick ${from}, events differ at ${firstDifference(a, b, from + 1)}`);
+					const ha = stateHash(k);
+					const hb = stateHash(copy);
+					if (ha !== hb) throw new Error(`after cloning at tick ${from}, final hashes differ: ${ha} vs ${hb}`);
+				},
+				{numRuns: runs(100, 10_000)},
+			);
+		},
+		TIMEOUT,
+	);
 
 	it('the memory oracle knows that a 6.18 wipeonfork VMA starts empty in the child (a found counterexample)', () => {
 		const source = [
@@ -147,27 +159,31 @@ describe('kernel properties over random scenarios', () => {
 		}
 	});
 
-	it('what a process reads changes only by its own stores, or a sharer\'s (MMU)', () => {
-		checkScenarioProperty(
-			'memory',
-			scenarioGenArb()
-				.filter((g) => g.config.mmu === 'on')
-				.map(renderScenario),
-			(source) => {
-				const k = boot(parseOrThrow(source));
-				while (k.ended === null) {
-					const view = memoryView(k);
-					const tasks = tasksBefore(k);
-					const events = stepTick(k);
-					const problems = memoryProblems(k, view, tasks);
-					if (problems.length > 0) {
-						throw new Error(
-							`memory changed unexplained at tick ${k.tick}:\n- ${problems.join('\n- ')}\nevents:\n  ${events.map((e) => JSON.stringify(e)).join('\n  ')}`,
-						);
+	it(
+		"what a process reads changes only by its own stores, or a sharer's (MMU)",
+		() => {
+			checkScenarioProperty(
+				'memory',
+				scenarioGenArb()
+					.filter((g) => g.config.mmu === 'on')
+					.map(renderScenario),
+				(source) => {
+					const k = boot(parseOrThrow(source));
+					while (k.ended === null) {
+						const view = memoryView(k);
+						const tasks = tasksBefore(k);
+						const events = stepTick(k);
+						const problems = memoryProblems(k, view, tasks);
+						if (problems.length > 0) {
+							throw new Error(
+								`memory changed unexplained at tick ${k.tick}:\n- ${problems.join('\n- ')}\nevents:\n  ${events.map((e) => JSON.stringify(e)).join('\n  ')}`,
+							);
+						}
 					}
-				}
-			},
-			{numRuns: runs(200, 10_000)},
-		);
-	}, TIMEOUT);
+				},
+				{numRuns: runs(200, 10_000)},
+			);
+		},
+		TIMEOUT,
+	);
 });

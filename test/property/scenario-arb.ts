@@ -112,7 +112,11 @@ const regionRef: fc.Arbitrary<Ref> = fc.record({
 		{weight: 1, arbitrary: fc.integer({min: 2, max: 6})},
 	),
 	// Several words per page, so that a COW copy that loses words shows.
-	offset: fc.oneof({weight: 5, arbitrary: fc.constant(0)}, {weight: 4, arbitrary: fc.constantFrom(8, 16, 24, 4088)}, {weight: 1, arbitrary: fc.constant(4096)}),
+	offset: fc.oneof(
+		{weight: 5, arbitrary: fc.constant(0)},
+		{weight: 4, arbitrary: fc.constantFrom(8, 16, 24, 4088)},
+		{weight: 1, arbitrary: fc.constant(4096)},
+	),
 });
 const addr: fc.Arbitrary<Addr> = fc.oneof(
 	{weight: 15, arbitrary: regionRef},
@@ -131,14 +135,8 @@ const memVal: fc.Arbitrary<Val> = fc.oneof(
 	{weight: 1, arbitrary: addr.map((a) => ({mem: a}))},
 	{weight: 1, arbitrary: fc.constantFrom({text: 'pin[1]'}, {text: 'pin[r0]+8'}, {text: 'era'})},
 );
-const cloneFlags = fc
-	.shuffledSubarray(CLONE_FLAGS, {minLength: 1})
-	.map((flags) => `clone ${flags.join('|')}`);
-const forkCall = fc.oneof(
-	{weight: 3, arbitrary: fc.constant('fork')},
-	{weight: 2, arbitrary: fc.constant('vfork')},
-	{weight: 2, arbitrary: cloneFlags},
-);
+const cloneFlags = fc.shuffledSubarray(CLONE_FLAGS, {minLength: 1}).map((flags) => `clone ${flags.join('|')}`);
+const forkCall = fc.oneof({weight: 3, arbitrary: fc.constant('fork')}, {weight: 2, arbitrary: fc.constant('vfork')}, {weight: 2, arbitrary: cloneFlags});
 
 const ins: fc.Arbitrary<Ins> = fc.oneof(
 	{weight: 8, arbitrary: fc.record({op: fc.constant('read' as const), addr})},
@@ -165,7 +163,14 @@ const ins: fc.Arbitrary<Ins> = fc.oneof(
 	},
 	{weight: 4, arbitrary: fc.record({op: fc.constantFrom('munmap' as const, 'mlock' as const, 'munlock' as const), region})},
 	{weight: 3, arbitrary: fc.record({op: fc.constant('mprotect' as const), region, prot: fc.constantFrom(...PROTS)})},
-	{weight: 2, arbitrary: fc.record({op: fc.constant('madvise' as const), region, advice: fc.constantFrom('dontfork' as const, 'dofork' as const, 'wipeonfork' as const, 'keeponfork' as const)})},
+	{
+		weight: 2,
+		arbitrary: fc.record({
+			op: fc.constant('madvise' as const),
+			region,
+			advice: fc.constantFrom('dontfork' as const, 'dofork' as const, 'wipeonfork' as const, 'keeponfork' as const),
+		}),
+	},
 	{weight: 4, arbitrary: fc.record({op: fc.constant('call' as const), call: forkCall})},
 	{weight: 3, arbitrary: fc.record({op: fc.constant('exec' as const), program: fc.constantFrom(...PROGRAMS)})},
 	{weight: 1, arbitrary: fc.record({op: fc.constant('exit' as const), code: memVal})},
@@ -186,7 +191,13 @@ const ins: fc.Arbitrary<Ins> = fc.oneof(
 		weight: 4,
 		arbitrary: fc.record({
 			op: fc.constant('wait' as const),
-			pid: fc.option(fc.oneof(fc.integer({min: -1, max: 6}).map((n) => ({text: String(n)})), fc.constant({text: 'ret'})), {nil: null, freq: 3}),
+			pid: fc.option(
+				fc.oneof(
+					fc.integer({min: -1, max: 6}).map((n) => ({text: String(n)})),
+					fc.constant({text: 'ret'}),
+				),
+				{nil: null, freq: 3},
+			),
 		}),
 	},
 	{weight: 5, arbitrary: fc.record({op: fc.constantFrom('sleep' as const, 'compute' as const), ticks: fc.integer({min: 1, max: 6})})},
@@ -247,7 +258,11 @@ function block(depth: number, maxItems: number): fc.Arbitrary<Item[]> {
 					{weight: 6, arbitrary: ins.map((i): Item => ({t: 'ins', ins: i}))},
 					{
 						weight: 1,
-						arbitrary: fc.record({t: fc.constant('loop' as const), n: fc.integer({min: 1, max: 4}), body: block(depth - 1, Math.max(1, maxItems >> 1))}),
+						arbitrary: fc.record({
+							t: fc.constant('loop' as const),
+							n: fc.integer({min: 1, max: 4}),
+							body: block(depth - 1, Math.max(1, maxItems >> 1)),
+						}),
 					},
 					{weight: 3, arbitrary: branch(depth, maxItems)},
 					{

@@ -14,15 +14,19 @@ function errors(source: string): string[] {
 
 describe('map layout at parse time', () => {
 	it('refuses a map past the top of user space, over the stack, the text or another map', () => {
-		expect(errors(scenario('  map top 2 rw- at 0x7ffffffff000\n'))).toEqual(['2:20: map top (0x7ffffffff000…0x800000001000) ends past the top of user space (0x800000000000)']);
+		expect(errors(scenario('  map top 2 rw- at 0x7ffffffff000\n'))).toEqual([
+			'2:20: map top (0x7ffffffff000…0x800000001000) ends past the top of user space (0x800000000000)',
+		]);
 		expect(errors(scenario('  map s 3 rw- at 0x7fffffffc000\n'))).toEqual([
 			"2:18: map s (0x7fffffffc000…0x7ffffffff000) overlaps the program's stack (0x7fffffffd000…0x7ffffffff000)",
 		]);
 		expect(errors(scenario('  map t 1 rw- at 0x400000\n'))).toEqual(["2:18: map t (0x400000…0x401000) overlaps the program's text (0x400000…0x401000)"]);
-		expect(errors(scenario('  map a 4 rw- at 0x700000\n  map b 1 rw- at 0x703000\n'))).toEqual(['3:18: map b (0x703000…0x704000) overlaps region a (0x700000…0x704000)']);
+		expect(errors(scenario('  map a 4 rw- at 0x700000\n  map b 1 rw- at 0x703000\n'))).toEqual([
+			'3:18: map b (0x703000…0x704000) overlaps region a (0x700000…0x704000)',
+		]);
 		// Placed without `at` after a high one: the next lands on the stack.
 		expect(errors(scenario('  map hi 1 rw- at 0x7fffffff0000\n  map next 16 rw-\n'))).toEqual([
-			"3:3: map next (placed after the maps before it, 0x7fffffff2000…0x800000002000) ends past the top of user space (0x800000000000)",
+			'3:3: map next (placed after the maps before it, 0x7fffffff2000…0x800000002000) ends past the top of user space (0x800000000000)',
 		]);
 	});
 

@@ -45,8 +45,7 @@ function only(body: string, maps?: string): Instruction {
 	return c[0]!;
 }
 
-const fixture = (name: string): string =>
-	readFileSync(fileURLToPath(new URL(`../fixtures/parser/${name}`, import.meta.url)), 'utf8');
+const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../fixtures/parser/${name}`, import.meta.url)), 'utf8');
 
 describe('parseScenario: valid files', () => {
 	it('parses the docs/scenario-language.md example', () => {
@@ -122,14 +121,48 @@ init init
 		const main = s.programs[0]!;
 		const ops = new Set(main.code.map((i) => i.op));
 		for (const op of [
-			'read', 'write', 'touch', 'mmap', 'munmap', 'mprotect', 'madvise', 'mlock', 'munlock', 'fork', 'vfork',
-			'clone', 'exec', 'exit', 'abort', 'kill', 'wait', 'sleep', 'compute', 'yield', 'getpid', 'getppid',
-			'sigaltstack', 'set', 'add', 'goto', 'if', 'expect', 'print',
+			'read',
+			'write',
+			'touch',
+			'mmap',
+			'munmap',
+			'mprotect',
+			'madvise',
+			'mlock',
+			'munlock',
+			'fork',
+			'vfork',
+			'clone',
+			'exec',
+			'exit',
+			'abort',
+			'kill',
+			'wait',
+			'sleep',
+			'compute',
+			'yield',
+			'getpid',
+			'getppid',
+			'sigaltstack',
+			'set',
+			'add',
+			'goto',
+			'if',
+			'expect',
+			'print',
 		]) {
 			expect(ops.has(op as Instruction['op']), op).toBe(true);
 		}
 		expect(main.labels).toEqual({top: 0, done: main.code.length});
-		expect(main.maps[1]).toMatchObject({region: 'lib', pages: 2, prot: {r: true, w: false, x: true}, shared: true, at: 0x700000, dontfork: true, locked: true});
+		expect(main.maps[1]).toMatchObject({
+			region: 'lib',
+			pages: 2,
+			prot: {r: true, w: false, x: true},
+			shared: true,
+			at: 0x700000,
+			dontfork: true,
+			locked: true,
+		});
 		expect(main.maps[2]).toMatchObject({region: 'pin', shared: false, at: null, dontfork: false, locked: true});
 		expect(s.breaks).toEqual([
 			{spec: 'cow', pos: {line: 5, col: 7}},
@@ -300,9 +333,7 @@ describe('parseScenario: errors', () => {
 		expect(bodyErrs('set r0 r8')).toEqual([
 			"3:8 unknown name 'r8': not a register, an errno or signal name, or a region of program 'p' (did you mean 'r0'?)",
 		]);
-		expect(bodyErrs('write heap r9')).toEqual([
-			"3:12 unknown name 'r9': VALUE is an integer, a register, or an errno or signal name (did you mean 'r0'?)",
-		]);
+		expect(bodyErrs('write heap r9')).toEqual(["3:12 unknown name 'r9': VALUE is an integer, a register, or an errno or signal name (did you mean 'r0'?)"]);
 		// a region of another program does not count
 		expect(errs('program a\nmap buf 1 rw-\nend\nprogram b\nread buf\nend\n')).toEqual(["5:6 unknown region 'buf'"]);
 	});
@@ -314,9 +345,7 @@ describe('parseScenario: errors', () => {
 		expect(bodyErrs('read heap[x]')).toEqual(["3:11 bad number 'x': expected a decimal or 0x hex integer"]);
 		expect(bodyErrs('read heap+')).toEqual(["3:11 missing offset after '+' in 'heap+'"]);
 		expect(bodyErrs('read -8')).toEqual(['3:6 an address cannot be negative']);
-		expect(bodyErrs('read heap[')).toEqual([
-			"3:6 bad address 'heap[': expected REGION, REGION[K], REGION[K]+OFFSET or a number",
-		]);
+		expect(bodyErrs('read heap[')).toEqual(["3:6 bad address 'heap[': expected REGION, REGION[K], REGION[K]+OFFSET or a number"]);
 		expect(bodyErrs('write heap[0] heap[1]')).toEqual([
 			'3:15 VALUE is an integer or a register, not a memory operand (read it first: its value lands in ret)',
 		]);
@@ -339,41 +368,29 @@ describe('parseScenario: errors', () => {
 		expect(bodyErrs('', 'map stack 1 rw-')).toEqual(["2:5 'stack' is reserved: every program has a text and a stack region"]);
 		expect(bodyErrs('map heap 1 rw-')).toEqual(["3:5 duplicate region 'heap' (first mapped at line 2)"]);
 		expect(bodyErrs('', 'map r0 1 rw-')).toEqual(["2:5 'r0' cannot name a region: it is a register name"]);
-		expect(bodyErrs('', 'map 1heap 1 rw-')).toEqual([
-			"2:5 bad region name '1heap': a name is a letter or _ followed by letters, digits or _",
-		]);
+		expect(bodyErrs('', 'map 1heap 1 rw-')).toEqual(["2:5 bad region name '1heap': a name is a letter or _ followed by letters, digits or _"]);
 		expect(bodyErrs('', 'map h 0 rw-')).toEqual(['2:7 PAGES must be from 1 to 16777216, not 0']);
 		expect(bodyErrs('', 'map h 16777217 rw-')).toEqual(['2:7 PAGES must be from 1 to 16777216, not 16777217']);
 		expect(bodyErrs('', 'map h 1 wr-')).toEqual(["2:9 bad protection 'wr-': PROT is 3 characters like rw-, r--, r-x or ---"]);
 		expect(bodyErrs('', 'map h 1 rw')).toEqual(["2:9 bad protection 'rw': PROT is 3 characters like rw-, r--, r-x or ---"]);
 		expect(bodyErrs('', 'map h 1 rw- at 0x600800')).toEqual(['2:16 address 0x600800 is not page-aligned (a multiple of 4096 = 0x1000)']);
-		expect(bodyErrs('', 'map h 1 rw- at 0x800000000000')).toEqual([
-			'2:16 address 0x800000000000 is beyond user space (it must be below 0x800000000000)',
-		]);
-		expect(bodyErrs('', 'map h 1 rw- at')).toEqual([
-			"2:13 'at' needs an address: usage: map REGION PAGES PROT [shared] [at ADDR] [dontfork] [locked]",
-		]);
+		expect(bodyErrs('', 'map h 1 rw- at 0x800000000000')).toEqual(['2:16 address 0x800000000000 is beyond user space (it must be below 0x800000000000)']);
+		expect(bodyErrs('', 'map h 1 rw- at')).toEqual(["2:13 'at' needs an address: usage: map REGION PAGES PROT [shared] [at ADDR] [dontfork] [locked]"]);
 		expect(bodyErrs('', 'map h 1 rw- at heap')).toEqual(["2:16 'at' takes an absolute address like 0x700000, not 'heap'"]);
 		expect(bodyErrs('', 'map h 1 rw- locked locked')).toEqual(["2:20 'locked' given twice"]);
 		expect(bodyErrs('', 'map h 1 rw- sharde')).toEqual([
 			"2:13 unknown option 'sharde' (did you mean 'shared'?): usage: map REGION PAGES PROT [shared] [at ADDR] [dontfork] [locked]",
 		]);
 		expect(bodyErrs('', 'map h 1')).toEqual(['2:1 usage: map REGION PAGES PROT [shared] [at ADDR] [dontfork] [locked]']);
-		expect(bodyErrs('mmap h 1 rw- dontfork')).toEqual([
-			"3:14 unknown option 'dontfork': usage: mmap REGION PAGES PROT [shared] [at ADDR]",
-		]);
+		expect(bodyErrs('mmap h 1 rw- dontfork')).toEqual(["3:14 unknown option 'dontfork': usage: mmap REGION PAGES PROT [shared] [at ADDR]"]);
 	});
 
 	it('reports bad operands of specific instructions', () => {
 		expect(bodyErrs('clone vm|vfrok')).toEqual([
 			"3:10 unknown clone flag 'vfrok' (did you mean 'vfork'?): FLAGS are vm, vfork, sighand, thread, sigchld joined by |",
 		]);
-		expect(bodyErrs('clone vm||vfork')).toEqual([
-			"3:10 empty flag in 'vm||vfork': FLAGS are vm, vfork, sighand, thread, sigchld joined by |",
-		]);
-		expect(bodyErrs('kill 2 SIGKIL')).toEqual([
-			"3:8 unknown signal 'SIGKIL' (did you mean 'SIGKILL'?): kill sends SIGKILL, SIGTERM, SIGSEGV or SIGABRT",
-		]);
+		expect(bodyErrs('clone vm||vfork')).toEqual(["3:10 empty flag in 'vm||vfork': FLAGS are vm, vfork, sighand, thread, sigchld joined by |"]);
+		expect(bodyErrs('kill 2 SIGKIL')).toEqual(["3:8 unknown signal 'SIGKIL' (did you mean 'SIGKILL'?): kill sends SIGKILL, SIGTERM, SIGSEGV or SIGABRT"]);
 		expect(bodyErrs('kill heap[0] SIGKILL')).toEqual([
 			'3:6 TARGET is an integer or a register, not a memory operand (read it first: its value lands in ret)',
 		]);
@@ -381,15 +398,13 @@ describe('parseScenario: errors', () => {
 		expect(bodyErrs('add 5 1')).toEqual(["3:5 add writes a register r0…r7, not '5' (did you mean 'r5'?)"]);
 		expect(bodyErrs('touch heap read 1')).toEqual(["3:17 'touch REGION read' takes no VALUE: only a write stores one"]);
 		expect(bodyErrs('touch heap wrte')).toEqual(["3:12 touch accesses read or write, not 'wrte' (did you mean 'write'?)"]);
-		expect(bodyErrs('madvise heap nofork')).toEqual([
-			"3:14 madvise takes dontfork, dofork, wipeonfork, keeponfork, not 'nofork' (did you mean 'dofork'?)",
-		]);
+		expect(bodyErrs('madvise heap nofork')).toEqual(["3:14 madvise takes dontfork, dofork, wipeonfork, keeponfork, not 'nofork' (did you mean 'dofork'?)"]);
 		expect(bodyErrs('sigaltstack maybe')).toEqual(["3:13 sigaltstack takes on or off, not 'maybe'"]);
 		expect(bodyErrs('expect ret = 0')).toEqual(["3:12 bad comparison '=' (did you mean '=='?): OP is one of == != < <= > >="]);
-		expect(bodyErrs('set r0 -ENOMM')).toEqual(["3:8 unknown errno name '-ENOMM' (did you mean '-ENOMEM'?): known are -ENOENT -ESRCH -ECHILD -EAGAIN -ENOMEM -EFAULT -EEXIST -EINVAL -ENOSYS"]);
-		expect(bodyErrs('exec 9lives')).toEqual([
-			"3:6 bad program name '9lives': a name is a letter or _ followed by letters, digits or _",
+		expect(bodyErrs('set r0 -ENOMM')).toEqual([
+			"3:8 unknown errno name '-ENOMM' (did you mean '-ENOMEM'?): known are -ENOENT -ESRCH -ECHILD -EAGAIN -ENOMEM -EFAULT -EEXIST -EINVAL -ENOSYS",
 		]);
+		expect(bodyErrs('exec 9lives')).toEqual(["3:6 bad program name '9lives': a name is a letter or _ followed by letters, digits or _"]);
 		expect(bodyErrs('write "heap" 1')).toEqual(['3:7 unexpected string: usage: write ADDR VALUE']);
 	});
 
@@ -401,9 +416,7 @@ describe('parseScenario: errors', () => {
 	});
 
 	it('reports structure errors', () => {
-		expect(errs('fork\nprogram a\nend\n')).toEqual([
-			"1:1 instruction 'fork' outside a program (a program starts with 'program NAME' and ends with 'end')",
-		]);
+		expect(errs('fork\nprogram a\nend\n')).toEqual(["1:1 instruction 'fork' outside a program (a program starts with 'program NAME' and ends with 'end')"]);
 		expect(errs('program a\nfork\n')).toEqual(["1:1 program 'a' has no 'end'"]);
 		expect(errs('program a\nprogram b\nend\n')).toEqual(["2:1 'program' inside program 'a' (missing 'end'?)"]);
 		expect(errs('program a\nend\nend\n')).toEqual(["3:1 'end' without a 'program'"]);
@@ -415,9 +428,7 @@ describe('parseScenario: errors', () => {
 		expect(errs('program a\nconfig frames=16\nend\n')).toEqual(["2:1 'config' is a top-level line: close program 'a' with 'end' first"]);
 		expect(errs('')).toEqual(["1:1 no program: a scenario needs at least one 'program NAME' … 'end'"]);
 		expect(errs('scenario "x"\n')).toEqual(["1:1 no program: a scenario needs at least one 'program NAME' … 'end'"]);
-		expect(errs('scenario "a"\nscenario "b"\nprogram a\nend\n')).toEqual([
-			"2:1 a second 'scenario' line (the first is at line 1)",
-		]);
+		expect(errs('scenario "a"\nscenario "b"\nprogram a\nend\n')).toEqual(["2:1 a second 'scenario' line (the first is at line 1)"]);
 		expect(errs('scenario title\nprogram a\nend\n')).toEqual(['1:10 usage: scenario "TITLE"']);
 		expect(errs('init b\ninit a\nprogram a\nend\n')).toEqual([
 			"1:6 unknown program 'b' (did you mean 'a'?)",
@@ -474,9 +485,7 @@ describe('parseScenario: errors', () => {
 describe('diagnostics', () => {
 	it('formats one diagnostic with the line and a caret', () => {
 		const [d] = errors('program p\n  map heap 4 rw-\n  wirte heap[0] 1\nend\n', 'demo.scn');
-		expect(formatDiagnostic(d!)).toBe(
-			"demo.scn:3:3: error: unknown instruction 'wirte' (did you mean 'write'?)\n" + '  wirte heap[0] 1\n' + '  ^',
-		);
+		expect(formatDiagnostic(d!)).toBe("demo.scn:3:3: error: unknown instruction 'wirte' (did you mean 'write'?)\n" + '  wirte heap[0] 1\n' + '  ^');
 	});
 
 	it('keeps tabs before the caret so it lines up', () => {
@@ -535,7 +544,10 @@ describe('parseConfigAssignment', () => {
 		expect(parseConfigAssignment('commit_limit', '0')).toEqual({ok: true, key: 'commit_limit', value: 0});
 		expect(parseConfigAssignment('max_ticks', '1000000000')).toEqual({ok: true, key: 'max_ticks', value: 1_000_000_000});
 		for (const end of ['exited', 'panic', 'max-ticks', 'any']) expect(parseConfigAssignment('end', end)).toEqual({ok: true, key: 'end', value: end});
-		expect(parseConfigAssignment('end', 'exit')).toMatchObject({ok: false, message: expect.stringMatching(/end must be exited or panic or max-ticks or any, not 'exit' \(did you mean 'exited'\?\)/)});
+		expect(parseConfigAssignment('end', 'exit')).toMatchObject({
+			ok: false,
+			message: expect.stringMatching(/end must be exited or panic or max-ticks or any, not 'exit' \(did you mean 'exited'\?\)/),
+		});
 	});
 
 	it('refuses each bad value with a message', () => {
@@ -556,9 +568,7 @@ describe('parseConfigAssignment', () => {
 		expect(msg('commit_limit', '-1')).toBe('commit_limit must be an integer >= 0 (pages), not -1');
 		expect(msg('commit_limit', '1.5')).toBe("commit_limit must be an integer >= 0 (pages), not '1.5'");
 		expect(msg('max_ticks', '0')).toBe('max_ticks must be an integer from 1 to 1000000000, not 0');
-		expect(msg('max_ticks', '99999999999999999999')).toBe(
-			'max_ticks: number too large: cowdbg keeps words exact up to 2^53-1',
-		);
+		expect(msg('max_ticks', '99999999999999999999')).toBe('max_ticks: number too large: cowdbg keeps words exact up to 2^53-1');
 		expect(msg('quantam', '3')).toBe("unknown config key 'quantam' (did you mean 'quantum'?)");
 		expect(msg('toString', '3')).toBe("unknown config key 'toString'");
 	});
@@ -599,10 +609,53 @@ describe('parseScenario never throws', () => {
 
 	it('on random token soup (seeded)', () => {
 		const words = [
-			'program', 'end', 'map', 'heap', '4', 'rw-', 'write', 'read', 'heap[0]', 'heap[1]+8', '0x600000', '*0x600000',
-			'if', 'goto', '==', 'x:', 'x', 'fork', 'clone', 'vm|vfork', '"s"', '"', '#', 'config', 'frames=64', '=', 'init',
-			'scenario', 'break', 'cow', '-EINVAL', 'SIGKILL', 'kill', 'r0', 'set', 'mmap', 'at', 'shared', '\t', '\0', '-', '[',
-			'+', '99999999999999999999', 'touch', 'print', '\\',
+			'program',
+			'end',
+			'map',
+			'heap',
+			'4',
+			'rw-',
+			'write',
+			'read',
+			'heap[0]',
+			'heap[1]+8',
+			'0x600000',
+			'*0x600000',
+			'if',
+			'goto',
+			'==',
+			'x:',
+			'x',
+			'fork',
+			'clone',
+			'vm|vfork',
+			'"s"',
+			'"',
+			'#',
+			'config',
+			'frames=64',
+			'=',
+			'init',
+			'scenario',
+			'break',
+			'cow',
+			'-EINVAL',
+			'SIGKILL',
+			'kill',
+			'r0',
+			'set',
+			'mmap',
+			'at',
+			'shared',
+			'\t',
+			'\0',
+			'-',
+			'[',
+			'+',
+			'99999999999999999999',
+			'touch',
+			'print',
+			'\\',
 		];
 		let seed = 7;
 		const rand = () => {
@@ -670,9 +723,41 @@ describe('parseScenario never throws (fast-check)', () => {
 
 	it('on lines built from the language', () => {
 		const word = fc.constantFrom(
-			'program', 'end', 'map', 'heap', '1', 'rw-', 'write', 'read', 'heap[0]+8', '*0x8', 'if', 'goto', '==', 'l:', 'l',
-			'fork', 'clone', 'vm|sigchld', '"t"', 'config', 'mmu=off', 'init', 'break', 'kill', 'SIGTERM', '-ENOMEM', 'r1', 'set',
-			'mmap', 'at', '0x700000', 'print', 'touch', 'exit', '#',
+			'program',
+			'end',
+			'map',
+			'heap',
+			'1',
+			'rw-',
+			'write',
+			'read',
+			'heap[0]+8',
+			'*0x8',
+			'if',
+			'goto',
+			'==',
+			'l:',
+			'l',
+			'fork',
+			'clone',
+			'vm|sigchld',
+			'"t"',
+			'config',
+			'mmu=off',
+			'init',
+			'break',
+			'kill',
+			'SIGTERM',
+			'-ENOMEM',
+			'r1',
+			'set',
+			'mmap',
+			'at',
+			'0x700000',
+			'print',
+			'touch',
+			'exit',
+			'#',
 		);
 		const line = fc.array(word, {maxLength: 7}).map((ws) => ws.join(' '));
 		fc.assert(

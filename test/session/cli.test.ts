@@ -45,7 +45,7 @@ describe('cowdbg replay --headless', () => {
 	});
 
 	it.each([
-		['not a session', '{"a": 1}', "is not a cowdbg session (it has no \"format\" field)"],
+		['not a session', '{"a": 1}', 'is not a cowdbg session (it has no "format" field)'],
 		['another version', '{"format":"cowdbg-session","version":2}', 'was written by session format version 2; this cowdbg reads version 1'],
 		['truncated', null, 'is truncated'],
 	])('exit 2 for a file that is %s, with the message and no stack trace', (_, text, words) => {

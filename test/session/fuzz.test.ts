@@ -23,7 +23,28 @@ type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const int = (random: Random, n: number): number => Math.floor(random() * n);
 
-const odd: unknown[] = [null, true, 0, -1, 1.5, 2 ** 53, -(2 ** 60), 1e308, '', 's', 'R', '\u0000', '\ud800', [], {}, [[]], [1], ['s'], {format: 'cowdbg-session'}, 'x'.repeat(5000)];
+const odd: unknown[] = [
+	null,
+	true,
+	0,
+	-1,
+	1.5,
+	2 ** 53,
+	-(2 ** 60),
+	1e308,
+	'',
+	's',
+	'R',
+	'\u0000',
+	'\ud800',
+	[],
+	{},
+	[[]],
+	[1],
+	['s'],
+	{format: 'cowdbg-session'},
+	'x'.repeat(5000),
+];
 const chars = ['"', '\\', '{', '}', '[', ']', ',', ':', '0', '9', '-', 'e', '.', ' ', '\n', 'a', 'é', '\u0000', '\ud83d'];
 
 function mutateJson(random: Random, o: any): void {
@@ -63,11 +84,38 @@ function mutateJson(random: Random, o: any): void {
 
 // Hostile values for a field: nested deep, long lists, control characters.
 const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
-const small = [nested(300), '{"a":'.repeat(300) + '0' + '}'.repeat(300), `[${'0,'.repeat(2000)}0]`, JSON.stringify('\u001b]2;TITLE\u0007\u001b[2J\u009b31m\u202e'), JSON.stringify(['\u001b[2J']), JSON.stringify([0, '\u001b[2J'])];
+const small = [
+	nested(300),
+	'{"a":'.repeat(300) + '0' + '}'.repeat(300),
+	`[${'0,'.repeat(2000)}0]`,
+	JSON.stringify('\u001b]2;TITLE\u0007\u001b[2J\u009b31m\u202e'),
+	JSON.stringify(['\u001b[2J']),
+	JSON.stringify([0, '\u001b[2J']),
+];
 // Past what recursion (100,000 deep) or a spread (Math.min(...list) of 125,000) takes.
 const DEPTH = 100_000;
-const large = [nested(DEPTH), '{"a":'.repeat(DEPTH) + '0' + '}'.repeat(DEPTH), `[${'0,'.repeat(200_000)}0]`, `[${'[0,0,"0000000000000000"],'.repeat(130_000)}[0,0,"0000000000000000"]]`];
-const fields: (string | number)[][] = [['format'], ['version'], ['scenario', 'file'], ['scenario'], ['overrides'], ['breakpoints'], ['actions'], ['checkpoints'], ['actions', 0], ['checkpoints', 0], ['actions', 0, 1], ['checkpoints', 0, 2], ['overrides', 0], ['breakpoints', 0]];
+const large = [
+	nested(DEPTH),
+	'{"a":'.repeat(DEPTH) + '0' + '}'.repeat(DEPTH),
+	`[${'0,'.repeat(200_000)}0]`,
+	`[${'[0,0,"0000000000000000"],'.repeat(130_000)}[0,0,"0000000000000000"]]`,
+];
+const fields: (string | number)[][] = [
+	['format'],
+	['version'],
+	['scenario', 'file'],
+	['scenario'],
+	['overrides'],
+	['breakpoints'],
+	['actions'],
+	['checkpoints'],
+	['actions', 0],
+	['checkpoints', 0],
+	['actions', 0, 1],
+	['checkpoints', 0, 2],
+	['overrides', 0],
+	['breakpoints', 0],
+];
 
 /** The session text with the field at `path` replaced by the JSON text `value` (null when the path is not there). */
 function withField(input: string, path: (string | number)[], value: string): string | null {
@@ -128,7 +176,19 @@ function mutate(random: Random, input: string): string {
 					const o = JSON.parse(s);
 					const src = typeof o?.scenario?.source === 'string' ? (o.scenario.source as string) : '';
 					const p = int(random, src.length + 1);
-					const edit = pick(random, ['', 'x', '\n', 'config frames=1\n', 'map heap 0 rw-\n', 'goto nowhere\n', 'end\n', 'program init\n', ' 0x', 'break cwo\n', '"']);
+					const edit = pick(random, [
+						'',
+						'x',
+						'\n',
+						'config frames=1\n',
+						'map heap 0 rw-\n',
+						'goto nowhere\n',
+						'end\n',
+						'program init\n',
+						' 0x',
+						'break cwo\n',
+						'"',
+					]);
 					o.scenario.source = src.slice(0, p) + edit + src.slice(p + int(random, 20));
 					o.scenario.sha256 = sha256(o.scenario.source);
 					s = JSON.stringify(o);
@@ -160,7 +220,8 @@ function loadOrRefuse(input: string, name = 'fuzz.json'): 'loaded' | string {
 		parseSession(input, name);
 		return 'loaded';
 	} catch (error) {
-		if (!(error instanceof UsageError)) throw new Error(`threw ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\ninput:\n${input.slice(0, 2000)}`);
+		if (!(error instanceof UsageError))
+			throw new Error(`threw ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\ninput:\n${input.slice(0, 2000)}`);
 		expect(error.message.startsWith('cowdbg: ')).toBe(true);
 		// Nothing from the file reaches the terminal as a control sequence (tabs only in a quoted scenario line).
 		expect(error.message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);

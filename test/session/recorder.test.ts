@@ -47,7 +47,9 @@ describe('the target', () => {
 		const link = join(dir, 'link.json');
 		symlinkSync(victim, link);
 		for (const force of [false, true]) {
-			expect(usageError(() => createRecorder({file: link, force, loaded: loadInline(), breakpoints: []}))).toMatch(/it is a symbolic link, not a regular file/);
+			expect(usageError(() => createRecorder({file: link, force, loaded: loadInline(), breakpoints: []}))).toMatch(
+				/it is a symbolic link, not a regular file/,
+			);
 		}
 		expect(readFileSync(victim, 'utf8')).toBe('precious');
 		expect(lstatSync(link).isSymbolicLink()).toBe(true);

@@ -40,7 +40,10 @@ describe('TUI replay verification', () => {
 		const session = recorded();
 		const bad = Math.floor(session.checkpoints.length / 2);
 		const cp = session.checkpoints[bad]!;
-		const tampered: Session = {...session, checkpoints: session.checkpoints.map((c, i) => (i === bad ? {...c, hash: (c.hash[0] === '0' ? '1' : '0') + c.hash.slice(1)} : c))};
+		const tampered: Session = {
+			...session,
+			checkpoints: session.checkpoints.map((c, i) => (i === bad ? {...c, hash: (c.hash[0] === '0' ? '1' : '0') + c.hash.slice(1)} : c)),
+		};
 		const {c, screen} = replay(tampered);
 		let steps = 0;
 		while (c.replayNext()) steps++;

@@ -57,7 +57,9 @@ describe('record, then replay', () => {
 		const rec = record(loaded, everyAction, file, {stepMs: (i) => 300 + 37 * i});
 		const session = loadSession(file);
 		expect(session.actions.map((a) => a.action)).toEqual(everyAction);
-		expect(session.actions.map((a) => a.at)).toEqual(everyAction.map((_, i) => Array.from({length: i + 1}, (_, j) => 300 + 37 * j).reduce((x, y) => x + y)));
+		expect(session.actions.map((a) => a.at)).toEqual(
+			everyAction.map((_, i) => Array.from({length: i + 1}, (_, j) => 300 + 37 * j).reduce((x, y) => x + y)),
+		);
 		expect(session.breakpoints).toEqual(['cow']);
 		expect(session.scenario).toEqual({file: 'inline/fork-cow.scn', source: forkCow, sha256: sha256(forkCow)});
 		expect(session.loaded.breakpoints).toEqual(['cow']);
@@ -133,7 +135,15 @@ describe('record, then replay', () => {
 	it('quitting during a run (the cursor moved after the last action) takes no checkpoint at a tick no action reached', () => {
 		const dir = tempDir();
 		const file = join(dir, 's.json');
-		const rec = record(loadInline(), [{a: 'step', n: 1}, {a: 'step', n: 1}], file, {close: false});
+		const rec = record(
+			loadInline(),
+			[
+				{a: 'step', n: 1},
+				{a: 'step', n: 1},
+			],
+			file,
+			{close: false},
+		);
 		rec.dbg.step(3); // a run in progress, never recorded as an action
 		rec.recorder.close(rec.dbg);
 		const s = loadSession(file);
@@ -189,7 +199,16 @@ loop:
 end
 `);
 		const dir = tempDir();
-		const rec = record(loaded, [{a: 'step', n: 1}, {a: 'goto', tick: 3000}, {a: 'step', n: 1}, {a: 'goto', tick: 10}], join(dir, 'j.json'));
+		const rec = record(
+			loaded,
+			[
+				{a: 'step', n: 1},
+				{a: 'goto', tick: 3000},
+				{a: 'step', n: 1},
+				{a: 'goto', tick: 10},
+			],
+			join(dir, 'j.json'),
+		);
 		expect(rec.recorder.data.checkpoints.map((c) => [c.actions, c.tick])).toEqual([
 			[0, 0],
 			[2, 3000],
@@ -276,13 +295,21 @@ describe('bad session files are refused with a clear UsageError', () => {
 	};
 
 	it.each([
-		['not JSON', 'hello, world', "is not a cowdbg session (not JSON"],
+		['not JSON', 'hello, world', 'is not a cowdbg session (not JSON'],
 		['empty', '', 'is not a cowdbg session (the file is empty)'],
 		['a list', '[1, 2]', 'is not a cowdbg session (a JSON list, not an object)'],
 		['JSON without a format field', '{"name": "cowdbg", "version": "0.1.0"}', 'is not a cowdbg session (it has no "format" field)'],
 		['another format', '{"format": "asciinema", "version": 2}', 'is not a cowdbg session (its format is "asciinema", not "cowdbg-session")'],
-		['a newer version', '{"format": "cowdbg-session", "version": 3}', 'was written by session format version 3; this cowdbg reads version 1 (it comes from a newer cowdbg'],
-		['an older version', '{"format": "cowdbg-session", "version": 0}', 'was written by session format version 0; this cowdbg reads version 1 (it comes from an older cowdbg)'],
+		[
+			'a newer version',
+			'{"format": "cowdbg-session", "version": 3}',
+			'was written by session format version 3; this cowdbg reads version 1 (it comes from a newer cowdbg',
+		],
+		[
+			'an older version',
+			'{"format": "cowdbg-session", "version": 0}',
+			'was written by session format version 0; this cowdbg reads version 1 (it comes from an older cowdbg)',
+		],
 		['a version that is not a number', '{"format": "cowdbg-session", "version": "1"}', 'is damaged: "version" is "1", not a whole number'],
 	])('%s', (_, text, words) => {
 		const file = write(text);
@@ -316,7 +343,11 @@ describe('bad session files are refused with a clear UsageError', () => {
 		['no scenario', (o) => delete o.scenario, '"scenario" is nothing, not an object'],
 		['a scenario without its source', (o) => delete o.scenario.source, '"scenario.source" is nothing'],
 		['a bad sha256', (o) => (o.scenario.sha256 = 'abc'), '"scenario.sha256" is "abc", not 64 hex digits'],
-		['a tampered source', (o) => (o.scenario.source = o.scenario.source.replace('write heap[0] 3', 'write heap[0] 4')), 'the embedded scenario does not match its sha256'],
+		[
+			'a tampered source',
+			(o) => (o.scenario.source = o.scenario.source.replace('write heap[0] 3', 'write heap[0] 4')),
+			'the embedded scenario does not match its sha256',
+		],
 		['overrides not strings', (o) => (o.overrides = [1]), 'overrides[0] is 1, not a string'],
 		['a bad breakpoint', (o) => (o.breakpoints = ['cwo']), "breakpoints[0] \"cwo\": unknown breakpoint kind 'cwo' (did you mean 'cow'?)"],
 	])('damaged: %s', (_, edit, words) => {
@@ -344,9 +375,14 @@ describe('bad session files are refused with a clear UsageError', () => {
 
 	it('a bad override in the session is reported as the scenario does not load', () => {
 		const {text} = recorded();
-		expect(usageError(() => parseSession(edited(text, (o) => (o.overrides = ['frames=3'])), 'd.json'))).toContain(
-			"its embedded scenario does not load:\ncowdbg: --set 'frames=3'",
-		);
+		expect(
+			usageError(() =>
+				parseSession(
+					edited(text, (o) => (o.overrides = ['frames=3'])),
+					'd.json',
+				),
+			),
+		).toContain("its embedded scenario does not load:\ncowdbg: --set 'frames=3'");
 	});
 
 	it('a missing file or a directory', () => {
@@ -357,7 +393,12 @@ describe('bad session files are refused with a clear UsageError', () => {
 
 	it('unknown extra fields are ignored (a later 1.x may add some)', () => {
 		const {text} = recorded();
-		expect(() => parseSession(edited(text, (o) => (o.comment = 'hello')), 'd.json')).not.toThrow();
+		expect(() =>
+			parseSession(
+				edited(text, (o) => (o.comment = 'hello')),
+				'd.json',
+			),
+		).not.toThrow();
 	});
 
 	it('the example session in test/fixtures loads and replays to the state it recorded', () => {
@@ -422,12 +463,19 @@ describe('verifySession reports where the replay differs', () => {
 		expect(r.lastGoodTick).not.toBeNull();
 		expect(r.lastGoodTick!).toBeLessThan(first);
 		expect(r.firstBadTick).toBeGreaterThanOrEqual(first);
-		expect(r.message).toMatch(/tick \d+ matched, so the first difference is somewhere in ticks \d+…\d+ \(the session holds no hashes in between\)|is the first that differs/);
+		expect(r.message).toMatch(
+			/tick \d+ matched, so the first difference is somewhere in ticks \d+…\d+ \(the session holds no hashes in between\)|is the first that differs/,
+		);
 	});
 
 	it('a run that ends before a recorded tick', () => {
 		const {text} = recorded();
-		const r = verifySession(parseSession(edited(text, (o) => (o.checkpoints.at(-1)[1] = 5000)), 's.json'));
+		const r = verifySession(
+			parseSession(
+				edited(text, (o) => (o.checkpoints.at(-1)[1] = 5000)),
+				's.json',
+			),
+		);
 		expect(r).toMatchObject({ok: false, firstBadTick: 5000, actual: null, reason: 'state'});
 		if (!r.ok) expect(r.message).toContain('the replayed run ends before tick 5000');
 	});

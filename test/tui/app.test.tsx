@@ -27,7 +27,13 @@ class MemorySink implements ActionSink {
 	}
 }
 
-type Started = ReturnType<typeof render> & {controller: Controller; dbg: Debugger; terminal: TestTerminal; frame: () => string; press: (...k: string[]) => Promise<void>};
+type Started = ReturnType<typeof render> & {
+	controller: Controller;
+	dbg: Debugger;
+	terminal: TestTerminal;
+	frame: () => string;
+	press: (...k: string[]) => Promise<void>;
+};
 
 let current: Started | null = null;
 afterEach(() => {
@@ -36,7 +42,10 @@ afterEach(() => {
 	current = null;
 });
 
-function start(file = COW, options: {breaks?: string[]; sink?: ActionSink; replay?: {script: ReplayScript; speed: number}; width?: number; height?: number} = {}): Started {
+function start(
+	file = COW,
+	options: {breaks?: string[]; sink?: ActionSink; replay?: {script: ReplayScript; speed: number}; width?: number; height?: number} = {},
+): Started {
 	const loaded = loadScenario(file, [], options.breaks ?? []);
 	const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints);
 	const controller = new Controller(dbg, {sink: options.sink, replay: options.replay});

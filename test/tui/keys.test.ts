@@ -65,8 +65,22 @@ describe('the key table', () => {
 	});
 
 	it('shows step and continue first when paused, back and restart when the run has ended', () => {
-		const base: BarContext = {mode: 'normal', focus: 'processes', ended: false, atStart: true, atHit: false, hasBreakpoints: false, countPending: false, filtered: false, nommu: false};
-		expect(barKeys(base).map((k) => k.label).slice(0, 2)).toEqual(['s', 'c']);
+		const base: BarContext = {
+			mode: 'normal',
+			focus: 'processes',
+			ended: false,
+			atStart: true,
+			atHit: false,
+			hasBreakpoints: false,
+			countPending: false,
+			filtered: false,
+			nommu: false,
+		};
+		expect(
+			barKeys(base)
+				.map((k) => k.label)
+				.slice(0, 2),
+		).toEqual(['s', 'c']);
 		const ended = barKeys({...base, ended: true, atStart: false}).map((k) => k.label);
 		expect(ended).toContain('r');
 		expect(ended).toContain('0');

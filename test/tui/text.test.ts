@@ -30,12 +30,27 @@ describe('text measured in terminal cells', () => {
 		for (let w = 1; w <= 50; w++) {
 			const out = fitLine(line, w, true);
 			expect(lineWidth(out)).toBe(w);
-			if (lineWidth(line) > w) expect(out.map((s) => s.text).join('').trimEnd().endsWith('…')).toBe(true);
+			if (lineWidth(line) > w)
+				expect(
+					out
+						.map((s) => s.text)
+						.join('')
+						.trimEnd()
+						.endsWith('…'),
+				).toBe(true);
 		}
 		// a line that fits exactly is not marked
-		expect(fitLine([seg('abcd')], 4).map((s) => s.text).join('')).toBe('abcd');
+		expect(
+			fitLine([seg('abcd')], 4)
+				.map((s) => s.text)
+				.join(''),
+		).toBe('abcd');
 		// a cut at a segment boundary is marked too
-		expect(fitLine([seg('abcd'), seg('ef')], 4).map((s) => s.text).join('')).toBe('abc…');
+		expect(
+			fitLine([seg('abcd'), seg('ef')], 4)
+				.map((s) => s.text)
+				.join(''),
+		).toBe('abc…');
 	});
 
 	it('pads and wraps by cells', () => {

@@ -23,7 +23,10 @@ export function breakpointLines(m: Model): Line[] {
 /** The overlay in `height` rows: its title, then the breakpoints. */
 export function breakpointsOverlay(m: Model, width: number, height: number): {title: Line; lines: Line[]} {
 	return {
-		title: fitLine([seg(' Breakpoints ', {inverse: true, bold: true, color: 'cyan'}), seg(' space toggles · d deletes · b adds · Esc closes', {dim: true})], width),
+		title: fitLine(
+			[seg(' Breakpoints ', {inverse: true, bold: true, color: 'cyan'}), seg(' space toggles · d deletes · b adds · Esc closes', {dim: true})],
+			width,
+		),
 		lines: breakpointLines(m)
 			.slice(0, Math.max(0, height - 1))
 			.map((l) => fitLine(l, width)),

@@ -7,8 +7,14 @@ import {fitLine, padEnd, seg, wrap, type Line} from '../text.js';
 const legends: string[][] = [
 	['States', 'R running or runnable · S sleeping (wait, sleep) · D uninterruptible (vfork parent in wait_for_completion) · Z zombie'],
 	['Processes', '* the selected process (Memory, Program and n follow it) · > the task on the CPU · MM/US = mm id / mm_users'],
-	['Memory', 'VMA: prot, private (p) or shared (s), anon/file/shmem, rss/pages, start; flags D dontcopy (madvise), L locked (mlock), A account. PTE: W writable · D dirty · A accessed · COW: read-only in a writable private VMA, the next write goes to do_wp_page'],
-	['Frames', 'map 1:N: one cell stands for N frames (the most telling kind among them) · ~ on the zero page: a display count (Linux keeps none) · used by: the processes whose page table maps the frame (for a pgtable frame: whose page table it is; no-MMU: whose region it backs) · a anon · f file (page cache) · s shmem · p pgtable · 0 the zero page · . free · CAPITAL: mapped more than once · * / highlight: changed by the last step'],
+	[
+		'Memory',
+		'VMA: prot, private (p) or shared (s), anon/file/shmem, rss/pages, start; flags D dontcopy (madvise), L locked (mlock), A account. PTE: W writable · D dirty · A accessed · COW: read-only in a writable private VMA, the next write goes to do_wp_page',
+	],
+	[
+		'Frames',
+		'map 1:N: one cell stands for N frames (the most telling kind among them) · ~ on the zero page: a display count (Linux keeps none) · used by: the processes whose page table maps the frame (for a pgtable frame: whose page table it is; no-MMU: whose region it backs) · a anon · f file (page cache) · s shmem · p pgtable · 0 the zero page · . free · CAPITAL: mapped more than once · * / highlight: changed by the last step',
+	],
 	['Log filter', '/fork finds text · /type:fault or /type:fault,completion by type · /pid:2 by process; Esc clears'],
 ];
 
@@ -42,7 +48,10 @@ export function helpOverlay(scroll: number, width: number, view: number): {overl
 		rows: all.length,
 		overlay: {
 			title: fitLine(
-				[seg(' Keys ', {inverse: true, bold: true, color: 'cyan'}), seg(` ${top + 1}-${Math.min(all.length, top + view)} of ${all.length} · j/k scroll · Esc closes `, {dim: true})],
+				[
+					seg(' Keys ', {inverse: true, bold: true, color: 'cyan'}),
+					seg(` ${top + 1}-${Math.min(all.length, top + view)} of ${all.length} · j/k scroll · Esc closes `, {dim: true}),
+				],
 				width,
 			),
 			lines: all.slice(top, top + view).map((l) => fitLine(l, width)),

@@ -31,7 +31,8 @@ export function memoryPane(m: Model, width: number, rows: number): PaneContent {
 	const nommu = !machineInfo(k).mmu;
 	if (task === undefined) return {info: `pid ${pid}`, lines: [[seg(absentText(k, pid), {dim: true})]], rows: 1};
 	const mm = mmOf(k, task);
-	if (mm === undefined) return {info: `pid ${pid}`, lines: [[seg(`pid ${pid} has no mm (${task.state === 'Z' ? 'zombie' : 'released'})`, {dim: true})]], rows: 1};
+	if (mm === undefined)
+		return {info: `pid ${pid}`, lines: [[seg(`pid ${pid} has no mm (${task.state === 'Z' ? 'zombie' : 'released'})`, {dim: true})]], rows: 1};
 	const s = mmSummary(mm);
 	const info = `pid ${pid} · mm ${s.id} users ${s.users}`;
 	const vmas = m.cache.vmaRows(k, mm);
@@ -46,7 +47,11 @@ export function memoryPane(m: Model, width: number, rows: number): PaneContent {
 		if (r === 0) {
 			lines.push([
 				seg(`${s.mapCount} VMA${s.mapCount === 1 ? '' : 's'}`, {bold: true, underline: true}),
-				seg(` rss ${s.rss} (max ${s.hiwaterRss}) total_vm ${s.totalVm} locked_vm ${s.lockedVm}` + (nommu ? ' · no-MMU: address = physical' : ` pgtables ${s.pgtables}`), {dim: true}),
+				seg(
+					` rss ${s.rss} (max ${s.hiwaterRss}) total_vm ${s.totalVm} locked_vm ${s.lockedVm}` +
+						(nommu ? ' · no-MMU: address = physical' : ` pgtables ${s.pgtables}`),
+					{dim: true},
+				),
 			]);
 		} else if (r < 1 + vmas.length) {
 			lines.push(vmaLine(vmas[r - 1]!, nommu, width));
@@ -54,7 +59,10 @@ export function memoryPane(m: Model, width: number, rows: number): PaneContent {
 			lines.push([
 				nommu
 					? seg('no page table: nothing translates, nothing faults', {dim: true})
-					: seg(`page table: ${ptes} PTE${ptes === 1 ? '' : 's'}${width < 60 ? '' : '  VA -> PFN  W D A'}${levels ? '  [pgd pud pmd pte]' : ''}`, {bold: true, underline: true}),
+					: seg(`page table: ${ptes} PTE${ptes === 1 ? '' : 's'}${width < 60 ? '' : '  VA -> PFN  W D A'}${levels ? '  [pgd pud pmd pte]' : ''}`, {
+							bold: true,
+							underline: true,
+						}),
 			]);
 		}
 	}

@@ -12,8 +12,7 @@ export function processesPane(m: Model, width: number, rows: number, focused: bo
 	const ui = m.ui;
 	const sched = schedInfo(k);
 	const q = sched.runQueue.length === 0 ? 'empty' : sched.runQueue.join(' ');
-	const info =
-		sched.current === null ? `cpu idle · runq ${q}` : `cpu ${sched.current} (${sched.quantumLeft}/${sched.quantum} left) · runq ${q}`;
+	const info = sched.current === null ? `cpu idle · runq ${q}` : `cpu ${sched.current} (${sched.quantumLeft}/${sched.quantum} left) · runq ${q}`;
 	const wide = width >= 60;
 	const header: Line = [
 		seg(`  ${padStart('PID', 4)}${wide ? ' ' + padStart('PPID', 4) : ''} S ${padEnd('COMM', 8)} ${padEnd('MM/US', 5)} INSTRUCTION`, {dim: true}),

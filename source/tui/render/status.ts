@@ -16,7 +16,11 @@ export function statusLine(m: Model, width: number): Line {
 	const stop = dbg.lastStop;
 	if (ui.running) {
 		const from = m.session.runningFrom;
-		out.push(seg('running…', {color: 'green', bold: true}), seg(from === null ? '' : ` +${dbg.tick - from} ticks`, {}), seg(' (space pauses)', {dim: true}));
+		out.push(
+			seg('running…', {color: 'green', bold: true}),
+			seg(from === null ? '' : ` +${dbg.tick - from} ticks`, {}),
+			seg(' (space pauses)', {dim: true}),
+		);
 	} else if (dbg.ended) {
 		out.push(seg(`ended (${machine.ended})`, {color: 'red', bold: true}));
 		if (machine.expectsFailed > 0) out.push(seg(` ${machine.expectsFailed} expect(s) failed`, {color: 'red'}));
@@ -24,7 +28,8 @@ export function statusLine(m: Model, width: number): Line {
 		out.push(seg('paused', {color: 'yellow', bold: true}));
 	}
 	if (!ui.running && stop.tick === dbg.tick) {
-		if (stop.reason === 'break' && stop.hit !== null) out.push(seg(' · '), seg(`hit ${hitNames(stop.hit)} at tick ${stop.hit.tick}`, {color: 'black', bg: 'yellow', bold: true}));
+		if (stop.reason === 'break' && stop.hit !== null)
+			out.push(seg(' · '), seg(`hit ${hitNames(stop.hit)} at tick ${stop.hit.tick}`, {color: 'black', bg: 'yellow', bold: true}));
 		else if (stop.reason === 'paused') out.push(seg(' · paused by you', {dim: true}));
 		else if (stop.reason === 'event') out.push(seg(` · next event of pid ${ui.selectedPid}`, {dim: true}));
 		else if (stop.reason === 'goto') out.push(seg(' · went to tick', {dim: true}));
@@ -37,7 +42,12 @@ export function statusLine(m: Model, width: number): Line {
 		if (r.state === 'diverged') {
 			out.push(seg(' '), seg(` replay DIFFERS after action ${r.index}/${r.total}: ${r.divergence ?? ''} `, {inverse: true, color: 'red', bold: true}));
 		} else {
-			const text = r.state === 'playing' ? `▶ replay ${r.index}/${r.total} ${speed}` : r.state === 'done' ? `replay done ${r.index}/${r.total}` : `replay stopped ${r.index}/${r.total}: yours now`;
+			const text =
+				r.state === 'playing'
+					? `▶ replay ${r.index}/${r.total} ${speed}`
+					: r.state === 'done'
+						? `replay done ${r.index}/${r.total}`
+						: `replay stopped ${r.index}/${r.total}: yours now`;
 			const checked = r.checkpoints !== undefined && r.checkpoints > 0 ? ` ✓${r.verified ?? 0}/${r.checkpoints}` : '';
 			out.push(seg(' '), seg(` ${text}${checked} `, {inverse: true, color: 'green'}));
 		}
@@ -48,8 +58,7 @@ export function statusLine(m: Model, width: number): Line {
 		// A save that failed says so before anything else.
 		if (m.session.recordingNote !== null) out.push(seg(' ' + m.session.recordingNote, {color: 'red', bold: true}));
 		else if (lineWidth(out) + cells(name) + 1 <= width) out.push(seg(' ' + name, {color: 'red'}));
-	}
-	else if (m.session.recordingNote !== null) out.push(seg(' '), seg(m.session.recordingNote, {color: 'red'}));
+	} else if (m.session.recordingNote !== null) out.push(seg(' '), seg(m.session.recordingNote, {color: 'red'}));
 	// The scenario's name goes after the badge when there is room for it.
 	const file = m.session.file.split('/').at(-1) ?? m.session.file;
 	if (lineWidth(out) + cells(file) + 1 <= width) out.splice(1, 1, seg(` ${file} `));
