@@ -1,4 +1,5 @@
-// COWDBG_LONG=1 (npm run test:long): a run of 100,000,000 ticks of 8
+// npm run test:long only (vitest.config.ts takes *.long.test.ts files when
+// COWDBG_LONG=1): a run of 100,000,000 ticks of 8
 // processes, past the length at which a per-tick array used to abort V8
 // (about 112.8M entries for the debugger's log index; the heap at 54.6M
 // ticks for run --json), ends cleanly: every event streamed, the end event
@@ -13,11 +14,10 @@ import {spinScenario} from '../../source/bench/scenarios.js';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {parse} from '../helpers/run.js';
 
-const LONG = process.env['COWDBG_LONG'] === '1';
 const TICKS = 100_000_000;
 const bin = join(process.cwd(), 'dist', 'cli.js');
 
-describe.runIf(LONG)('a 100M-tick run', () => {
+describe('a 100M-tick run', () => {
 	it('run --json streams every event and ends with the end event, exit 0, in little memory', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'cowdbg-long-'));
 		const file = join(dir, 'spin.scn');
