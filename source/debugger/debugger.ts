@@ -459,6 +459,15 @@ export class Debugger {
 		return k;
 	}
 
+	/**
+	 * A copy of the state before the current tick (inside a tick: before the
+	 * tick it is inside), to see what that tick did; null at tick 0.
+	 */
+	stateBeforeTick(): KernelState | null {
+		if (this.inside !== null) return cloneKernel(this.baseState());
+		return this.tick === 0 ? null : this.stateAt(this.tick - 1);
+	}
+
 	/** The state before the tick the debugger is inside (kept for the next step in the same tick). */
 	private baseState(): KernelState {
 		this.base ??= this.stateAt(this.inside!.tick - 1);

@@ -279,6 +279,24 @@ export function pteWindow(k: KernelState, mm: MmStruct, first: number, count: nu
 	return out;
 }
 
+/**
+ * The rank of virtual page `vpn` among the present PTEs of an mm's leaf tables (in VA
+ * order, as pteWindow numbers them), or -1 when it has no present PTE.
+ */
+export function pteRank(vpn: number, leaves: readonly Leaf[]): number {
+	let seen = 0;
+	for (const {base, leaf} of leaves) {
+		if (vpn >= base + PTRS_PER_TABLE) {
+			seen += countPresent(leaf, 0, PTRS_PER_TABLE);
+			continue;
+		}
+		if (vpn < base) return -1;
+		const i = vpn - base;
+		return (leaf[i]! & PTE_PRESENT) === 0 ? -1 : seen + countPresent(leaf, 0, i);
+	}
+	return -1;
+}
+
 export type FrameRow = {pfn: number; kind: FrameKind; refcount: number; mapcount: number};
 
 /** Frames in use (not free). */

@@ -6,7 +6,8 @@
 
 import {applyAction, checkpointDiffers, MIN_REPLAY_SPEED, type ActionSink, type DebugAction, type ReplayScript} from '../debugger/actions.js';
 import {hitNames, type Debugger, type Stop} from '../debugger/debugger.js';
-import {eventPid, firstPid, machineInfo, snapshotFrames, type FrameSnapshot} from '../debugger/views.js';
+import {stopFocus, type StopFocus} from '../debugger/focus.js';
+import {firstPid, machineInfo, snapshotFrames, type FrameSnapshot} from '../debugger/views.js';
 import {resolveKey, type KeyEvent} from './keys.js';
 import {initialState, modeOf, update, type Effect, type UiContext, type UiMessage, type UiState} from './state.js';
 import {ViewCache} from './render/cache.js';
@@ -41,6 +42,8 @@ export class Controller {
 	ui: UiState;
 	session: SessionInfo;
 	before: FrameSnapshot | null = null;
+	/** What the last stop is about, for the panes to bring into view (SPEC §7). */
+	focus: StopFocus | null = null;
 	readonly cache = new ViewCache();
 	width = 80;
 	height = 24;
@@ -120,7 +123,7 @@ export class Controller {
 	getVersion = (): number => this.version;
 
 	model(): Model {
-		return {dbg: this.dbg, ui: this.ui, session: this.session, before: this.before, cache: this.cache};
+		return {dbg: this.dbg, ui: this.ui, session: this.session, before: this.before, focus: this.focus, cache: this.cache};
 	}
 
 	view(): View {
@@ -360,11 +363,9 @@ export class Controller {
 
 	private stopped(stop: Stop | null, fromTick: number, action: DebugAction): void {
 		const dbg = this.dbg;
-		let hitPid: number | null = null;
-		if (stop !== null && stop.reason === 'break' && stop.hit !== null && stop.hit.eventIndex !== null) {
-			hitPid = eventPid(dbg.event(stop.hit.eventIndex));
-		}
-		this.apply({t: 'stopped', hitPid});
+		// The stop explains itself: the panes bring its event into view, and show its process.
+		this.focus = stopFocus(dbg, action.a === 'next' ? action.pid : this.ui.selectedPid);
+		this.apply({t: 'stopped', hitPid: this.focus?.pid ?? null});
 		let notice: string | null = null;
 		if (stop !== null && dbg.tick === fromTick) {
 			if (dbg.ended && (action.a === 'step' || action.a === 'next' || action.a === 'continue')) {

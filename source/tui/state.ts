@@ -33,8 +33,10 @@ export type UiState = {
 	procCursor: number;
 	/**
 	 * Top row shown, per pane. Log: rows back from the newest (0 follows the
-	 * newest event). Program: -1 follows the pc. Frames: -1 follows the
-	 * first frame the last step changed.
+	 * newest event, and keeps the stop's event in view). Program: -1 follows
+	 * the pc. Frames: -1 follows the frames the stop's event changed.
+	 * Memory: -1 follows the PTE the stop's event touched. A stop sets
+	 * them back to following; the user's scrolling holds until then.
 	 */
 	scroll: Record<Pane, number>;
 	/** Log: columns scrolled to the right. */
@@ -68,6 +70,8 @@ export type UiContext = {
 	programTop: number;
 	/** The top row Frames uses while it follows the changes. */
 	framesTop: number;
+	/** The top row Memory's full list would have while it follows the stop's PTE. */
+	memoryTop: number;
 	helpRows: number;
 	helpView: number;
 };
@@ -76,7 +80,7 @@ export type Effect = {t: 'debug'; action: DebugAction} | {t: 'pause'} | {t: 'qui
 
 export type UiMessage =
 	| {t: 'key'; key: KeyEvent}
-	/** A debug action finished; hitPid is the process of the event that hit a breakpoint. */
+	/** A debug action finished; hitPid is the process of the stop's event (SPEC §7: the stop explains itself), or null. */
 	| {t: 'stopped'; hitPid: number | null}
 	/** A replayed `select`: the process is shown, the cursor goes to its row. */
 	| {t: 'select'; pid: number}
@@ -91,7 +95,7 @@ export function initialState(selectedPid = 1): UiState {
 		focus: 'processes',
 		selectedPid,
 		procCursor: 0,
-		scroll: {processes: 0, memory: 0, frames: -1, log: 0, program: -1},
+		scroll: {processes: 0, memory: -1, frames: -1, log: 0, program: -1},
 		logLeft: 0,
 		levels: false,
 		filter: '',
@@ -134,7 +138,7 @@ function placeCursor(s: UiState, ctx: UiContext, cursor: number): UiState {
 
 /** The debug action `a`, after which the panes follow the new state again. */
 function debug(s: UiState, action: DebugAction): Update {
-	return {state: {...s, scroll: {...s.scroll, log: 0, program: -1, frames: -1}, logLeft: 0}, effects: [{t: 'debug', action}]};
+	return {state: {...s, scroll: {...s.scroll, log: 0, program: -1, frames: -1, memory: -1}, logLeft: 0}, effects: [{t: 'debug', action}]};
 }
 
 /**
@@ -164,7 +168,7 @@ function scroll(s: UiState, ctx: UiContext, delta: number | 'top' | 'bottom'): U
 		const back = delta === 'top' ? max : delta === 'bottom' ? 0 : clamp(s.scroll.log - delta, 0, max);
 		return {...s, scroll: {...s.scroll, log: back}};
 	}
-	const from = s.scroll[pane] >= 0 ? s.scroll[pane] : pane === 'program' ? ctx.programTop : pane === 'frames' ? ctx.framesTop : 0;
+	const from = s.scroll[pane] >= 0 ? s.scroll[pane] : pane === 'program' ? ctx.programTop : pane === 'frames' ? ctx.framesTop : ctx.memoryTop;
 	const max = maxTop(ctx, pane);
 	const top = delta === 'top' ? 0 : delta === 'bottom' ? max : clamp(from + delta, 0, max);
 	return {...s, scroll: {...s.scroll, [pane]: top}};
@@ -224,16 +228,14 @@ const promptOpen = (s: UiState, kind: PromptKind, text = ''): Update => ({state:
 export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): Update {
 	switch (msg.t) {
 		case 'stopped': {
-			let s: UiState = {...s0, scroll: {...s0.scroll, log: 0, program: -1, frames: -1}};
-			if (msg.hitPid !== null) {
-				s = {...s, selectedPid: msg.hitPid};
-				const i = ctx.pids.indexOf(msg.hitPid);
-				if (i >= 0) s = placeCursor(s, ctx, i);
-			}
+			let s: UiState = {...s0, scroll: {...s0.scroll, log: 0, program: -1, frames: -1, memory: -1}};
+			// The process of the stop's event is shown, when it is still alive.
+			const i = msg.hitPid === null ? -1 : ctx.pids.indexOf(msg.hitPid);
+			if (i >= 0) s = placeCursor({...s, selectedPid: msg.hitPid!}, ctx, i);
 			return {state: s, effects: []};
 		}
 		case 'select': {
-			const s: UiState = {...s0, selectedPid: msg.pid, scroll: {...s0.scroll, memory: 0, program: -1}};
+			const s: UiState = {...s0, selectedPid: msg.pid, scroll: {...s0.scroll, memory: -1, program: -1}};
 			const i = ctx.pids.indexOf(msg.pid);
 			return {state: i >= 0 ? {...s, procCursor: i} : s, effects: []};
 		}
@@ -312,7 +314,7 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 			const pid = ctx.pids[s.procCursor];
 			if (pid === undefined) return {state: s, effects: []};
 			return {
-				state: {...s, selectedPid: pid, scroll: {...s.scroll, memory: 0, program: -1}},
+				state: {...s, selectedPid: pid, scroll: {...s.scroll, memory: -1, program: -1}},
 				effects: [{t: 'debug', action: {a: 'select', pid}}],
 			};
 		}

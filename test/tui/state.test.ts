@@ -9,6 +9,7 @@ const ctx: UiContext = {
 	view: {processes: 5, memory: 10, frames: 10, log: 10, program: 8},
 	programTop: 6,
 	framesTop: 4,
+	memoryTop: 0,
 	helpRows: 50,
 	helpView: 20,
 };

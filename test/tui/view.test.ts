@@ -125,8 +125,9 @@ describe('Frames', () => {
 		c.perform({a: 'step', n: 1}, 'replay'); // tick 5: the child's cow-copy
 		const f = strip(renderFrame(c.model(), 160, 50));
 		expect(f).toMatch(/19\/64 used · \d+ changed/);
-		expect(f).toMatch(/\*\s+9 anon\s+1\s+1\s+pid 1/); // the old frame lost a mapping
-		expect(f).toMatch(/\*\s+18 anon\s+1\s+1\s+pid 2/); // the copy
+		// the frames the fault touched come first, with their counts before → after it
+		expect(f).toMatch(/▶\s+18 anon\s+0→1\s+0→1\s+pid 2\n/); // the copy
+		expect(f).toMatch(/▶\s+9 anon\s+2→1\s+2→1\s+pid 1\n/); // the old frame lost a mapping
 		expect(f).toMatch(/\s10 anon\s+2\s+2\s+pid 1 2/); // still shared, unchanged
 		expect(f).toMatch(/\s7 file\s+3\s+2\s+pid 1 2/);
 		// the map: one cell a frame, capitals for frames mapped more than once

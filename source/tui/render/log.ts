@@ -1,6 +1,7 @@
 // The Log pane: the events up to the current tick (or those the filter keeps),
-// newest at the bottom unless scrolled back, the one that hit a breakpoint
-// marked and kept in view.
+// newest at the bottom unless scrolled back. The stop's event (the one that
+// hit a breakpoint, else the tick's most telling one) is marked and kept in
+// view, with the kernel's decision for it on the row under it.
 
 import {describeEvent} from '../../debugger/format.js';
 import type {DebugEvent} from '../../debugger/events.js';
@@ -52,15 +53,26 @@ export function logPane(m: Model, width: number, rows: number): PaneContent {
 	const matches = query;
 	const total = query === null ? visible : query.count(visible);
 	const stop = dbg.lastStop;
-	const hitIndex = stop.tick === dbg.tick && stop.hit !== null ? stop.hit.eventIndex : null;
+	const focus = m.focus !== null && m.focus.tick === dbg.tick ? m.focus : null;
+	const hitIndex = focus !== null && focus.eventIndex !== null ? focus.eventIndex : stop.tick === dbg.tick && stop.hit !== null ? stop.hit.eventIndex : null;
+	const note = focus !== null && focus.eventIndex === hitIndex ? focus.note : null;
 	const back = Math.min(m.ui.scroll.log, Math.max(0, total - rows));
-	let top = Math.max(0, total - rows - back);
-	if (back === 0 && hitIndex !== null && hitIndex < visible) {
-		// Following the newest: keep the event that hit in view (its row: the matches before it).
-		const hitRow = query === null ? hitIndex : query.matches(dbg.event(hitIndex)) ? query.count(hitIndex) : -1;
-		if (hitRow >= 0 && hitRow < top) top = hitRow;
+	// The stop event's row among the rows the filter keeps (-1: not kept).
+	const hitRow = hitIndex === null || hitIndex >= visible ? -1 : query === null ? hitIndex : query.matches(dbg.event(hitIndex)) ? query.count(hitIndex) : -1;
+	/** The first row shown when `n` rows show events: following the newest keeps the stop's event in view. */
+	const topFor = (n: number): number => {
+		let t = Math.max(0, total - n - back);
+		if (back === 0 && hitRow >= 0 && hitRow < t) t = hitRow;
+		return t;
+	};
+	// The decision takes the row under the event, when the event is shown.
+	let eventRows = note !== null ? Math.max(1, rows - 1) : rows;
+	let top = topFor(eventRows);
+	if (note !== null && !(hitRow >= top && hitRow < top + eventRows)) {
+		eventRows = rows;
+		top = topFor(rows);
 	}
-	const end = Math.min(total, top + rows);
+	const end = Math.min(total, top + eventRows);
 	const indexes = query === null ? Array.from({length: Math.max(0, end - top)}, (_, r) => top + r) : query.window(top, end, visible);
 	const shownEvents = query === null ? dbg.events(top, end) : indexes.map((i) => dbg.event(i));
 	const tickWidth = Math.max(3, String(dbg.tick).length);
@@ -74,6 +86,7 @@ export function logPane(m: Model, width: number, rows: number): PaneContent {
 		let line: Line = [seg(i === hitIndex ? '▶' : ' '), seg(padStart(String(e.tick), tickWidth) + ' ', {dim: true}), seg(shown, eventStyle(e))];
 		if (i === hitIndex) line = restyle(fitLine(line, width, true), {bg: 'yellow', color: 'black', bold: true, dim: false, inverse: false});
 		lines.push(line);
+		if (i === hitIndex && note !== null) lines.push([seg(' '.repeat(tickWidth + 2) + '↳ ' + note, {color: 'yellow'})]);
 	}
 	if (total === 0) lines.push([seg(matches === null ? 'no events yet' : `no event matches '${m.ui.filter}' (Esc clears)`, {dim: true})]);
 	const info = [

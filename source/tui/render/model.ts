@@ -4,6 +4,7 @@
 // frame.ts turns the View into the rows the terminal shows.
 
 import type {Debugger} from '../../debugger/debugger.js';
+import type {StopFocus} from '../../debugger/focus.js';
 import type {FrameSnapshot} from '../../debugger/views.js';
 import type {Pane} from '../panes.js';
 import type {UiState} from '../state.js';
@@ -40,6 +41,8 @@ export type Model = {
 	session: SessionInfo;
 	/** The frame table before the last debug action (for "changed since the last step"), or null. */
 	before: FrameSnapshot | null;
+	/** What the last stop is about (its event, page, frames and decision), or null; the panes bring it into view. */
+	focus: StopFocus | null;
 	cache: ViewCache;
 };
 
@@ -65,6 +68,7 @@ export function createModel(dbg: Debugger, ui: UiState, session: Partial<Session
 		ui,
 		session: {file: dbg.scenario.file, recording: null, recordingNote: null, replay: null, runningFrom: null, ...session},
 		before: null,
+		focus: null,
 		cache: new ViewCache(),
 	};
 }

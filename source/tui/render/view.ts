@@ -57,6 +57,7 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 		view: {processes: 0, memory: 0, frames: 0, log: 0, program: 0},
 		programTop: 0,
 		framesTop: 0,
+		memoryTop: 0,
 		helpRows: 0,
 		helpView: Math.max(1, bodyHeight - 1),
 	};
@@ -83,6 +84,7 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 			ctx.view[box.pane] = box.pane === 'processes' ? Math.max(1, rows - 1) : rows;
 			if (c.autoTop !== undefined && box.pane === 'program') ctx.programTop = c.autoTop;
 			if (c.autoTop !== undefined && box.pane === 'frames') ctx.framesTop = c.autoTop;
+			if (c.autoTop !== undefined && box.pane === 'memory') ctx.memoryTop = c.autoTop;
 			row.push({
 				pane: box.pane,
 				width: box.width,

@@ -1,0 +1,38 @@
+// The stop explains itself, in a real terminal (SPEC §7): at the cow stop of
+// fork-cow.scn, with no key pressed but `c`, the faulting PTE, the old and
+// the new frame with their counts before → after, and the fault with the
+// kernel's decision are all on the screen, at 80×24 and at 160×50.
+
+import {afterAll, describe, expect, it} from 'vitest';
+import {hasTmux, Tmux} from './tmux.js';
+
+const sessions: Tmux[] = [];
+afterAll(() => {
+	for (const t of sessions) t.kill();
+});
+
+describe.skipIf(!hasTmux)('the cow stop explains itself in tmux', () => {
+	for (const [width, height] of [
+		[80, 24],
+		[160, 50],
+	] as const) {
+		it(`${width}×${height}: c, then the PTE, both frames and the decision are visible`, async () => {
+			const t = new Tmux(`follow${width}`);
+			sessions.push(t);
+			t.run('new-session', '-d', '-s', t.session, '-x', String(width), '-y', String(height), 'node dist/cli.js scenarios/fork-cow.scn; sleep 120');
+			await t.waitFor(/tick 0\b.*paused/);
+			t.send('c');
+			const lines = await t.settle((ls) => /hit #1 cow at tick 14/.test(ls[0] ?? '') && ls.some((l) => l.includes('↳')));
+			const s = lines.join('\n');
+			expect(s).toMatch(/2 Memory\s+pid 2/);
+			expect(s).toMatch(/▶0x600000 (-> )?18 W ?D ?A/); // the faulting PTE, now on the copy
+			expect(s).toMatch(/▶\s+18 anon\s+0→1\s+0→1\s+pid 2/); // the new frame
+			expect(s).toMatch(/▶\s+9 anon\s+2→1\s+2→1\s+pid 1/); // the old one
+			expect(s).toMatch(/▶\s*14 pid 2 fault cow-copy write 0x600000/);
+			expect(s).toMatch(/↳ page_mapcount\(pfn 9\) = 2: cannot reuse, copy/);
+			expect(lines).toHaveLength(height);
+			for (const line of lines) expect(line.length).toBeLessThanOrEqual(width);
+			t.send('q');
+		}, 60_000);
+	}
+});
