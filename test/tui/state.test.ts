@@ -207,7 +207,7 @@ describe('selection and scrolling', () => {
 	it('a replayed select shows the process and puts the cursor on its row, with no effect to run', () => {
 		const s = {...initialState(), scroll: {...initialState().scroll, memory: 7, program: 3}};
 		const r = update(s, {t: 'select', pid: 3}, ctx);
-		expect(r.state).toMatchObject({selectedPid: 3, procCursor: 2, scroll: {memory: 0, program: -1}});
+		expect(r.state).toMatchObject({selectedPid: 3, procCursor: 2, scroll: {memory: -1, program: -1}}); // -1: following
 		expect(r.effects).toEqual([]);
 		// a pid not on the screen keeps the cursor where it was
 		expect(update(s, {t: 'select', pid: 9}, ctx).state).toMatchObject({selectedPid: 9, procCursor: 0});
