@@ -5,7 +5,8 @@
 // will show, so a frame of the TUI stays cheap on a large machine.
 
 import {flagsToProt} from '../kernel/mmap.js';
-import {isCowMapping} from '../kernel/memory.js';
+import {findVma, isCowMapping, peekUserWord} from '../kernel/memory.js';
+import {frameWords} from '../kernel/page-alloc.js';
 import {leafTables as kernelLeafTables, levelIndexes, ptePfn, walkPageTables, type Leaf} from '../kernel/pgtable.js';
 
 import {eventPid, type EndReason, type KernelEvent} from '../kernel/events.js';
@@ -504,4 +505,294 @@ export function frameChanges(k: KernelState, before: FrameSnapshot): FrameChange
 		if (t.kind[pfn] !== FRAME_FREE) used++;
 	}
 	return {changed, count, firstRank};
+}
+
+// ---- two address spaces side by side, registers and words ----------------------
+
+/**
+ * The process the compare view sets beside `pid` when the user has not picked
+ * one: its most recent live child, else its parent while it lives, else the
+ * next live process; null when it is alone.
+ */
+export function comparePartner(k: KernelState, pid: number): number | null {
+	const live = liveTasks(k);
+	let child: Task | undefined;
+	for (const t of live) if (t.ppid === pid && t.pid !== pid && (child === undefined || t.pid > child.pid)) child = t;
+	if (child !== undefined) return child.pid;
+	const self = taskOf(k, pid);
+	if (self !== undefined && self.ppid !== pid && taskOf(k, self.ppid) !== undefined) return self.ppid;
+	const others = live.filter((t) => t.pid !== pid);
+	return (others.find((t) => t.pid > pid) ?? others[0])?.pid ?? null;
+}
+
+/** One process of a comparison: who it is and its address space (null once released). */
+export type CompareProcess = {pid: number; comm: string; state: TaskState; mm: number | null};
+
+/** One side of a compare row: the PTE (no-MMU: the region's backing) and its frame's counts. */
+export type CompareSide = {
+	/** The frame (no-MMU: the first frame of the region's range). */
+	pfn: number;
+	/** No-MMU: the last frame of the range; with an MMU, equal to pfn. */
+	lastPfn: number;
+	kind: FrameKind;
+	refcount: number;
+	mapcount: number;
+	writable: boolean;
+	dirty: boolean;
+	accessed: boolean;
+	/** Read-only in a writable private VMA: the next write goes to do_wp_page. */
+	cow: boolean;
+	/** The written words of the page (no-MMU: of the region), [byte offset in it, value], at most MAX_ROW_WORDS. */
+	words: [number, number][];
+	/** Written words beyond those. */
+	moreWords: number;
+};
+
+export type CompareRow = {
+	/** The page's address (no-MMU: the region's start). */
+	va: number;
+	region: string | null;
+	/** The page's index in its region (the K of `REGION[K]`), or null outside a VMA and without an MMU. */
+	page: number | null;
+	left: CompareSide | null;
+	right: CompareSide | null;
+	/** Both sides map the same frame (no-MMU: the same range). */
+	shared: boolean;
+	/** Byte offsets (as in `words`) whose values differ between the sides. */
+	differ: number[];
+};
+
+export type CompareTable = {
+	mmu: boolean;
+	left: CompareProcess;
+	right: CompareProcess;
+	/** Both use one mm (vfork, clone vm, threads): every row is the same frame. */
+	sameMm: boolean;
+	/** Rows in all (MMU: pages present on either side; no-MMU: regions of either side). */
+	total: number;
+	/** Rows first … first+count-1. */
+	rows: CompareRow[];
+};
+
+/** The most words a compare row carries; the registers view lists them all. */
+export const MAX_ROW_WORDS = 8;
+
+function compareProcess(task: Task): CompareProcess {
+	return {pid: task.pid, comm: task.comm, state: task.state, mm: task.mm};
+}
+
+/** Present PTEs of an mm: vpn → pte, in VA order. */
+function presentPtes(k: KernelState, mm: MmStruct | undefined): Map<number, number> {
+	const out = new Map<number, number>();
+	if (mm === undefined || mm.pgd < 0) return out;
+	for (const {base, leaf} of leafTables(k, mm)) {
+		for (let i = 0; i < PTRS_PER_TABLE; i++) {
+			const pte = leaf[i]!;
+			if ((pte & PTE_PRESENT) !== 0) out.set(base + i, pte);
+		}
+	}
+	return out;
+}
+
+function regionWords(k: KernelState, pfns: readonly number[]): {words: [number, number][]; more: number} {
+	const words: [number, number][] = [];
+	let more = 0;
+	pfns.forEach((pfn, page) => {
+		for (const [i, v] of frameWords(k.frames, pfn)) {
+			if (words.length < MAX_ROW_WORDS) words.push([page * PAGE_SIZE + i * 8, v]);
+			else more++;
+		}
+	});
+	return {words, more};
+}
+
+function pteSide(k: KernelState, mm: MmStruct, vpn: number, pte: number): CompareSide {
+	const va = vpn * PAGE_SIZE;
+	const vma = findVma(mm, va);
+	const pfn = ptePfn(pte);
+	const writable = (pte & PTE_RW) !== 0;
+	const f = frameRow(k, pfn);
+	const w = regionWords(k, [pfn]);
+	return {
+		pfn,
+		lastPfn: pfn,
+		kind: f.kind,
+		refcount: f.refcount,
+		mapcount: f.mapcount,
+		writable,
+		dirty: (pte & PTE_DIRTY) !== 0,
+		accessed: (pte & PTE_ACCESSED) !== 0,
+		cow: !writable && vma !== undefined && (vma.flags & VM_WRITE) !== 0 && isCowMapping(vma.flags),
+		words: w.words,
+		moreWords: w.more,
+	};
+}
+
+function regionSide(k: KernelState, vma: Vma): CompareSide | null {
+	if (vma.pfn === null) return null;
+	const pages = (vma.end - vma.start) / PAGE_SIZE;
+	const pfns = Array.from({length: pages}, (_, i) => vma.pfn! + i);
+	const f = frameRow(k, vma.pfn);
+	const w = regionWords(k, pfns);
+	const writable = (vma.flags & VM_WRITE) !== 0;
+	return {
+		pfn: vma.pfn,
+		lastPfn: vma.pfn + pages - 1,
+		kind: f.kind,
+		refcount: f.refcount,
+		mapcount: f.mapcount,
+		writable,
+		dirty: false,
+		accessed: false,
+		cow: false,
+		words: w.words,
+		moreWords: w.more,
+	};
+}
+
+function differingWords(a: CompareSide | null, b: CompareSide | null): number[] {
+	if (a === null || b === null) return [];
+	const va = new Map(a.words);
+	const vb = new Map(b.words);
+	const out: number[] = [];
+	for (const i of new Set([...va.keys(), ...vb.keys()])) if ((va.get(i) ?? 0) !== (vb.get(i) ?? 0)) out.push(i);
+	return out.sort((x, y) => x - y);
+}
+
+/**
+ * Two processes' page tables in one table, row by row by VA: the frame each
+ * maps there, whether it is the same frame, the COW marks, each frame's
+ * refcount and mapcount, and the words written in it. Without an MMU, one row
+ * a region with its frame range. Rows first … first+count-1; undefined when
+ * either process is gone.
+ */
+export function compareTable(k: KernelState, leftPid: number, rightPid: number, first = 0, count = Number.MAX_SAFE_INTEGER): CompareTable | undefined {
+	const a = taskOf(k, leftPid);
+	const b = taskOf(k, rightPid);
+	if (a === undefined || b === undefined) return undefined;
+	const mmA = mmOf(k, a);
+	const mmB = mmOf(k, b);
+	const mmu = k.config.mmu === 'on';
+	const head = {mmu, left: compareProcess(a), right: compareProcess(b), sameMm: mmA !== undefined && mmA === mmB};
+	const rows: CompareRow[] = [];
+	if (!mmu) {
+		const starts = [...new Set([...(mmA?.vmas ?? []), ...(mmB?.vmas ?? [])].map((v) => v.start))].sort((x, y) => x - y);
+		for (const start of starts.slice(Math.max(0, first), Math.max(0, first) + Math.max(0, count))) {
+			const va = mmA?.vmas.find((v) => v.start === start);
+			const vb = mmB?.vmas.find((v) => v.start === start);
+			const left = va === undefined ? null : regionSide(k, va);
+			const right = vb === undefined ? null : regionSide(k, vb);
+			const shared = left !== null && right !== null && left.pfn === right.pfn && left.lastPfn === right.lastPfn;
+			rows.push({va: start, region: (va ?? vb)!.region, page: null, left, right, shared, differ: differingWords(left, right)});
+		}
+		return {...head, total: starts.length, rows};
+	}
+	const ptesA = presentPtes(k, mmA);
+	const ptesB = presentPtes(k, mmB);
+	const vpns = [...new Set([...ptesA.keys(), ...ptesB.keys()])].sort((x, y) => x - y);
+	for (const vpn of vpns.slice(Math.max(0, first), Math.max(0, first) + Math.max(0, count))) {
+		const pa = ptesA.get(vpn);
+		const pb = ptesB.get(vpn);
+		const left = pa === undefined ? null : pteSide(k, mmA!, vpn, pa);
+		const right = pb === undefined ? null : pteSide(k, mmB!, vpn, pb);
+		const va = vpn * PAGE_SIZE;
+		const vma = (mmA === undefined ? undefined : findVma(mmA, va)) ?? (mmB === undefined ? undefined : findVma(mmB, va));
+		const region = vma?.region ?? null;
+		const page = vma === undefined ? null : (va - vma.start) / PAGE_SIZE;
+		rows.push({va, region, page, left, right, shared: left !== null && right !== null && left.pfn === right.pfn, differ: differingWords(left, right)});
+	}
+	return {...head, total: vpns.length, rows};
+}
+
+/** A task's registers in the order the registers view shows them. */
+export function registerRows(task: Task): [name: string, value: number][] {
+	const r = task.regs;
+	return [
+		['ret', r.ret],
+		['status', r.status],
+		['signal', r.signal],
+		['core', r.core],
+		['r0', r.r0],
+		['r1', r.r1],
+		['r2', r.r2],
+		['r3', r.r3],
+		['r4', r.r4],
+		['r5', r.r5],
+		['r6', r.r6],
+		['r7', r.r7],
+	];
+}
+
+/**
+ * A written word of a process: where it is (its name in the scenario's own
+ * syntax, `heap[1]+8`; its region, page and offset; its VA), its value, and
+ * what the second process reads there.
+ */
+export type WordRow = {name: string; region: string; page: number; offset: number; va: number; value: number | null; other: number | null};
+
+/** An address in the scenario's syntax: `REGION[K]+OFFSET`, the parts left out when 0. */
+export function addressName(region: string, page: number, offset: number): string {
+	return region + (page === 0 && offset !== 0 ? '' : `[${page}]`) + (offset === 0 ? '' : `+${offset}`);
+}
+
+/** The written words of an mm, VA → value, in VA order (MMU: in the frames its PTEs map; no-MMU: in its regions' frames). */
+function writtenWords(k: KernelState, mm: MmStruct | undefined): Map<number, number> {
+	const out = new Map<number, number>();
+	if (mm === undefined) return out;
+	if (mm.pgd < 0) {
+		for (const vma of mm.vmas) {
+			if (vma.pfn === null) continue;
+			const pages = (vma.end - vma.start) / PAGE_SIZE;
+			for (let p = 0; p < pages; p++) for (const [i, v] of frameWords(k.frames, vma.pfn + p)) out.set(vma.start + p * PAGE_SIZE + i * 8, v);
+		}
+		return out;
+	}
+	for (const [vpn, pte] of presentPtes(k, mm)) for (const [i, v] of frameWords(k.frames, ptePfn(pte))) out.set(vpn * PAGE_SIZE + i * 8, v);
+	return out;
+}
+
+/**
+ * The words process `pid` has in memory (written words: an unwritten word
+ * reads as 0), per region in VA order, with what process `otherPid` reads at
+ * the same address (peekUserWord: null where it has no VMA) so that after a
+ * COW copy the two values sit side by side. Words the other process has and
+ * this one does not are listed too (value: what this one reads there, null
+ * where it has no VMA).
+ * Rows first … first+count-1 of `total`.
+ */
+export function wordsTable(
+	k: KernelState,
+	pid: number,
+	otherPid: number | null,
+	first = 0,
+	count = Number.MAX_SAFE_INTEGER,
+): {total: number; rows: WordRow[]} | undefined {
+	const task = taskOf(k, pid);
+	if (task === undefined) return undefined;
+	const mm = mmOf(k, task);
+	const other = otherPid === null ? undefined : taskOf(k, otherPid);
+	const otherMm = other === undefined ? undefined : mmOf(k, other);
+	const mine = writtenWords(k, mm);
+	const theirs = otherMm === undefined || otherMm === mm ? new Map<number, number>() : writtenWords(k, otherMm);
+	const vas = [...new Set([...mine.keys(), ...theirs.keys()])].sort((x, y) => x - y);
+	const rows: WordRow[] = [];
+	for (const va of vas.slice(Math.max(0, first), Math.max(0, first) + Math.max(0, count))) {
+		const vma = mm === undefined ? undefined : findVma(mm, va);
+		const otherVma = otherMm === undefined ? undefined : findVma(otherMm, va);
+		const region = vma ?? otherVma;
+		const into = region === undefined ? va : va - region.start;
+		const page = Math.floor(into / PAGE_SIZE);
+		const offset = into % PAGE_SIZE;
+		const name = region === undefined ? '0x' + va.toString(16) : addressName(region.region, page, offset);
+		rows.push({
+			name,
+			region: region?.region ?? '',
+			page,
+			offset,
+			va,
+			value: mine.get(va) ?? (mm === undefined ? null : peekUserWord(k, mm, va)),
+			other: otherMm === undefined ? null : peekUserWord(k, otherMm, va),
+		});
+	}
+	return {total: vas.length, rows};
 }
