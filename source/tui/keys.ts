@@ -16,7 +16,10 @@ export type KeyEvent = {
 
 export type SpecialKey = 'return' | 'escape' | 'tab' | 'backspace' | 'delete' | 'up' | 'down' | 'left' | 'right' | 'pageup' | 'pagedown' | 'home' | 'end';
 
-export type Mode = 'normal' | 'running' | 'prompt' | 'help' | 'breakpoints' | 'replay';
+export type Mode = 'normal' | 'running' | 'prompt' | 'help' | 'breakpoints' | 'replay' | 'compare' | 'registers';
+
+/** The full-screen views in which the run keys (s, r, c, n, R, g) still work, so their picture can be watched changing. */
+const views: readonly Mode[] = ['compare', 'registers'];
 
 export type Command =
 	| 'step'
@@ -56,7 +59,12 @@ export type Command =
 	| 'erase-line'
 	| 'type'
 	| 'take-over'
-	| 'picture';
+	| 'picture'
+	| 'compare'
+	| 'registers'
+	| 'other-next'
+	| 'other-prev'
+	| 'close-view';
 
 type Match = {ch?: string; name?: SpecialKey; ctrl?: boolean; shift?: boolean; anyText?: boolean; anyKey?: boolean};
 
@@ -97,7 +105,7 @@ export const keyTable: readonly KeyDef[] = [
 	// Stepping (gdb)
 	{
 		cmd: 'step',
-		modes: ['normal'],
+		modes: ['normal', ...views],
 		keys: [ch('s')],
 		label: 's',
 		help: 'step one tick; a count first steps that many (7s, 64s)',
@@ -106,7 +114,7 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'next',
-		modes: ['normal'],
+		modes: ['normal', ...views],
 		keys: [ch('n')],
 		label: 'n',
 		help: 'run to the next event of the selected process',
@@ -115,7 +123,7 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'continue',
-		modes: ['normal'],
+		modes: ['normal', ...views],
 		keys: [ch('c')],
 		label: 'c',
 		help: 'continue to the next breakpoint hit or the end (space pauses)',
@@ -133,7 +141,7 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'reverse-step',
-		modes: ['normal'],
+		modes: ['normal', ...views],
 		keys: [ch('r')],
 		label: 'r',
 		help: 'reverse-step one tick; a count first goes back that many (8r, 60r)',
@@ -142,7 +150,7 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'reverse-continue',
-		modes: ['normal'],
+		modes: ['normal', ...views],
 		keys: [ch('R')],
 		label: 'R',
 		help: 'reverse-continue to the previous breakpoint hit (or tick 0)',
@@ -151,7 +159,7 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'goto',
-		modes: ['normal'],
+		modes: ['normal', ...views],
 		keys: [ch('g')],
 		label: 'g',
 		help: 'go to tick N (typed; +N and -N are relative)',
@@ -249,16 +257,23 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'down',
-		modes: ['normal', 'help', 'breakpoints'],
+		modes: ['normal', 'help', 'breakpoints', ...views],
 		keys: [ch('j'), named('down')],
 		label: 'j/↓',
-		help: 'move down / scroll the focused pane (the help and the breakpoint list too)',
+		help: 'move down / scroll the focused pane (the help, the breakpoint list and the compare and registers views too)',
 		group: 'Move',
 	},
-	{cmd: 'up', modes: ['normal', 'help', 'breakpoints'], keys: [ch('k'), named('up')], label: 'k/↑', help: 'move up / scroll the focused pane', group: 'Move'},
+	{
+		cmd: 'up',
+		modes: ['normal', 'help', 'breakpoints', ...views],
+		keys: [ch('k'), named('up')],
+		label: 'k/↑',
+		help: 'move up / scroll the focused pane',
+		group: 'Move',
+	},
 	{
 		cmd: 'page-down',
-		modes: ['normal', 'help', 'breakpoints'],
+		modes: ['normal', 'help', 'breakpoints', ...views],
 		keys: [named('pagedown'), {ch: 'd', ctrl: true}],
 		label: 'PgDn/^d',
 		help: 'scroll a page down',
@@ -266,7 +281,7 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'page-up',
-		modes: ['normal', 'help', 'breakpoints'],
+		modes: ['normal', 'help', 'breakpoints', ...views],
 		keys: [named('pageup'), {ch: 'u', ctrl: true}],
 		label: 'PgUp/^u',
 		help: 'scroll a page up',
@@ -274,7 +289,7 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'top',
-		modes: ['normal', 'help', 'breakpoints'],
+		modes: ['normal', 'help', 'breakpoints', ...views],
 		keys: [named('home'), ch('<')],
 		label: 'Home/<',
 		help: 'to the top (g is go-to-tick)',
@@ -282,7 +297,7 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'bottom',
-		modes: ['normal', 'help', 'breakpoints'],
+		modes: ['normal', 'help', 'breakpoints', ...views],
 		keys: [named('end'), ch('>')],
 		label: 'End/>',
 		help: 'to the bottom (the Log: back to following the newest event)',
@@ -306,6 +321,50 @@ export const keyTable: readonly KeyDef[] = [
 		label: 'P',
 		help: 'write a picture of memory at this stop (SVG, for a slide) to the current directory',
 		group: 'Panes',
+	},
+	{
+		cmd: 'compare',
+		modes: ['normal', ...views],
+		keys: [ch('C')],
+		label: 'C',
+		help: "compare: the selected process's page table beside another's (parent and child after a fork), row by row by VA: the frames, = for the same frame, COW marks, refcount/mapcount, the words; no-MMU: regions and frame ranges. C again closes",
+		bar: {label: 'compare', rank: (c) => (c.mode === 'registers' ? 7 : null)},
+		group: 'Views',
+	},
+	{
+		cmd: 'registers',
+		modes: ['normal', ...views],
+		keys: [ch('x')],
+		label: 'x',
+		help: "registers and words (gdb's x): the selected process's ret, status, signal, core, r0-r7 and the words in its memory by region, each beside what the other process reads there. x again closes",
+		bar: {label: 'regs', rank: (c) => (c.mode === 'compare' ? 7 : null)},
+		group: 'Views',
+	},
+	{
+		cmd: 'other-next',
+		modes: views,
+		keys: [{name: 'tab', shift: false}, ch('o')],
+		label: 'Tab/o',
+		help: 'in the compare and registers views: set the next process beside the selected one',
+		bar: {label: 'other', rank: () => 8.8},
+		group: 'Views',
+	},
+	{
+		cmd: 'other-prev',
+		modes: views,
+		keys: [named('tab', true), ch('O')],
+		label: 'S-Tab/O',
+		help: 'in the compare and registers views: set the previous process beside the selected one',
+		group: 'Views',
+	},
+	{
+		cmd: 'close-view',
+		modes: views,
+		keys: [named('escape'), ch('q')],
+		label: 'Esc/q',
+		help: 'close the compare or registers view',
+		bar: {label: 'close', rank: () => 8.6},
+		group: 'Views',
 	},
 	{
 		cmd: 'levels',
@@ -417,7 +476,7 @@ export function barKeys(c: BarContext, max = 5): {label: string; word: string}[]
 
 function barLabel(def: KeyDef): string {
 	if (def.cmd === 'quit') return 'q';
-	if (def.cmd === 'close') return 'Esc';
+	if (def.cmd === 'close' || def.cmd === 'close-view') return 'Esc';
 	if (def.cmd === 'bp-toggle' || def.cmd === 'pause') return 'space';
 	return def.label;
 }

@@ -23,7 +23,8 @@ export type Prompt = {kind: PromptKind; text: string; error: {message: string; c
 export const MAX_PROMPT_TEXT = 4096;
 const overflowError = {message: `too long: the prompt holds at most ${MAX_PROMPT_TEXT} characters (Ctrl-U clears it)`, col: MAX_PROMPT_TEXT + 1};
 
-export type Overlay = 'none' | 'help' | 'breakpoints';
+/** `compare`: two page tables side by side; `registers`: registers and words. Both full-screen, the run keys still work under them. */
+export type Overlay = 'none' | 'help' | 'breakpoints' | 'compare' | 'registers';
 
 export type UiState = {
 	focus: Pane;
@@ -51,6 +52,10 @@ export type UiState = {
 	overlay: Overlay;
 	bpCursor: number;
 	helpScroll: number;
+	/** The compare and registers views: the process set beside the selected one (null: its default partner, comparePartner). */
+	otherPid: number | null;
+	/** The compare and registers views: their top row. */
+	viewScroll: number;
 	/** A continue (or a long step / next) is running in slices. */
 	running: boolean;
 	/** A replay is playing (any key takes over). */
@@ -74,6 +79,10 @@ export type UiContext = {
 	memoryTop: number;
 	helpRows: number;
 	helpView: number;
+	/** The compare or registers view when one is open: the process it sets beside the selected one, its rows in all, and the rows it shows. */
+	other?: number | null;
+	viewRows?: number;
+	viewView?: number;
 };
 
 export type Effect = {t: 'debug'; action: DebugAction} | {t: 'pause'} | {t: 'quit'} | {t: 'take-over'} | {t: 'picture'};
@@ -104,6 +113,8 @@ export function initialState(selectedPid = 1): UiState {
 		overlay: 'none',
 		bpCursor: 0,
 		helpScroll: 0,
+		otherPid: null,
+		viewScroll: 0,
 		running: false,
 		replaying: false,
 		notice: null,
@@ -116,6 +127,8 @@ export function modeOf(s: UiState): Mode {
 	if (s.prompt !== null) return 'prompt';
 	if (s.overlay === 'help') return 'help';
 	if (s.overlay === 'breakpoints') return 'breakpoints';
+	if (s.overlay === 'compare') return 'compare';
+	if (s.overlay === 'registers') return 'registers';
 	return 'normal';
 }
 
@@ -222,6 +235,16 @@ function accept(s: UiState, tick: number): Update {
 	}
 }
 
+/** The next (or previous) live process after the one the view shows, skipping the selected one. */
+function cycleOther(s: UiState, ctx: UiContext, dir: 1 | -1): UiState {
+	const others = ctx.pids.filter((p) => p !== s.selectedPid);
+	if (others.length === 0) return s;
+	const now = ctx.other ?? s.otherPid;
+	const i = now === null ? -1 : others.indexOf(now);
+	const next = i < 0 ? (dir === 1 ? others[0]! : others[others.length - 1]!) : others[(i + dir + others.length) % others.length]!;
+	return {...s, otherPid: next, viewScroll: 0};
+}
+
 const promptOpen = (s: UiState, kind: PromptKind, text = ''): Update => ({state: {...s, prompt: {kind, text, error: null}}, effects: []});
 
 /** The reducer. `tick` is the debugger's tick, for relative go-to. */
@@ -297,6 +320,15 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 			return {state: {...s, overlay: 'none'}, effects: []};
 		case 'levels':
 			return {state: {...s, levels: !s.levels}, effects: []};
+		case 'compare':
+		case 'registers':
+			// The key opens its view, and closes it when it is the one open.
+			return {state: {...s, overlay: s.overlay === cmd ? 'none' : cmd, viewScroll: 0}, effects: []};
+		case 'close-view':
+			return {state: {...s, overlay: 'none'}, effects: []};
+		case 'other-next':
+		case 'other-prev':
+			return {state: cycleOther(s, ctx, cmd === 'other-next' ? 1 : -1), effects: []};
 		case 'picture':
 			return {state: s, effects: [{t: 'picture'}]};
 		case 'escape':
@@ -338,6 +370,13 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 				const d = cmd === 'up' ? -1 : cmd === 'down' ? 1 : cmd === 'page-up' ? -page(ctx.helpView) : cmd === 'page-down' ? page(ctx.helpView) : 0;
 				const to = cmd === 'top' ? 0 : cmd === 'bottom' ? max : clamp(s.helpScroll + d, 0, max);
 				return {state: {...s, helpScroll: to}, effects: []};
+			}
+			if (mode === 'compare' || mode === 'registers') {
+				const v = Math.max(1, ctx.viewView ?? 1);
+				const max = Math.max(0, (ctx.viewRows ?? 0) - v);
+				const d = cmd === 'up' ? -1 : cmd === 'down' ? 1 : cmd === 'page-up' ? -page(v) : cmd === 'page-down' ? page(v) : 0;
+				const to = cmd === 'top' ? 0 : cmd === 'bottom' ? max : clamp(s.viewScroll + d, 0, max);
+				return {state: {...s, viewScroll: to}, effects: []};
 			}
 			if (mode === 'breakpoints') {
 				const last = Math.max(0, ctx.breakpointIds.length - 1);

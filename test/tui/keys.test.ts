@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {barKeys, keyTable, resolveKey, type BarContext, type Mode} from '../../source/tui/keys.js';
 import {panes} from '../../source/tui/panes.js';
 
-const modes: Mode[] = ['normal', 'running', 'prompt', 'help', 'breakpoints', 'replay'];
+const modes: Mode[] = ['normal', 'running', 'prompt', 'help', 'breakpoints', 'replay', 'compare', 'registers'];
 
 describe('the key table', () => {
 	it('gives each key at most one command per mode (the first match wins, so no shadowed entries)', () => {

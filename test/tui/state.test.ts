@@ -275,3 +275,75 @@ describe('messages from the host', () => {
 		expect(press(s, 'j').state.notice).toBeNull();
 	});
 });
+
+describe('the compare and registers views', () => {
+	const inView = (ui: Partial<UiState>): UiState => ({...initialState(), ...ui});
+	const withCtx = (s: UiState, c: Partial<UiContext>, ...keys: (string | KeyEvent)[]) => {
+		const effects: Effect[] = [];
+		for (const k of keys) {
+			const r = update(s, {t: 'key', key: typeof k === 'string' ? key(k) : k}, {...ctx, ...c}, 50);
+			s = r.state;
+			effects.push(...r.effects);
+		}
+		return {state: s, effects};
+	};
+
+	it('C opens the compare view and closes it; x the registers view; each key switches from the other view', () => {
+		let s = press(initialState(), 'C').state;
+		expect([s.overlay, modeOf(s)]).toEqual(['compare', 'compare']);
+		s = press(s, 'x').state;
+		expect([s.overlay, modeOf(s)]).toEqual(['registers', 'registers']);
+		s = press(s, 'C').state;
+		expect(s.overlay).toBe('compare');
+		expect(press(s, 'C').state.overlay).toBe('none');
+		expect(press(press(initialState(), 'x').state, 'x').state.overlay).toBe('none');
+	});
+
+	it('Esc and q close a view without quitting; Ctrl-C still quits', () => {
+		const open = inView({overlay: 'compare'});
+		expect(press(open, special('escape'))).toEqual({state: {...open, overlay: 'none'}, effects: []});
+		expect(press(open, 'q')).toEqual({state: {...open, overlay: 'none'}, effects: []});
+		expect(press(open, key('c', {ctrl: true})).effects).toEqual([{t: 'quit'}]);
+	});
+
+	it('the run keys work under a view, which stays open', () => {
+		const open = inView({overlay: 'registers'});
+		const r = press(open, 's', 'r', 'c', 'n', 'R');
+		expect(actions(r.effects)).toEqual([{a: 'step', n: 1}, {a: 'reverse-step', n: 1}, {a: 'continue'}, {a: 'next', pid: 1}, {a: 'reverse-continue'}]);
+		expect(r.state.overlay).toBe('registers');
+		const g = press(open, 'g', '1', '2', special('return'));
+		expect(actions(g.effects)).toEqual([{a: 'goto', tick: 12}]);
+		expect(g.state.overlay).toBe('registers');
+		// the pane keys do not act under a view
+		expect(press(open, '3', 'i', '/').state).toEqual(open);
+	});
+
+	it('Tab and o set the next other process, skipping the selected one and wrapping; S-Tab and O go back', () => {
+		const open = inView({overlay: 'compare', selectedPid: 2});
+		// the view shows pid 1 beside pid 2 (its default partner): the next is 3, then 1 again
+		let s = withCtx(open, {other: 1}, special('tab')).state;
+		expect(s.otherPid).toBe(3);
+		s = withCtx(s, {other: 3}, 'o').state;
+		expect(s.otherPid).toBe(1);
+		expect(withCtx(open, {other: 1}, special('tab', true)).state.otherPid).toBe(3);
+		expect(withCtx(open, {other: 3}, 'O').state.otherPid).toBe(1);
+		// alone: nothing to cycle to
+		expect(withCtx(open, {pids: [2], other: null}, special('tab')).state).toEqual(open);
+		// the pane focus does not move under a view
+		expect(s.focus).toBe('processes');
+	});
+
+	it('j, k, PgDn, End and Home scroll the view within its rows', () => {
+		const open = inView({overlay: 'compare'});
+		const c = {viewRows: 30, viewView: 10};
+		expect(withCtx(open, c, 'j', 'j', 'k').state.viewScroll).toBe(1);
+		expect(withCtx(open, c, special('pagedown')).state.viewScroll).toBe(9);
+		expect(withCtx(open, c, special('end')).state.viewScroll).toBe(20);
+		expect(withCtx(open, c, special('end'), 'j', 'j').state.viewScroll).toBe(20);
+		expect(withCtx(open, c, special('end'), special('home')).state.viewScroll).toBe(0);
+		expect(withCtx(open, {viewRows: 3, viewView: 10}, 'j').state.viewScroll).toBe(0);
+		// reopening starts at the top
+		const scrolled = withCtx(open, c, special('end')).state;
+		expect(press(press(scrolled, 'C').state, 'C').state.viewScroll).toBe(0);
+	});
+});

@@ -10,6 +10,7 @@ import type {Pane} from '../panes.js';
 import type {UiContext} from '../state.js';
 import {fitLine, mergeSegs, seg, type Line} from '../text.js';
 import {breakpointsOverlay} from './breakpoints.js';
+import {compareOverlay} from './compare.js';
 import {framesPane} from './frames.js';
 import {helpOverlay} from './help.js';
 import {keyBar} from './keybar.js';
@@ -19,6 +20,7 @@ import type {Model, PaneContent, PaneView, View} from './model.js';
 import {processesPane} from './processes.js';
 import {programPane} from './program.js';
 import {promptLines} from './prompt.js';
+import {registersOverlay} from './registers.js';
 import {statusLine} from './status.js';
 import {titleLine} from './title.js';
 
@@ -68,6 +70,13 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 		overlay = help.overlay;
 	}
 	if (ui.overlay === 'breakpoints') overlay = breakpointsOverlay(m, width, bodyHeight);
+	if (ui.overlay === 'compare' || ui.overlay === 'registers') {
+		const v = (ui.overlay === 'compare' ? compareOverlay : registersOverlay)(m, width, bodyHeight);
+		ctx.other = v.other;
+		ctx.viewRows = v.rows;
+		ctx.viewView = v.view;
+		overlay = v.overlay;
+	}
 	// The panes are laid out (and their row counts known) even under an overlay, for the reducer.
 	const sel = taskOf(k, ui.selectedPid);
 	const program = sel === undefined ? undefined : programOf(k, sel);
