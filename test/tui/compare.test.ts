@@ -51,9 +51,11 @@ describe('the compare view at 80×24', () => {
 	it("at the cow stop: parent and child by VA, the copied page's two frames and words, the shared page's one frame", () => {
 		const t = open(COW, 80, 24);
 		t.press('g5\r');
+		t.c.dispatch({t: 'select', pid: 2});
 		const s = t.press('C');
-		expect(s.split('\n')[1]).toMatch(/Compare\s+pid 1 init \* beside pid 2 init/);
-		expect(s).toMatch(/VA\s+page\s+pid 1 init \*\s+\| pid 2 init/);
+		// the parent on the left, * on the selected child
+		expect(s.split('\n')[1]).toMatch(/Compare\s+pid 1 init beside pid 2 init \*/);
+		expect(s).toMatch(/VA\s+page\s+pid 1 init\s+\| pid 2 init \*/);
 		// heap[0]: the parent keeps pfn 9, read-only (COW), holding 1; the child has its own writable copy holding 2
 		expect(row(s, 'heap[0]')).toMatch(/^0x600000\s+heap\[0\]\s+9 -DA COW 1\/1\s+\+0=1\s+\|\s+(\d+) WDA\s+1\/1\s+\+0=2$/);
 		// heap[1]: still one frame, mapped by both (=), refcount and mapcount 2
@@ -102,8 +104,9 @@ describe('the compare view at 80×24', () => {
 	it('no-MMU: the regions and their frame ranges; vfork shares the mm, and the view says so', () => {
 		const t = open('test/fixtures/tui/nommu.scn', 80, 24);
 		t.press('g3\r');
+		t.c.dispatch({t: 'select', pid: 1});
 		const s = t.press('C');
-		expect(s).toMatch(/start\s+region\s+pid 1 init \*/);
+		expect(s).toMatch(/start\s+region\s+pid 1 init \*\s+\| pid 2 init/);
 		expect(row(s, 'heap')).toMatch(/0x[0-9a-f]+\s+heap\s+(\d+)-(\d+) 1\/1\s+\+0=1\s+=\s+\d+-\d+ 1\/1\s+\+0=1/);
 		expect(s).toContain('share mm 1 (vfork, clone vm, a thread): every row is the same');
 		expect(s).toContain('no-MMU: no page tables, no COW');
@@ -125,6 +128,7 @@ describe('the registers and words view', () => {
 	it('x: the registers of both, then the words: heap[0] differs after the copy, heap[1] does not', () => {
 		const t = open(COW, 80, 24);
 		t.press('g5\r');
+		t.c.dispatch({t: 'select', pid: 1});
 		const s = t.press('x');
 		expect(s.split('\n')[1]).toMatch(/Registers and words\s+pid 1 init beside pid 2 init/);
 		expect(s).toMatch(/^ret\s+2\s+0\s+r2\s+0\s+0/m); // fork returned the child's pid in the parent, 0 in the child

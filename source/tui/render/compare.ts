@@ -72,7 +72,7 @@ export function compareOverlay(m: Model, width: number, height: number): ViewOve
 	const selected = m.ui.selectedPid;
 	const other = otherOf(k, selected, m.ui.otherPid);
 	const title = (info: string): Line =>
-		fitLine([seg(' Compare ', {inverse: true, bold: true, color: 'cyan'}), seg(` ${info} · Tab other · C/Esc closes`, {dim: true})], width);
+		fitLine([seg(' Compare ', {inverse: true, bold: true, color: 'cyan'}), seg(` ${info} · Esc closes`, {dim: true})], width);
 	const alone = (text: string): ViewOverlay => ({
 		overlay: {title: title(`pid ${selected}`), lines: [fitLine([seg(text, {dim: true})], width)]},
 		rows: 0,

@@ -58,7 +58,7 @@ export function registersOverlay(m: Model, width: number, height: number): ViewO
 	const task = taskOf(k, selected);
 	const other = otherPid === null ? undefined : taskOf(k, otherPid);
 	const title = (info: string): Line =>
-		fitLine([seg(' Registers and words ', {inverse: true, bold: true, color: 'cyan'}), seg(` ${info} · Tab other · x/Esc closes`, {dim: true})], width);
+		fitLine([seg(' Registers and words ', {inverse: true, bold: true, color: 'cyan'}), seg(` ${info} · Esc closes`, {dim: true})], width);
 	if (task === undefined) {
 		return {
 			overlay: {title: title(`pid ${selected}`), lines: [fitLine([seg(absentText(k, selected), {dim: true})], width)]},
