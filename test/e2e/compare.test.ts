@@ -1,0 +1,72 @@
+// The compare view and the registers and words view in the real binary, in
+// tmux at 80×24 and 160×50: stop at `cow` in fork-cow.scn, open the compare
+// view (C) and read parent and child row by row: the page both still map (one
+// frame, =), the page the child's write copied (two frames), and their
+// different words; then the registers and words view (x). dist/ is built by
+// test/global-setup.ts.
+
+import {afterAll, describe, expect, it} from 'vitest';
+import {hasTmux, Tmux} from './tmux.js';
+
+const servers: Tmux[] = [];
+afterAll(() => {
+	if (hasTmux) for (const t of servers) t.kill();
+});
+
+const row = (screen: string, name: string): string => screen.split('\n').find((l) => l.includes(` ${name} `)) ?? '';
+
+describe.skipIf(!hasTmux)('compare and registers views in tmux', () => {
+	for (const [width, height] of [
+		[80, 24],
+		[160, 50],
+	] as const) {
+		it(`at ${width}×${height}: parent and child side by side at the cow stop`, async () => {
+			const t = new Tmux(`compare${width}`);
+			servers.push(t);
+			t.run(
+				'new-session',
+				'-d',
+				'-s',
+				t.session,
+				'-x',
+				String(width),
+				'-y',
+				String(height),
+				`node dist/cli.js scenarios/fork-cow.scn; echo "EXIT=$?"; sleep 120`,
+			);
+			await t.waitFor(/tick 0\b.*paused/);
+			t.send('c');
+			await t.waitFor(/hit #\d+ cow at tick \d+/);
+
+			t.send('C');
+			let s = await t.waitFor(/Compare\s+pid 1 init beside pid 2 init \*/);
+			s = await t.waitFor(/heap\[1\]/);
+			for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(width);
+			expect(s).toMatch(/pid 1 init\s+\| pid 2 init \*/);
+			// heap[1]: one frame, mapped read-only by both, refcount and mapcount 2
+			const shared = /^0x601000\s+heap\[1\]\s+(\d+) (?:anon\s+)?-D[-A] COW (?:2\/2|ref 2 map 2)\s+\+0=10\s+=\s+(\d+) /.exec(row(s, 'heap[1]'));
+			expect(shared, row(s, 'heap[1]')).not.toBeNull();
+			expect(shared![1]).toBe(shared![2]);
+			// heap[0]: the parent's frame, still read-only, holds 1; the child's new writable copy holds 2
+			const copied =
+				/^0x600000\s+heap\[0\]\s+(\d+) (?:anon\s+)?-DA COW (?:1\/1|ref 1 map 1)\s+\+0=1\s+\|\s+(\d+) (?:anon\s+)?WDA\s+(?:1\/1|ref 1 map 1)\s+\+0=2$/.exec(
+					row(s, 'heap[0]'),
+				);
+			expect(copied, row(s, 'heap[0]')).not.toBeNull();
+			expect(copied![1]).not.toBe(copied![2]);
+
+			t.send('x');
+			s = await t.waitFor(/Registers and words\s+pid 2 init beside pid 1 init/);
+			s = await t.waitFor(/heap\[1\]\s+0x601000/);
+			for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(width);
+			expect(s).toMatch(/^ret\s+0\s+2\b/m);
+			expect(s).toMatch(/^heap\[0\]\s+0x600000\s+2\s+1\s+differs$/m);
+			expect(s).toMatch(/^heap\[1\]\s+0x601000\s+10\s+10$/m);
+
+			t.send('Escape');
+			await t.waitFor(/1 Processes/);
+			t.send('q');
+			await t.waitFor(/EXIT=0/);
+		}, 60_000);
+	}
+});
