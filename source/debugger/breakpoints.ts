@@ -4,7 +4,7 @@
 
 import type {Address} from '../kernel/program.js';
 import {closest, levenshtein} from '../scenario/diagnostics.js';
-import {parseAddress} from '../scenario/parser.js';
+import {IDENT, parseAddress, parseUnsigned} from '../scenario/operands.js';
 import {eventPid, faultKinds, syscallNames, type EventType, type FaultKind, type KernelEvent} from '../kernel/events.js';
 import {PAGE_SIZE} from '../kernel/types.js';
 import {functionsWithAddr, functionsWithVma, tracedFunctions, type KStep} from '../kernel/trace.js';
@@ -52,14 +52,6 @@ export type Breakpoint =
 export type EventBreakpoint = Exclude<Breakpoint, {kind: 'tick' | 'frame' | 'watch' | 'func'}>;
 
 export type SpecResult = {ok: true; breakpoint: Breakpoint} | {ok: false; message: string; col: number};
-
-function parseInteger(text: string): number | null {
-	if (/^0x[0-9a-f]+$/i.test(text) || /^[0-9]+$/.test(text)) {
-		const n = Number(text);
-		return Number.isSafeInteger(n) ? n : null;
-	}
-	return null;
-}
 
 const allowedKeys: Record<BreakpointKind, readonly string[]> = {
 	cow: ['pid', 'region', 'addr'],
@@ -137,7 +129,7 @@ export function parseBreakpoint(input: string): SpecResult {
 			}
 			value = r.addr;
 		} else {
-			const n = parseInteger(text);
+			const n = parseUnsigned(text);
 			if (n === null) return fail(`bad ${kind === 'tick' ? 'tick number' : 'PFN'} '${text}'`, eq + 1);
 			value = n;
 		}
@@ -176,19 +168,19 @@ export function parseBreakpoint(input: string): SpecResult {
 			const vat = at + e + 1;
 			switch (key) {
 				case 'pid': {
-					const n = parseInteger(value);
+					const n = parseUnsigned(value);
 					if (n === null || n < 1) return fail(`bad pid '${value}'`, vat);
 					got.pid = n;
 					break;
 				}
 				case 'addr': {
-					const n = parseInteger(value);
+					const n = parseUnsigned(value);
 					if (n === null) return fail(`bad address '${value}': expected 0x… or a number`, vat);
 					got.addr = n;
 					break;
 				}
 				case 'region':
-					if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) return fail(`bad region name '${value}'`, vat);
+					if (!IDENT.test(value)) return fail(`bad region name '${value}'`, vat);
 					got.region = value;
 					break;
 				case 'kind': {

@@ -8,7 +8,8 @@ import {fileURLToPath} from 'node:url';
 import type {Config} from '../kernel/program.js';
 import type {Diagnostic, Scenario} from '../scenario/ast.js';
 import {formatDiagnostics} from '../scenario/diagnostics.js';
-import {parseConfigAssignment, parseScenario, setConfigValue} from '../scenario/parser.js';
+import {parseConfigAssignment, setConfigValue} from '../scenario/config.js';
+import {parseScenario} from '../scenario/parser.js';
 import {MAX_SPEC_LENGTH, parseBreakpoint} from './breakpoints.js';
 import {visible} from '../scenario/visible.js';
 

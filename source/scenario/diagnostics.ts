@@ -96,3 +96,21 @@ export function suggestion(word: string, candidates: readonly string[]): string 
 	const best = closest(word, candidates);
 	return best === null ? '' : ` (did you mean '${best}'?)`;
 }
+
+/** A word as quoted in a message: control characters made visible, long words cut. */
+export function show(text: string): string {
+	const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+	return clean.length > 40 ? `${clean.slice(0, 37)}…` : clean;
+}
+
+/** An error of the line being parsed, thrown by fail() and caught by the parser's line loop. */
+export class LineError {
+	constructor(
+		readonly col: number,
+		readonly message: string,
+	) {}
+}
+
+export function fail(col: number, message: string): never {
+	throw new LineError(col, message);
+}

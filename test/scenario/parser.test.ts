@@ -6,7 +6,8 @@ import {defaultConfig, type Instruction} from '../../source/kernel/program.js';
 import {CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM} from '../../source/kernel/uapi.js';
 import type {Diagnostic, ParseResult, Scenario} from '../../source/scenario/ast.js';
 import {closest, formatDiagnostic, formatDiagnostics} from '../../source/scenario/diagnostics.js';
-import {parseConfigAssignment, parseScenario} from '../../source/scenario/parser.js';
+import {parseConfigAssignment} from '../../source/scenario/config.js';
+import {parseScenario} from '../../source/scenario/parser.js';
 
 function ok(source: string, file = 'test.scn'): Scenario {
 	const r = parseScenario(source, file);
