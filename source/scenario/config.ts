@@ -10,7 +10,7 @@ import {parseNumber, TOO_LARGE} from './operands.js';
 type Checked<V> = {ok: true; value: V} | {ok: false; message: string};
 
 type ConfigKeySpec<K extends ConfigKey> = {
-	/** The values it takes: `on|off`, `16…16777216`, `>= 0 (pages)`. */
+	/** The values it takes, as the docs list them: `on|off`, `16…16777216`, `>= 0`. */
 	usage: string;
 	parse(key: K, value: string): Checked<Config[K]>;
 };
@@ -36,7 +36,7 @@ function integer<K extends ConfigKey>(min: number, max: number, unit = ''): Conf
 	const unbounded = max === Number.MAX_SAFE_INTEGER;
 	const range = (unbounded ? `an integer >= ${min}` : `an integer from ${min} to ${max}`) + unit;
 	return {
-		usage: (unbounded ? `>= ${min}` : `${min}…${max}`) + unit,
+		usage: unbounded ? `>= ${min}` : `${min}…${max}`,
 		parse(key, value) {
 			const r = parseNumber(value);
 			if (!r.ok) {
