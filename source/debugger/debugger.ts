@@ -681,15 +681,21 @@ export class Debugger {
 	}
 
 	/**
-	 * `R`: back to the latest earlier tick at which an enabled breakpoint hits,
-	 * or tick 0. Checking tick t needs the state at t-1, so the ticks are
-	 * re-executed window by window, from the newest snapshot below the
-	 * current tick back to tick 0: (s, end] for a snapshot s, then (s', s]...
-	 * The scan does not count as hits; the stop it finds counts once.
+	 * `R`: back to the latest earlier position at which an enabled breakpoint
+	 * hits, or tick 0. A position is the end of a tick (event, tick, frame and
+	 * watch breakpoints) or a kernel step inside one (func=: the entry it
+	 * matches); inside tick t, its steps come before its end. Checking tick t
+	 * needs the state at t-1, so the ticks are re-executed window by window,
+	 * from the newest snapshot below the current tick back to tick 0: (s, end]
+	 * for a snapshot s, then (s', s]... The scan does not count as hits; the
+	 * stop it finds counts once.
 	 */
 	reverseContinue(): Stop {
+		// Where we are: inside tick t after step j, or at the end of tick t.
+		const target = this.inside?.tick ?? this.tick;
+		const beforeSeq = this.inside?.seq ?? Number.POSITIVE_INFINITY;
 		this.leaveInside();
-		const target = this.tick;
+		const hasFunc = this.breakpoints.some((b) => b.enabled && b.breakpoint.kind === 'func');
 		if (!this.breakpoints.some((b) => b.enabled) || target === 0) {
 			this.seek(0);
 			return this.stop('start', null);
@@ -699,7 +705,7 @@ export class Debugger {
 			this.breakpoints.forEach((b, i) => (b.hits = counts[i]!));
 		};
 		// The event types any enabled breakpoint can hit; null when one is not an
-		// event breakpoint (tick, frame, watch): then no chunk can be skipped.
+		// event breakpoint (tick, frame, watch, func): then no chunk can be skipped.
 		let mask: number | null = 0;
 		for (const b of this.breakpoints) {
 			if (!b.enabled) continue;
@@ -710,7 +716,8 @@ export class Debugger {
 			}
 			mask |= this.index.typeMask(types);
 		}
-		let end = target - 1; // the last tick of the window to check
+		// The last tick of the window to check: the current one too when a func= entry before this position can hit in it.
+		let end = hasFunc ? target : target - 1;
 		while (end > 0) {
 			let from = 0;
 			for (const t of this.snapshots.keys()) if (t < end && t > from) from = t;
@@ -724,12 +731,25 @@ export class Debugger {
 			const last = Math.min(end, (c + 1) * this.chunkTicks);
 			this.seek(from);
 			let found: Hit | null = null;
-			while (this.tick < last) found = this.forwardChecked().hit ?? found;
+			while (this.tick < last) {
+				const t = this.tick + 1;
+				const r = this.scanTick(t === target ? beforeSeq : Number.POSITIVE_INFINITY);
+				if (r.func !== null) found = r.func;
+				// The end of the current tick is where we are, not before it.
+				if (r.end !== null && t < target) found = r.end;
+			}
 			if (found !== null) {
 				const hit = found;
 				restoreCounts();
 				for (const h of hit.all) this.breakpoints.find((b) => b.id === h.breakpointId)!.hits++;
-				this.seek(hit.tick);
+				if (hit.kstep === undefined) {
+					this.seek(hit.tick);
+				} else {
+					this.seek(hit.tick - 1);
+					this.base = cloneKernel(this.kernel);
+					const seq = hit.kstep;
+					this.retrace((s) => s.seq === seq);
+				}
 				return this.stop('break', hit);
 			}
 			end = from;
@@ -737,6 +757,40 @@ export class Debugger {
 		restoreCounts();
 		this.seek(0);
 		return this.stop('start', null);
+	}
+
+	/**
+	 * Execute the next tick to its end for reverseContinue's scan: the last
+	 * func= entry in it before step `beforeSeq` (every func= breakpoint that
+	 * matches that entry), and the hit at its end, each or null.
+	 */
+	private scanTick(beforeSeq: number): {func: Hit | null; end: Hit | null} {
+		const before = this.probe();
+		const funcs: BreakpointEntry[] = [];
+		for (const entry of this.breakpoints) if (entry.enabled && entry.breakpoint.kind === 'func') funcs.push(entry);
+		let func: Hit | null = null;
+		let events: KernelEvent[];
+		if (funcs.length === 0) {
+			events = this.forward();
+		} else {
+			const k = this.kernel;
+			const log = this.kstepLog !== null;
+			let pid: number | null = null;
+			const tracer = new KernelTracer((s) => {
+				if (s.seq === 0) pid = k.current;
+				if (log) k.events.push({tick: k.tick, type: 'kstep', seq: s.seq, depth: s.depth, fn: s.fn, phase: s.phase, args: s.args, text: s.text});
+				if (s.seq >= beforeSeq) return false;
+				const all: HitBy[] = [];
+				for (const entry of funcs) {
+					const bp = entry.breakpoint;
+					if (bp.kind === 'func' && matchesKStep(bp, s, pid)) all.push({breakpointId: entry.id, spec: bp.spec, eventIndex: null, kstep: s.seq});
+				}
+				if (all.length > 0) func = {...all[0]!, tick: k.tick, all};
+				return false;
+			});
+			events = this.forward(tracer);
+		}
+		return {func, end: this.check(events, before, this.cursor - events.length)};
 	}
 
 	/** Pending for the TUI's "pause" of a running continue. */

@@ -324,6 +324,40 @@ describe('func= breakpoints', () => {
 		expect(count('func=handle_mm_fault:region=nothere')).toBe(0);
 	});
 
+	it('reverse-continue stops at the previous func= entry, inside its tick, as a forward continue stops', () => {
+		const scenario = parse(source('fork-cow.scn'), 'fork-cow.scn');
+		for (const specs of [['func=copy_one_pte'], ['func=copy_one_pte', 'cow'], ['func=do_page_fault:pid=2', 'tick=5']]) {
+			const dbg = new Debugger(scenario, scenario.config, specs);
+			const where = (): string => `${dbg.tick}/${dbg.inside?.seq ?? 'end'}/${stateHash(dbg.kernel)}`;
+			const forward: string[] = [];
+			for (;;) {
+				const stop = dbg.continue();
+				if (stop === null || stop.reason !== 'break') break;
+				forward.push(where());
+			}
+			expect(forward.length, specs.join(' ')).toBeGreaterThan(1);
+			const counts = dbg.breakpoints.map((b) => b.hits);
+			const backward: string[] = [];
+			for (;;) {
+				const stop = dbg.reverseContinue();
+				if (stop.reason !== 'break') {
+					expect(stop.tick).toBe(0);
+					expect(dbg.inside).toBeNull();
+					break;
+				}
+				expect(stop.hit!.tick).toBe(dbg.tick);
+				if (dbg.inside !== null) {
+					expect(stop.hit!.kstep).toBe(dbg.inside.seq);
+					expect(dbg.inside.step.phase).toBe('enter');
+				}
+				backward.push(where());
+			}
+			expect(backward.reverse(), specs.join(' ')).toEqual(forward);
+			// each stop counted one hit more, on the breakpoints that matched it
+			expect(dbg.breakpoints.reduce((n, b) => n + b.hits, 0)).toBeGreaterThanOrEqual(counts.reduce((n, c) => n + c, 0) + forward.length);
+		}
+	});
+
 	it('a session records kernel steps and replays them to the same states', () => {
 		const scenario = parse(source('fork-cow.scn'), 'fork-cow.scn');
 		const dbg = new Debugger(scenario, scenario.config, ['func=copy_one_pte']);
