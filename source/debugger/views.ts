@@ -11,6 +11,9 @@ import {leafTables as kernelLeafTables, levelIndexes, ptePfn, walkPageTables, ty
 
 import {eventPid, type EndReason, type KernelEvent} from '../kernel/events.js';
 import type {Program} from '../kernel/program.js';
+import type {KStep, KStepPhase} from '../kernel/trace.js';
+import type {Debugger} from './debugger.js';
+import {describeKStep, kstepArgs} from './format.js';
 
 /** The kernel types and helpers the front ends name, so they need not import the kernel. */
 export type {FrameKind, KernelEvent, KernelState, Leaf, MmStruct, Task};
@@ -795,4 +798,59 @@ export function wordsTable(
 		});
 	}
 	return {total: vas.length, rows};
+}
+
+// ---- inside a tick: the kernel view ---------------------------------------------
+
+/** A frame of the kernel call stack: `copy_one_pte` and `addr=0x600000, pfn=9, …`. */
+export type KernelFrameRow = {fn: string; args: string};
+
+/** A kernel step as the Kernel view lists it: `text` is what `run --ksteps` prints for it (without indentation). */
+export type KernelStepRow = {seq: number; depth: number; phase: KStepPhase; fn: string; text: string};
+
+/** Where the debugger stands inside a tick (docs/debugger.md, kernel steps), for the Kernel view and the status line. */
+export type KernelView = {
+	tick: number;
+	seq: number;
+	/** The call stack after the step, outermost first (gdb's bt reversed). */
+	stack: KernelFrameRow[];
+	/** The step just executed. */
+	step: KernelStepRow;
+	/** The step in words, in full: the decision a note records, the call an enter makes, the return an exit makes. */
+	note: string;
+};
+
+function stepRow(s: KStep): KernelStepRow {
+	return {seq: s.seq, depth: s.depth, phase: s.phase, fn: s.fn, text: describeKStep(s)};
+}
+
+/** The Kernel view while the debugger is inside a tick, else null. */
+export function kernelView(dbg: Debugger): KernelView | null {
+	const inside = dbg.inside;
+	if (inside === null) return null;
+	const s = inside.step;
+	const stack = inside.stack.map((f) => ({fn: f.fn, args: kstepArgs(f.args)}));
+	let note: string;
+	switch (s.phase) {
+		case 'note':
+			note = s.text ?? '';
+			break;
+		case 'enter':
+			note = `enter ${s.fn}(${kstepArgs(s.args)})`;
+			break;
+		case 'exit':
+			note = `return from ${s.fn}${'ret' in s.args ? ` = ${String(s.args.ret)}` : ''}`;
+			break;
+	}
+	return {tick: inside.tick, seq: inside.seq, stack, step: stepRow(s), note};
+}
+
+/** The number of kernel steps of the tick the debugger is inside (0 between ticks): re-executes the tick. */
+export function kernelStepCount(dbg: Debugger): number {
+	return dbg.kstepCount();
+}
+
+/** Steps `from` … `to` - 1 of the tick the debugger is inside, as the Kernel view lists them: re-executes the tick up to `to`. */
+export function kernelSteps(dbg: Debugger, from: number, to: number): KernelStepRow[] {
+	return dbg.kstepsOf(Math.max(0, from), to).map(stepRow);
 }

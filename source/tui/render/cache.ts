@@ -1,5 +1,6 @@
 // The walks a frame needs that do not depend on the scroll position, kept
-// per tick (the state at a tick is always the same), so scrolling and
+// per state (the state at a tick is always the same; inside a tick each kernel
+// step leaves another on a new copy of the machine), so scrolling and
 // redrawing cost only the rows on the screen.
 
 import type {Debugger} from '../../debugger/debugger.js';
@@ -8,6 +9,8 @@ import {
 	frameChanges,
 	frameMap,
 	frameUsers,
+	kernelStepCount,
+	kernelSteps,
 	leafTables,
 	pteCount,
 	vmaRow,
@@ -15,14 +18,33 @@ import {
 	type FrameChanges,
 	type FrameSnapshot,
 	type KernelState,
+	type KernelStepRow,
 	type Leaf,
 	type MmStruct,
 	type VmaRow,
 } from '../../debugger/views.js';
 import {filterLogQuery, parseFilter} from '../filter.js';
 
-/** Walks kept per tick (the state at a tick is always the same). */
+/** Walks kept per state (the state at a tick is always the same). */
 export class ViewCache {
+	/**
+	 * Which state a machine holds: its tick, and which copy it is. Between
+	 * ticks the debugger runs one machine forward; inside a tick every kernel
+	 * step is a new copy at the same tick, so the tick alone would not tell
+	 * them apart.
+	 */
+	private ids = new WeakMap<KernelState, number>();
+	private nextId = 1;
+	private at(k: KernelState): string {
+		let id = this.ids.get(k);
+		if (id === undefined) {
+			id = this.nextId++;
+			this.ids.set(k, id);
+		}
+		return `${id}.${k.tick}`;
+	}
+	private stepCount = {key: '', value: 0};
+	private stepWindow = {key: '', value: [] as KernelStepRow[]};
 	private users = {key: '', value: new Map<number, number[]>()};
 	private map = {key: '', value: {perCell: 1, cells: [] as FrameCell[]}};
 	private ptes = {key: '', value: 0};
@@ -32,32 +54,32 @@ export class ViewCache {
 	private filtered = {text: '', dbg: null as Debugger | null, query: null as LogQuery | null};
 
 	frameUsers(k: KernelState, pfns: number[]): Map<number, number[]> {
-		const key = `${k.tick}:${pfns.join(',')}`;
+		const key = `${this.at(k)}:${pfns.join(',')}`;
 		if (this.users.key !== key) this.users = {key, value: frameUsers(k, pfns)};
 		return this.users.value;
 	}
 
 	frameMap(k: KernelState, cells: number): {perCell: number; cells: FrameCell[]} {
-		const key = `${k.tick}:${cells}`;
+		const key = `${this.at(k)}:${cells}`;
 		if (this.map.key !== key) this.map = {key, value: frameMap(k, cells)};
 		return this.map.value;
 	}
 
 	/** The leaf tables of the mm shown, walked once a tick. */
 	leaves(k: KernelState, mm: MmStruct): Leaf[] {
-		const key = `${k.tick}:${mm.id}`;
+		const key = `${this.at(k)}:${mm.id}`;
 		if (this.leafCache.key !== key) this.leafCache = {key, value: leafTables(k, mm)};
 		return this.leafCache.value;
 	}
 
 	pteCount(k: KernelState, mm: MmStruct): number {
-		const key = `${k.tick}:${mm.id}`;
+		const key = `${this.at(k)}:${mm.id}`;
 		if (this.ptes.key !== key) this.ptes = {key, value: pteCount(k, mm, this.leaves(k, mm))};
 		return this.ptes.value;
 	}
 
 	vmaRows(k: KernelState, mm: MmStruct): VmaRow[] {
-		const key = `${k.tick}:${mm.id}`;
+		const key = `${this.at(k)}:${mm.id}`;
 		if (this.vmas.key !== key) this.vmas = {key, value: mm.vmas.map((v) => vmaRow(k, mm, v, this.leaves(k, mm)))};
 		return this.vmas.value;
 	}
@@ -65,9 +87,25 @@ export class ViewCache {
 	/** The frames the last step changed (null before any step), computed once a tick and baseline. */
 	changes(k: KernelState, before: FrameSnapshot | null): FrameChanges | null {
 		if (before === null) return null;
-		const key = `${k.tick}`;
+		const key = this.at(k);
 		if (this.changed.key !== key || this.changed.before !== before) this.changed = {key, before, value: frameChanges(k, before)};
 		return this.changed.value;
+	}
+
+	/** The kernel steps of the tick the debugger is inside (re-executed once per tick entered). */
+	kernelStepCount(dbg: Debugger): number {
+		const inside = dbg.inside;
+		if (inside === null) return 0;
+		const key = `${inside.tick}`;
+		if (this.stepCount.key !== key) this.stepCount = {key, value: kernelStepCount(dbg)};
+		return this.stepCount.value;
+	}
+
+	/** Steps `from` … `to` - 1 of the tick the debugger is inside, kept while it stays at the same step. */
+	kernelSteps(dbg: Debugger, from: number, to: number): KernelStepRow[] {
+		const key = `${this.at(dbg.kernel)}:${dbg.inside?.seq ?? ''}:${from}:${to}`;
+		if (this.stepWindow.key !== key) this.stepWindow = {key, value: kernelSteps(dbg, from, to)};
+		return this.stepWindow.value;
 	}
 
 	/** The events the filter keeps, over the whole run (its counts kept chunk by chunk), or null for no filter. */
