@@ -64,7 +64,12 @@ export type Command =
 	| 'registers'
 	| 'other-next'
 	| 'other-prev'
-	| 'close-view';
+	| 'close-view'
+	| 'kstep-into'
+	| 'kstep-over'
+	| 'kstep-out'
+	| 'kstep-back'
+	| 'kstep-leave';
 
 type Match = {ch?: string; name?: SpecialKey; ctrl?: boolean; shift?: boolean; anyText?: boolean; anyKey?: boolean};
 
@@ -80,6 +85,8 @@ export type BarContext = {
 	filtered: boolean;
 	/** No page tables to show indexes of. */
 	nommu: boolean;
+	/** Inside a tick (the Kernel view): the kernel step keys come first. */
+	inside?: boolean;
 };
 
 export type KeyDef = {
@@ -182,6 +189,52 @@ export const keyTable: readonly KeyDef[] = [
 		label: '0-9',
 		help: 'count prefix for s and r, starting with 6-9 (7s, 64r; the key bar shows it); Esc drops it',
 		group: 'Time travel',
+	},
+	// Kernel steps (gdb's step, next, finish, reverse-step; docs/debugger.md)
+	{
+		cmd: 'kstep-into',
+		modes: ['normal'],
+		keys: [ch('e')],
+		label: 'e',
+		help: 'enter the kernel: into the next tick at its first kernel step, or inside one, into the next step (gdb step)',
+		bar: {label: 'into', rank: when((c) => c.inside === true && !c.countPending, 14)},
+		group: 'Kernel steps',
+	},
+	{
+		cmd: 'kstep-over',
+		modes: ['normal'],
+		keys: [ch('o')],
+		label: 'o',
+		help: 'inside a tick: step over the function this step enters, to the next step at this depth (gdb next)',
+		bar: {label: 'over', rank: when((c) => c.inside === true && !c.countPending, 13.5)},
+		group: 'Kernel steps',
+	},
+	{
+		cmd: 'kstep-out',
+		modes: ['normal'],
+		keys: [ch('f')],
+		label: 'f',
+		help: 'inside a tick: finish the current kernel function, to the step that returns from it (gdb finish)',
+		bar: {label: 'out', rank: when((c) => c.inside === true && !c.countPending, 13)},
+		group: 'Kernel steps',
+	},
+	{
+		cmd: 'kstep-back',
+		modes: ['normal'],
+		keys: [ch('E')],
+		label: 'E',
+		help: 'back one kernel step (from the first: before the tick; between ticks: into the last tick at its last step)',
+		bar: {label: 'back', rank: when((c) => c.inside === true && !c.countPending, 12.5)},
+		group: 'Kernel steps',
+	},
+	{
+		cmd: 'kstep-leave',
+		modes: ['normal'],
+		keys: [ch('L')],
+		label: 'L',
+		help: 'leave the tick: run it to its end and close the Kernel view (Esc too, when no count or filter is up)',
+		bar: {label: 'leave', rank: when((c) => c.inside === true && !c.countPending, 12)},
+		group: 'Kernel steps',
 	},
 	// Breakpoints
 	{
@@ -380,7 +433,7 @@ export const keyTable: readonly KeyDef[] = [
 		modes: ['normal'],
 		keys: [named('escape')],
 		label: 'Esc',
-		help: 'drop a count prefix, else clear the Log filter',
+		help: 'drop a count prefix, else clear the Log filter, else leave the tick the Kernel view is in',
 		bar: {label: 'clear', rank: (c) => (c.countPending ? 15 : c.filtered ? 4 : null)},
 		group: 'General',
 	},

@@ -83,6 +83,8 @@ export type UiContext = {
 	other?: number | null;
 	viewRows?: number;
 	viewView?: number;
+	/** The debugger is inside a tick (the Kernel view is up; the kernel step keys move in it). */
+	inside?: boolean;
 };
 
 export type Effect = {t: 'debug'; action: DebugAction} | {t: 'pause'} | {t: 'quit'} | {t: 'take-over'} | {t: 'picture'};
@@ -331,9 +333,19 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 			return {state: cycleOther(s, ctx, cmd === 'other-next' ? 1 : -1), effects: []};
 		case 'picture':
 			return {state: s, effects: [{t: 'picture'}]};
+		case 'kstep-into':
+		case 'kstep-back':
+			return debug(s, {a: 'kstep', op: cmd === 'kstep-into' ? 'into' : 'back'});
+		case 'kstep-over':
+		case 'kstep-out':
+		case 'kstep-leave':
+			// Over, out and leave move inside a tick; between ticks there is nothing to leave.
+			if (ctx.inside !== true) return {state: {...s, notice: 'not inside a tick: e steps into the next one, E into the last one'}, effects: []};
+			return debug(s, {a: 'kstep', op: cmd === 'kstep-over' ? 'over' : cmd === 'kstep-out' ? 'out' : 'leave'});
 		case 'escape':
 			if (s0.count !== '') return {state: {...s, count: ''}, effects: []};
 			if (s.filter !== '') return {state: {...s, filter: '', scroll: {...s.scroll, log: 0}}, effects: []};
+			if (ctx.inside === true) return debug(s, {a: 'kstep', op: 'leave'});
 			return {state: s, effects: []};
 		case 'focus-next':
 		case 'focus-prev': {

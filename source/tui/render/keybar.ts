@@ -20,6 +20,7 @@ export function barContext(m: Model): BarContext {
 		countPending: countValue(m.ui) !== null,
 		filtered: m.ui.filter !== '',
 		nommu: !machineInfo(dbg.kernel).mmu,
+		inside: dbg.inside !== null,
 	};
 }
 

@@ -2,7 +2,7 @@
 // paused or ended and why it stopped, the count prefix, replay and recording.
 
 import {hitNames} from '../../debugger/debugger.js';
-import {machineInfo} from '../../debugger/views.js';
+import {kernelView, machineInfo} from '../../debugger/views.js';
 import {cells, lineWidth, seg, type Line} from '../text.js';
 import type {Model} from './model.js';
 
@@ -26,6 +26,12 @@ export function statusLine(m: Model, width: number): Line {
 		if (machine.expectsFailed > 0) out.push(seg(` ${machine.expectsFailed} expect(s) failed`, {color: 'red'}));
 	} else {
 		out.push(seg('paused', {color: 'yellow', bold: true}));
+	}
+	// Inside a tick: which kernel step of how many, in which function (docs/debugger.md, kernel steps).
+	const inside = ui.running ? null : kernelView(dbg);
+	if (inside !== null) {
+		const fn = inside.stack.at(-1)?.fn;
+		out.push(seg(' · '), seg(`kstep ${inside.seq}/${m.cache.kernelStepCount(dbg)}${fn === undefined ? '' : ` in ${fn}`}`, {color: 'cyan', bold: true}));
 	}
 	if (!ui.running && stop.tick === dbg.tick) {
 		if (stop.reason === 'break' && stop.hit !== null)

@@ -4,8 +4,9 @@
 import {paneTitles, panes, type Pane} from '../panes.js';
 import {fitLine, seg, type Line, type Style} from '../text.js';
 
-export function titleLine(pane: Pane, focused: boolean, info: string, width: number): Line {
+/** `name`: what the pane shows when another view takes its place (the Kernel view in the Log's). */
+export function titleLine(pane: Pane, focused: boolean, info: string, width: number, name = paneTitles[pane]): Line {
 	const n = panes.indexOf(pane) + 1;
 	const bar: Style = focused ? {bg: 'cyan', color: 'black', bold: true} : {inverse: true};
-	return fitLine([seg(` ${n} ${paneTitles[pane]} `, {...bar, bold: true}), seg(` ${info}`, bar)], width, true);
+	return fitLine([seg(` ${n} ${name} `, {...bar, bold: true}), seg(` ${info}`, bar)], width, true);
 }

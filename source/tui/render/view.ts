@@ -13,6 +13,7 @@ import {breakpointsOverlay} from './breakpoints.js';
 import {compareOverlay} from './compare.js';
 import {framesPane} from './frames.js';
 import {helpOverlay} from './help.js';
+import {kernelPane} from './kernel.js';
 import {keyBar} from './keybar.js';
 import {logPane} from './log.js';
 import {memoryPane} from './memory.js';
@@ -62,6 +63,7 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 		memoryTop: 0,
 		helpRows: 0,
 		helpView: Math.max(1, bodyHeight - 1),
+		inside: false,
 	};
 	let overlay: View['overlay'] = null;
 	if (ui.overlay === 'help') {
@@ -81,14 +83,19 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 	const sel = taskOf(k, ui.selectedPid);
 	const program = sel === undefined ? undefined : programOf(k, sel);
 	const programRows = program === undefined ? 0 : program.code.length + Object.keys(program.labels).length + 1;
-	const layout = layoutBands(width, bodyHeight, ui.focus, Math.max(pids.length + 2, Math.min(programRows, 14)));
+	// Inside a tick the Kernel view takes the Log's band, which gets the room the focused band would (unless Memory or Frames is focused).
+	const inside = m.dbg.inside !== null;
+	ctx.inside = inside;
+	const layoutFocus = inside && (ui.focus === 'processes' || ui.focus === 'program') ? 'log' : ui.focus;
+	const layout = layoutBands(width, bodyHeight, layoutFocus, Math.max(pids.length + 2, Math.min(programRows, 14)));
 	const bands: PaneView[][] = [];
 	for (const band of layout) {
 		const row: PaneView[] = [];
 		for (const box of band.panes) {
 			const focused = ui.focus === box.pane;
 			const rows = Math.max(0, box.height - 1);
-			const c: PaneContent = overlay !== null ? {info: '', lines: [], rows: 0} : paneBuilders[box.pane](m, box.width, rows, focused, pids);
+			const kernel = inside && box.pane === 'log' && overlay === null ? kernelPane(m, box.width, rows) : null;
+			const c: PaneContent = overlay !== null ? {info: '', lines: [], rows: 0} : (kernel ?? paneBuilders[box.pane](m, box.width, rows, focused, pids));
 			ctx.rows[box.pane] = box.pane === 'processes' ? pids.length : c.rows;
 			ctx.view[box.pane] = box.pane === 'processes' ? Math.max(1, rows - 1) : rows;
 			if (c.autoTop !== undefined && box.pane === 'program') ctx.programTop = c.autoTop;
@@ -99,7 +106,7 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 				width: box.width,
 				height: box.height,
 				focused,
-				title: titleLine(box.pane, focused, c.info, box.width),
+				title: kernel === null ? titleLine(box.pane, focused, c.info, box.width) : titleLine(box.pane, focused, c.info, box.width, 'Kernel'),
 				lines: c.lines.slice(0, rows).map((l) => mergeSegs(fitLine(l, box.width))),
 			});
 		}
