@@ -15,6 +15,10 @@ const legends: string[][] = [
 		'Frames',
 		'map 1:N: one cell stands for N frames (the most telling kind among them) · ~ on the zero page: a display count (Linux keeps none) · used by: the processes whose page table maps the frame (for a pgtable frame: whose page table it is; no-MMU: whose region it backs) · a anon · f file (page cache) · s shmem · p pgtable · 0 the zero page · . free · CAPITAL: mapped more than once · * / highlight: changed by the last step',
 	],
+	[
+		'Kernel',
+		'inside a tick (e, or a func= breakpoint): the call path, the step just executed with its note, the stack innermost first (#0) with its arguments; kstep N/M: step N (from 0) of the M of the tick',
+	],
 	['Log filter', '/fork finds text · /type:fault or /type:fault,completion by type · /pid:2 by process; Esc clears'],
 ];
 
