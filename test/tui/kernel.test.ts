@@ -27,6 +27,7 @@ const ctx = (inside: boolean): UiContext => ({
 	view: {processes: 5, memory: 5, frames: 5, log: 5, program: 5},
 	programTop: 0,
 	framesTop: 0,
+	memoryTop: 0,
 	helpRows: 10,
 	helpView: 10,
 	inside,
