@@ -256,6 +256,11 @@ export function stateHash(k: KernelState): string {
 		num(id);
 		for (const n of [mm.users, mm.pgd, mm.pgtables, mm.totalVm, mm.lockedVm, mm.rss, mm.hiwaterRss, mm.hiwaterVm, mm.committed, mm.mmapBase]) num(n);
 		str(JSON.stringify(mm.coreState));
+		// only 2.6.32 no-MMU clone children borrow: other runs hash as they always did
+		for (const b of mm.borrowed) {
+			num(b.start);
+			num(b.owner);
+		}
 		for (const v of mm.vmas) {
 			num(v.start);
 			num(v.end);
@@ -331,7 +336,7 @@ export function cloneKernel(k: KernelState): KernelState {
 	const mms = new Map<number, MmStruct>();
 	for (const [id, mm] of k.mms) {
 		const core = mm.coreState === null ? null : {...mm.coreState, pending: [...mm.coreState.pending], joined: [...mm.coreState.joined]};
-		mms.set(id, {...mm, vmas: mm.vmas.map((v) => ({...v})), names: new Map(mm.names), coreState: core});
+		mms.set(id, {...mm, vmas: mm.vmas.map((v) => ({...v})), names: new Map(mm.names), coreState: core, borrowed: mm.borrowed.map((b) => ({...b}))});
 	}
 	const tasks = new Map<number, KernelState['tasks'] extends Map<number, infer T> ? T : never>();
 	for (const [pid, t] of k.tasks) {

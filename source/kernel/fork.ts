@@ -5,7 +5,7 @@
 import {complete, initCompletion, waitForCompletion} from './completion.js';
 import {hex, type CompletionVia, type ForkCost} from './events.js';
 import {isCowMapping} from './memory.js';
-import {exitMmap, flagsToProt, vmaLink, mmAlloc, vmaPages, vmEnoughMemory} from './mmap.js';
+import {exitMmap, flagsToProt, vmaLink, mmAlloc, vmaOwner, vmaPages, vmEnoughMemory} from './mmap.js';
 import {shmemGet} from './filemap.js';
 import {allocPage, allocPgtable, allocThreadStack, copyPage, freeThreadStack} from './page-alloc.js';
 import {mkPte, ptePfn} from './pgtable.js';
@@ -253,6 +253,7 @@ export function dupMm(k: KernelState, oldmm: MmStruct, cost: ForkCost): MmStruct
 			mm: mm.id,
 			pgd: mm.pgd,
 		});
+	if (k.config.mmu === 'off') dupMmNommuList(k, mm, oldmm);
 	const err = dupMmap(k, mm, oldmm, cost);
 	cost.pgtables = mm.pgtables;
 	if (err !== 0) {
@@ -268,6 +269,32 @@ export function dupMm(k: KernelState, oldmm: MmStruct, cost: ForkCost): MmStruct
 	return mm;
 }
 
+/**
+ * No-MMU dup_mm(): what the child's mm lists. 2.6.32 kernel/fork.c:
+ * "memcpy(mm, oldmm, sizeof(*mm))", then mm_init() resets the users, the
+ * core state and the rss counters but not mm->mmap, map_count or total_vm,
+ * and dup_mmap is "(0)": the child lists the parent's VMAs (and those its
+ * parent borrowed), owning none of them. 6.18's mm_init() starts an empty
+ * VMA tree (mt_init_flags), and dup_mmap is not built: the child's mm is empty.
+ */
+function dupMmNommuList(k: KernelState, mm: MmStruct, oldmm: MmStruct): void {
+	const tr = k.trace;
+	if (k.config.kernel !== '2.6.32' || oldmm.vmas.length === 0) {
+		if (tr !== null) tr.note(`mm_init: mm ${mm.id} starts with an empty VMA tree`, {mm: mm.id});
+		return;
+	}
+	mm.vmas = oldmm.vmas.map((v) => ({...v}));
+	mm.borrowed = oldmm.vmas.map((v) => ({start: v.start, owner: vmaOwner(oldmm, v)}));
+	mm.totalVm = oldmm.totalVm;
+	mm.lockedVm = oldmm.lockedVm;
+	mm.hiwaterVm = oldmm.hiwaterVm;
+	if (tr !== null)
+		tr.note(
+			`memcpy(mm, oldmm): mm ${mm.id}'s mm->mmap is mm ${oldmm.id}'s list (${mm.vmas.map((v) => v.region).join(', ')}); no vm_region's vm_usage is raised, and mm_init zeroes the rss`,
+			{mm: mm.id, oldmm: oldmm.id, vmas: mm.vmas.length},
+		);
+}
+
 function vmaName(vma: Vma): string {
 	return `${vma.region} [${hex(vma.start)}-${hex(vma.end)}) ${flagsToProt(vma.flags)}`;
 }
@@ -281,7 +308,7 @@ function dupMmap(k: KernelState, mm: MmStruct, oldmm: MmStruct, cost: ForkCost):
 	if (tr !== null) tr.enter('dup_mmap', {mm: mm.id, oldmm: oldmm.id});
 	if (k.config.mmu === 'off') {
 		if (tr !== null) {
-			tr.note('no MMU: dup_mmap is an empty function, nothing is copied');
+			tr.note(k.config.kernel === '2.6.32' ? 'no MMU: dup_mmap is "(0)", nothing is copied' : 'no MMU: dup_mmap is not built, nothing is copied');
 			tr.exit('dup_mmap', {ret: 0});
 		}
 		return 0;

@@ -5,12 +5,13 @@
 import type {Prot} from './program.js';
 import {handleMmFault, vmaPteBits, type FaultResult} from './memory.js';
 import {shmemCreate, shmemPut} from './filemap.js';
-import {allocContiguous, freePage, putPage} from './page-alloc.js';
+import {allocContiguous, freePage, freePageSeries, putPage} from './page-alloc.js';
 import {collectTables, forEachLeaf, mkPte, ptePfn} from './pgtable.js';
 import {hex} from './events.js';
 import type {KernelTracer} from './trace.js';
 import {
 	FRAME_ANON,
+	FRAME_FILE,
 	FRAME_FREE,
 	MAP_BASE,
 	PAGE_SIZE,
@@ -93,6 +94,7 @@ export function mmAlloc(k: KernelState): MmStruct {
 		names: new Map(),
 		mmapBase: MAP_BASE,
 		coreState: null,
+		borrowed: [],
 	};
 	k.mms.set(mm.id, mm);
 	return mm;
@@ -283,13 +285,11 @@ function zapNote(t: FrameTable, tr: KernelTracer, vpn: number, pfn: number): voi
 export function removeVma(k: KernelState, mm: MmStruct, vma: Vma, unlink = true): void {
 	const pages = vmaPages(vma);
 	if (vma.pfn !== null) {
-		// no-MMU: the mapping's own contiguous frames
-		const t = k.frames;
-		for (let p = vma.pfn; p < vma.pfn + pages; p++) {
-			t.mapcount[p]!--;
-			putPage(t, p);
-		}
+		// no-MMU: delete_vma → put_nommu_region → free_page_series on the mapping's own frames
+		freePageSeries(k.frames, vma.pfn, pages);
 		mm.rss -= pages;
+		if (k.trace !== null) nommuFreeNote(k, mm, vma);
+		if (k.config.kernel === '2.6.32') forgetBorrowed(k, mm, vma);
 	} else {
 		zapVmaPtes(k, mm, vma);
 	}
@@ -316,8 +316,12 @@ export function doMunmap(k: KernelState, mm: MmStruct, region: string): number {
 	const tr = k.trace;
 	if (tr !== null) tr.enter('do_munmap', {mm: mm.id, region});
 	const vma = findRegion(mm, region);
-	if (vma !== undefined) removeVma(k, mm, vma);
-	else if (tr !== null) tr.note(`no VMA named ${region}: nothing to unmap, not an error`);
+	if (vma === undefined) {
+		if (tr !== null) tr.note(`no VMA named ${region}: nothing to unmap, not an error`);
+	} else if (mm.borrowed.length > 0 && vmaOwner(mm, vma) !== mm.id) {
+		// 2.6.32 no-MMU do_munmap(): delete_vma_from_mm(vma) works on vma->vm_mm, the owner (forgetBorrowed unlinks it here)
+		deleteOwnersVma(k, vma, vmaOwner(mm, vma));
+	} else removeVma(k, mm, vma);
 	if (tr !== null) tr.exit('do_munmap', {ret: 0});
 	return 0;
 }
@@ -442,7 +446,8 @@ export function exitMmap(k: KernelState, mm: MmStruct): void {
 	const tr = k.trace;
 	if (tr !== null) tr.enter('exit_mmap', {mm: mm.id, vmas: mm.vmas.length});
 	// Every VMA torn down in address order, then the list emptied at once (not one splice each).
-	for (const vma of mm.vmas) removeVma(k, mm, vma, false);
+	if (mm.borrowed.length > 0) exitMmapBorrowed(k, mm);
+	else for (const vma of mm.vmas) removeVma(k, mm, vma, false);
 	mm.vmas.length = 0;
 	if (mm.pgd >= 0) {
 		if (tr !== null) tr.enter('free_pgtables', {mm: mm.id, pgtables: mm.pgtables});
@@ -456,4 +461,97 @@ export function exitMmap(k: KernelState, mm: MmStruct): void {
 		}
 	}
 	if (tr !== null) tr.exit('exit_mmap');
+}
+
+// 2.6.32 no-MMU clone without CLONE_VM (kernel/fork.c dup_mm, mm/nommu.c).
+// dup_mm() memcpy's the parent's mm_struct, mm->mmap included, and without
+// CONFIG_MMU "#define dup_mmap(mm, oldmm) (0)" leaves it so: the child's mm
+// lists the parent's VMAs, but their vm_region->vm_usage was never raised.
+// mm.borrowed names those VMAs; the checker counts them in no frame's
+// mapcount and requires their owner to list them still (invariants.ts).
+
+/** The mm a VMA of `mm`'s list belongs to (vma->vm_mm). */
+export function vmaOwner(mm: MmStruct, vma: Vma): number {
+	for (const b of mm.borrowed) if (b.start === vma.start) return b.owner;
+	return mm.id;
+}
+
+/**
+ * 2.6.32 mm/nommu.c exit_mmap(): "while ((vma = mm->mmap)) { mm->mmap =
+ * vma->vm_next; delete_vma_from_mm(vma); delete_vma(mm, vma); }". A VMA the
+ * list borrowed is its owner's: delete_vma_from_mm unlinks it from
+ * vma->vm_mm (the owner, still running on it), and delete_vma's
+ * put_nommu_region drops the region's only vm_usage: free_page_series frees
+ * the owner's frames.
+ */
+function exitMmapBorrowed(k: KernelState, mm: MmStruct): void {
+	const tr = k.trace;
+	const borrowed = new Map(mm.borrowed.map((b) => [b.start, b.owner]));
+	mm.borrowed = [];
+	for (const vma of mm.vmas) {
+		const owner = borrowed.get(vma.start);
+		if (owner === undefined) {
+			removeVma(k, mm, vma, false);
+			continue;
+		}
+		mm.totalVm -= vmaPages(vma);
+		if ((vma.flags & VM_LOCKED) !== 0) mm.lockedVm -= vmaPages(vma);
+		deleteOwnersVma(k, vma, owner);
+	}
+	if (tr !== null && borrowed.size > 0) tr.note(`mm ${mm.id}'s list is empty: total_vm = 0`, {mm: mm.id});
+}
+
+/**
+ * delete_vma_from_mm(vma) + delete_vma() on a VMA whose vm_mm is `owner`,
+ * reached through another mm's list: it leaves the owner's list, and its
+ * region, which only the owner counted, is freed under the owner.
+ */
+function deleteOwnersVma(k: KernelState, vma: Vma, owner: number): void {
+	const om = k.mms.get(owner);
+	const ovma = om === undefined ? undefined : om.vmas[vmaIndexAbove(om, vma.start)];
+	if (om === undefined || ovma === undefined || ovma.start !== vma.start) return; // forgetBorrowed keeps this from happening
+	const tr = k.trace;
+	if (tr !== null) {
+		const users = [...k.tasks.values()].filter((t) => t.mm === om.id && t.state !== 'Z' && t.state !== 'X').map((t) => t.pid);
+		tr.note(
+			`vma ${vma.region} [${hex(vma.start)}-${hex(vma.end)}) is mm ${om.id}'s (dup_mm copied mm->mmap): delete_vma_from_mm unlinks it from mm ${om.id}` +
+				(users.length > 0 ? `, which pid ${users.join(', ')} still run${users.length === 1 ? 's' : ''} on` : ''),
+			{vma: vma.region, owner: om.id},
+		);
+	}
+	removeVma(k, om, ovma);
+}
+
+/** Every other mm that borrowed `vma` from `mm` loses it from its list too (it pointed at the VMA just freed). */
+function forgetBorrowed(k: KernelState, mm: MmStruct, vma: Vma): void {
+	if (k.config.mmu !== 'off') return;
+	for (const other of k.mms.values()) {
+		const i = other.borrowed.findIndex((b) => b.start === vma.start && b.owner === mm.id);
+		if (i < 0) continue;
+		other.borrowed.splice(i, 1);
+		const j = vmaIndexAbove(other, vma.start);
+		const stale = other.vmas[j];
+		if (stale === undefined || stale.start !== vma.start) continue;
+		other.vmas.splice(j, 1);
+		other.totalVm -= vmaPages(stale);
+		if ((stale.flags & VM_LOCKED) !== 0) other.lockedVm -= vmaPages(stale);
+		if (k.trace !== null)
+			k.trace.note(`mm ${other.id}'s list pointed at this VMA too (2.6.32 dup_mm): it is gone from there as well`, {vma: vma.region, mm: other.id});
+	}
+}
+
+function nommuFreeNote(k: KernelState, mm: MmStruct, vma: Vma): void {
+	const pfn = vma.pfn!;
+	const last = pfn + vmaPages(vma) - 1;
+	const range = last === pfn ? `pfn ${pfn}` : `pfn ${pfn}-${last}`;
+	const freed = k.frames.kind[pfn] === FRAME_FREE;
+	k.trace!.note(
+		`delete_vma(${vma.region}): put_nommu_region on ${range}: ` +
+			(freed
+				? 'the last user is gone, free_page_series frees it (its words stay until the next allocation)'
+				: k.frames.kind[pfn] === FRAME_FILE
+					? "the program's text stays in the page cache"
+					: "still used by other mm's, not freed"),
+		{vma: vma.region, mm: mm.id, pfn, freed},
+	);
 }

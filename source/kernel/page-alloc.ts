@@ -84,15 +84,18 @@ export function isFree(t: FrameTable, pfn: number): boolean {
 	return (t.used[pfn >>> 5]! & (1 << (pfn & 31))) === 0;
 }
 
-/** __free_page(): the frame returns to the free pool. */
-export function freePage(t: FrameTable, pfn: number): void {
+/**
+ * __free_page(): the frame returns to the free pool. Its words are dropped
+ * unless `keepWords` (no-MMU, where a task can still read a free frame).
+ */
+export function freePage(t: FrameTable, pfn: number, keepWords = false): void {
 	t.used[pfn >>> 5]! &= ~(1 << (pfn & 31));
 	t.free++;
 	t.kind[pfn] = FRAME_FREE;
 	t.refcount[pfn] = 0;
 	t.mapcount[pfn] = 0;
 	t.exclusive[pfn] = 0;
-	if (t.wordIdx[pfn] !== -1) clearWords(t, pfn);
+	if (t.wordIdx[pfn] !== -1 && !keepWords) clearWords(t, pfn);
 	t.tables.delete(pfn);
 	const word = pfn >>> 5;
 	if (word < t.freeHint) t.freeHint = word;
@@ -102,6 +105,19 @@ export function freePage(t: FrameTable, pfn: number): void {
 export function putPage(t: FrameTable, pfn: number): void {
 	if (pfn === 0) return;
 	if (--t.refcount[pfn]! <= 0) freePage(t, pfn);
+}
+
+/**
+ * free_page_series() (mm/nommu.c, from __put_nommu_region): one mm fewer uses
+ * each frame of a no-MMU region, and put_page drops its reference. Nothing
+ * clears freed memory, and without an MMU nothing stops a task reading it: a
+ * frame freed here keeps its words until the next allocation takes it.
+ */
+export function freePageSeries(t: FrameTable, pfn: number, count: number): void {
+	for (let p = pfn; p < pfn + count; p++) {
+		t.mapcount[p]!--;
+		if (--t.refcount[p]! <= 0) freePage(t, p, true);
+	}
 }
 
 export function allocPgtable(t: FrameTable): number {

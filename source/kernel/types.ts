@@ -123,7 +123,17 @@ export type MmStruct = {
 	mmapBase: number;
 	/** mm->core_state while a task using this mm dumps core (coredump_wait … coredump_finish), or null. */
 	coreState: CoreState | null;
+	/**
+	 * 2.6.32 no-MMU only, else empty: the VMAs of this mm's list that belong to
+	 * another mm (vma->vm_mm), by start. dup_mm's memcpy copied mm->mmap and
+	 * no-MMU dup_mmap is (0), so a clone child without CLONE_VM lists its
+	 * parent's VMAs without holding a reference on their regions.
+	 */
+	borrowed: BorrowedVma[];
 };
+
+/** A VMA an mm lists but does not own (2.6.32 no-MMU clone): its start and its owner's mm id. */
+export type BorrowedVma = {start: number; owner: number};
 
 /** struct core_state (fs/exec.c): the dumper, the startup completion on its stack, the tasks that joined. */
 export type CoreState = {

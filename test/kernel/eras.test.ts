@@ -5,6 +5,7 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import type {KernelEvent} from '../../source/kernel/events.js';
+import {stateDump} from '../../source/kernel/dump.js';
 import {checkInvariants} from '../../source/kernel/invariants.js';
 import {boot, stepTick} from '../../source/kernel/kernel.js';
 import {ofType, parse, prog} from '../helpers/run.js';
@@ -44,6 +45,7 @@ describe.each(ERAS)('kernel %s', (era) => {
 			'vfork-abort',
 			'era-fault-around',
 			'era-wipeonfork',
+			'era-nommu-clone',
 		]) {
 			const r = runEra(scenario(name), era);
 			const end = ofType(r.events, 'end')[0]!;
@@ -207,5 +209,79 @@ describe('no-MMU mprotect, mlock, madvise', () => {
 			const r = runEra(prog('mprotect heap r--\nmlock heap\nmadvise heap dofork\nexit 0', 'map heap 1 rw-', 'mmu=off'), era);
 			expect(ofType(r.events, 'syscall').map((e) => e.ret)).toEqual([-38, -38, -38]);
 		}
+	});
+});
+
+describe('no-MMU clone without vm (era-nommu-clone.scn)', () => {
+	const unprotected = (events: KernelEvent[]) => ofType(events, 'unprotected').map((e) => `${e.tick} ${e.pid} ${e.access} ${e.addr} pfn ${e.frame}`);
+
+	it("2.6.32: the child's mm lists the parent's VMAs; its exit frees them under the running parent", () => {
+		const s = parse(scenario('era-nommu-clone'));
+		const k = boot(s, {...s.config, kernel: '2.6.32'});
+		const events: KernelEvent[] = [...k.events];
+		let atClone: ReturnType<typeof stateDump> | null = null;
+		let afterExit: ReturnType<typeof stateDump> | null = null;
+		while (k.ended === null) {
+			const tick = stepTick(k);
+			events.push(...tick);
+			expect(checkInvariants(k), `tick ${k.tick}`).toEqual([]);
+			if (tick.some((e) => e.type === 'syscall' && e.name === 'clone' && e.child !== undefined)) atClone = stateDump(k);
+			if (tick.some((e) => e.type === 'exit' && e.pid === 2)) afterExit = stateDump(k);
+		}
+		// dup_mm's memcpy: the child lists text, heap, stack (the parent's), with no rss and no reference of its own
+		const [parent, child] = atClone!.mms;
+		expect(child!.vmas).toEqual(parent!.vmas);
+		expect([child!.rss, child!.total_vm, child!.map_count]).toEqual([0, parent!.total_vm, 3]);
+		const heap = parent!.vmas.find((v) => v.region === 'heap')!;
+		const heapPfn = Number(heap.start) / 4096;
+		expect(atClone!.frames.find((f) => f.pfn === heapPfn)).toMatchObject({kind: 'anon', refcount: 1, mapcount: 1});
+		// its exit_mmap deleted them from the parent's list and freed heap and stack; text stays in the page cache
+		expect(afterExit!.mms.map((m) => [m.id, m.vmas.map((v) => v.region)])).toEqual([[1, []]]);
+		expect(afterExit!.frames.find((f) => f.pfn === heapPfn)).toBeUndefined();
+		// the child's accesses were inside its list; the parent's read after the exit is to a free frame
+		expect(unprotected(events)).toEqual([`18 1 read ${heap.start} pfn ${heapPfn}`]);
+		// and the next mapping takes that frame: the parent's heap shows the new data
+		expect(ofType(events, 'syscall').find((e) => e.name === 'mmap')!.ret).toBe(Number(heap.start));
+		expect(expectsOf(events)).toEqual(['27:ok', '13:ok', '17:ok', '22:ok']);
+	});
+
+	it('6.18: mm_init gives the child an empty mm; its accesses are the unprotected ones and the parent keeps its memory', () => {
+		const r = runEra(scenario('era-nommu-clone'), '6.18');
+		// the heap is pfn 6 here (6.18's kernel stacks are 4 pages): the child's read and write of it
+		expect(unprotected(r.events)).toEqual(['9 2 read 0x6000 pfn 6', '11 2 write 0x6000 pfn 6']);
+		expect(ofType(r.events, 'syscall').find((e) => e.name === 'mmap')!.ret).not.toBe(0x6000);
+		expect(expectsOf(r.events)).toEqual(['27:ok', '13:ok', '17:ok', '23:ok']);
+	});
+
+	it("2.6.32: the child's munmap of a borrowed region unmaps it from the parent (delete_vma_from_mm works on vma->vm_mm)", () => {
+		const src = prog(
+			'write heap 5\nclone sigchld\nif ret == 0 goto child\nwait\nread heap\nexit 0\nchild:\nmunmap heap\nexit 0',
+			'map heap 1 rw-\nmap keep 1 rw-',
+			'mmu=off frames=64',
+		);
+		const old = runEra(src, '2.6.32');
+		const now = runEra(src, '6.18');
+		// 2.6.32: the parent's read is unprotected (its heap VMA is gone) but the word is still there
+		expect(ofType(old.events, 'unprotected').map((e) => `${e.pid} ${e.access}`)).toEqual(['1 read']);
+		expect(old.k.tasks.get(1)!.regs.ret).toBe(5);
+		// 6.18: the child has no heap to unmap; the parent's read is its own
+		expect(ofType(now.events, 'unprotected')).toEqual([]);
+	});
+
+	it('a clone of a clone borrows from the owner; the middle one exiting takes the VMAs out of every list', () => {
+		const src = prog(
+			'clone sigchld\nif ret == 0 goto mid\nwait\nwait\nexit 0\nmid:\nclone sigchld\nif ret == 0 goto child\nexit 0\nchild:\nsleep 3\nwrite heap 1\nexit 0',
+			'map heap 1 rw-',
+			'mmu=off frames=64',
+		);
+		const s = parse(src);
+		const k = boot(s, s.config);
+		while (k.ended === null && k.tick < 5) stepTick(k);
+		// pid 3's list is pid 2's, which is pid 1's: every VMA belongs to mm 1
+		expect(k.mms.get(3)!.borrowed.map((b) => b.owner)).toEqual([1, 1, 1]);
+		const r = runEra(src, '2.6.32'); // the invariants run after every tick
+		expect(unprotected(r.events)).toEqual(['12 3 write 0x4000 pfn 4']);
+		expect(ofType(r.events, 'end')[0]).toMatchObject({reason: 'exited', frames_free: 62});
+		expect(unprotected(runEra(src, '6.18').events).map((l) => l.split(' ').slice(1, 3).join(' '))).toEqual(['3 write']);
 	});
 });

@@ -266,6 +266,36 @@ describe('each rule fires', () => {
 		);
 	});
 
+	it("2.6.32 no-MMU clone: borrowed VMAs count in no frame, but must still be their owner's", () => {
+		const cloned = (): KernelState =>
+			runUntil(
+				'config mmu=off frames=64\nprogram init\n  map heap 1 rw-\n  clone sigchld\n  if ret == 0 goto child\n  wait\n  exit 0\nchild:\n  sleep 2\n  exit 0\nend\n',
+				(k) => k.mms.has(2),
+			);
+		// clean: the child lists the parent's three VMAs, the frames' mapcount stays 1
+		expect(cloned().mms.get(2)!.borrowed).toHaveLength(3);
+		// the owner lost the VMA but the child still lists it: a freed VMA (and its free frames) still listed
+		expectRule(
+			broken((k) => {
+				const owner = k.mms.get(1)!;
+				const heap = owner.vmas.find((v) => v.region === 'heap')!;
+				owner.vmas.splice(owner.vmas.indexOf(heap), 1);
+				owner.totalVm -= 1;
+			}, cloned),
+			/^mm 2 vma 'heap': borrowed from mm 1, which does not own it/,
+		);
+		// a borrowed VMA counted as the child's own would raise the frames' mapcount: caught as an unheld count
+		expectRule(
+			broken((k) => void (k.mms.get(2)!.borrowed = []), cloned),
+			/mapcount 1 != 2 mm's using it|rss 0 != \d+ pages of its VMAs/,
+		);
+		// only 2.6.32 no-MMU borrows
+		expectRule(
+			broken((k) => void (k.config = {...k.config, kernel: '6.18'}), cloned),
+			/^mm 2: borrows VMAs, which only 2.6.32 no-MMU clone does$/,
+		);
+	});
+
 	it('mm users == live tasks using it', () => {
 		expectRule(
 			broken((k) => void k.mms.get(1)!.users++),

@@ -1,5 +1,6 @@
 // No-MMU mode (docs/kernel.md): no page tables, no faults, VA == PA, fork refused,
-// vfork shared and blocking, clone without vm an empty mm and unprotected accesses.
+// vfork shared and blocking, clone without vm an empty mm (6.18) or the parent's VMA list
+// (2.6.32, test/kernel/eras.test.ts), and unprotected accesses.
 
 import {describe, expect, it} from 'vitest';
 import {stateDump} from '../../source/kernel/dump.js';
@@ -68,11 +69,11 @@ describe('no-MMU', () => {
 		expect(ofType(r.events, 'completion').find((e) => e.action === 'complete')).toMatchObject({by: 2, via: 'exec_mmap'});
 	});
 
-	it('clone without vm: an empty mm, and the child goes on in the parent memory through unprotected accesses', () => {
+	it('clone without vm (6.18): an empty mm, and the child goes on in the parent memory through unprotected accesses', () => {
 		const src = prog(
 			'write heap 1\nclone sigchld\nif ret == 0 goto child\nwait\nset r0 heap\nexit 0\nchild:\nset r1 heap\nwrite heap r1\nadd r1 1\nwrite heap r1\nexit 0',
 			'map heap 1 rw-',
-			NOMMU,
+			NOMMU + ' kernel=6.18',
 		);
 		const atClone = runUntil(src, (e) => e.type === 'syscall' && e.name === 'clone');
 		expect(mmOf(atClone.k, 2).vmas).toEqual([]);
