@@ -103,10 +103,7 @@ export const instructions: {readonly [K in Op]: InstructionSpec<K>} = {
 	write: {
 		usage: 'write ADDR VALUE',
 		arity: [2, 2],
-		parse(args, scope) {
-			const addr = addressOperand(args[0]!, scope);
-			return {op: 'write', addr, value: valueOperand(args[1]!, false, 'VALUE', scope)};
-		},
+		parse: (args, scope) => ({op: 'write', addr: addressOperand(args[0]!, scope), value: valueOperand(args[1]!, false, 'VALUE', scope)}),
 	},
 	touch: {
 		usage: 'touch REGION read|write [VALUE]',
@@ -140,10 +137,7 @@ export const instructions: {readonly [K in Op]: InstructionSpec<K>} = {
 	mprotect: {
 		usage: 'mprotect REGION PROT',
 		arity: [2, 2],
-		parse(args, scope) {
-			const region = regionOperand(args[0]!, scope);
-			return {op: 'mprotect', region, prot: protOperand(args[1]!)};
-		},
+		parse: (args, scope) => ({op: 'mprotect', region: regionOperand(args[0]!, scope), prot: protOperand(args[1]!)}),
 	},
 	madvise: {
 		usage: `madvise REGION ${madviseAdvices.join('|')}`,
@@ -161,11 +155,7 @@ export const instructions: {readonly [K in Op]: InstructionSpec<K>} = {
 	munlock: regionOnly('munlock', 'munlock REGION'),
 	fork: bare('fork'),
 	vfork: bare('vfork'),
-	clone: {
-		usage: 'clone FLAGS (FLAGS like vm|vfork|sigchld)',
-		arity: [1, 1],
-		parse: (args) => ({op: 'clone', flags: cloneFlagsOperand(args[0]!)}),
-	},
+	clone: {usage: 'clone FLAGS (FLAGS like vm|vfork|sigchld)', arity: [1, 1], parse: (args) => ({op: 'clone', flags: cloneFlagsOperand(args[0]!)})},
 	exec: {
 		usage: 'exec PROGRAM',
 		arity: [1, 1],
@@ -174,11 +164,7 @@ export const instructions: {readonly [K in Op]: InstructionSpec<K>} = {
 			return {op: 'exec', program: args[0]!.text};
 		},
 	},
-	exit: {
-		usage: 'exit CODE',
-		arity: [1, 1],
-		parse: (args, scope) => ({op: 'exit', code: valueOperand(args[0]!, true, 'CODE', scope)}),
-	},
+	exit: {usage: 'exit CODE', arity: [1, 1], parse: (args, scope) => ({op: 'exit', code: valueOperand(args[0]!, true, 'CODE', scope)})},
 	abort: bare('abort'),
 	kill: {
 		usage: 'kill TARGET SIGNAL',
@@ -224,11 +210,7 @@ export const instructions: {readonly [K in Op]: InstructionSpec<K>} = {
 	},
 	set: register('set'),
 	add: register('add'),
-	goto: {
-		usage: 'goto LABEL',
-		arity: [1, 1],
-		parse: (args, scope) => ({op: 'goto', label: labelOperand(args[0]!, scope), target: -1}),
-	},
+	goto: {usage: 'goto LABEL', arity: [1, 1], parse: (args, scope) => ({op: 'goto', label: labelOperand(args[0]!, scope), target: -1})},
 	if: {
 		usage: 'if A OP B goto LABEL',
 		arity: [5, 5],
@@ -271,11 +253,7 @@ export const instructions: {readonly [K in Op]: InstructionSpec<K>} = {
 		},
 	},
 	pin: addressOnly('pin', 'pin ADDR'),
-	unpin: {
-		usage: 'unpin P',
-		arity: [1, 1],
-		parse: (args, scope) => ({op: 'unpin', id: valueOperand(args[0]!, false, 'P', scope)}),
-	},
+	unpin: {usage: 'unpin P', arity: [1, 1], parse: (args, scope) => ({op: 'unpin', id: valueOperand(args[0]!, false, 'P', scope)})},
 };
 
 export const instructionNames = Object.keys(instructions) as Op[];
