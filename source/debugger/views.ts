@@ -10,7 +10,7 @@ import {frameWords} from '../kernel/page-alloc.js';
 import {leafTables as kernelLeafTables, levelIndexes, ptePfn, walkPageTables, type Leaf} from '../kernel/pgtable.js';
 
 import {eventPid, type EndReason, type KernelEvent} from '../kernel/events.js';
-import type {Program} from '../kernel/program.js';
+import {registers, type Program} from '../kernel/program.js';
 import type {KStep, KStepPhase} from '../kernel/trace.js';
 import type {Debugger} from './debugger.js';
 import {describeKStep, kstepArgs} from './format.js';
@@ -707,23 +707,10 @@ export function compareTable(k: KernelState, leftPid: number, rightPid: number, 
 	return {...head, total: vpns.length, rows};
 }
 
-/** A task's registers in the order the registers view shows them. */
+/** A task's registers in the order the registers view shows them: the kernel's order (kernel/program.ts). */
 export function registerRows(task: Task): [name: string, value: number][] {
 	const r = task.regs;
-	return [
-		['ret', r.ret],
-		['status', r.status],
-		['signal', r.signal],
-		['core', r.core],
-		['r0', r.r0],
-		['r1', r.r1],
-		['r2', r.r2],
-		['r3', r.r3],
-		['r4', r.r4],
-		['r5', r.r5],
-		['r6', r.r6],
-		['r7', r.r7],
-	];
+	return registers.map((name) => [name, r[name]]);
 }
 
 /**
