@@ -11,6 +11,7 @@
 // walks argv once with the tables and says exactly what is wrong.
 
 import {UsageError} from '../debugger/load.js';
+import {configKeys, configTable} from '../scenario/config.js';
 
 export type CommandName = 'tui' | 'run' | 'check' | 'replay' | 'compare' | 'list' | 'help';
 
@@ -250,8 +251,7 @@ const BREAK_SPECS = `  Breakpoint SPEC
     func=NAME (the entry of a kernel function, e.g. func=copy_one_pte);
     keys on all: pid=, region=, addr= (e.g. --break 'fault:kind=cow-copy,pid=2')`;
 
-const SET_KEYS = `  --set keys
-    mmu, frames, quantum, child_runs_first, overcommit, commit_limit, max_ticks, end`;
+const SET_KEYS = ['  --set KEY=VALUE (docs/scenario-language.md)', ...configKeys.map((key) => `    ${key.padEnd(16)}  ${configTable[key].usage}`)].join('\n');
 
 function flagsOf(command: CommandName): FlagName[] {
 	return (Object.keys(FLAGS) as FlagName[]).filter((n) => (FLAGS[n].commands as readonly string[]).includes(command));

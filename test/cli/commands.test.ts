@@ -2,6 +2,7 @@
 
 import {describe, expect, it} from 'vitest';
 import {COMMANDS, FLAGS, helpText, parseCommandLine, type CommandName, type FlagName} from '../../source/cli/commands.js';
+import {configKeys, configTable} from '../../source/scenario/config.js';
 import {UsageError} from '../../source/debugger/load.js';
 
 function refused(argv: string[]): string {
@@ -112,5 +113,11 @@ describe('helpText', () => {
 				expect(listed, `${command} --${name}`).toBe((FLAGS[name].commands as readonly string[]).includes(command));
 			}
 		}
+	});
+
+	it('lists every config key --set takes, with its values', () => {
+		const text = helpText('run');
+		for (const key of configKeys) expect(text).toMatch(new RegExp(`^ {4}${key} +${configTable[key].usage.replace(/[|.+]/g, '\\$&')}$`, 'm'));
+		expect(text).toMatch(/^ {4}kernel +2\.6\.32\|6\.18$/m);
 	});
 });
