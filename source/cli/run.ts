@@ -6,7 +6,7 @@ import {closeSync, openSync, writeSync} from 'node:fs';
 import {dirname} from 'node:path';
 import {Debugger} from '../debugger/debugger.js';
 import type {DebugEvent} from '../debugger/events.js';
-import {eventJson, formatEvent} from '../debugger/format.js';
+import {eventFormatter, eventJson, tickColumnWidth} from '../debugger/format.js';
 import {stopSvg} from '../export/svg.js';
 import {FtraceFormatter, ftraceHeader} from '../debugger/ftrace.js';
 import {TraceWriter} from '../export/trace.js';
@@ -72,7 +72,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 	}
 	const log = options.log ?? output;
 	const dbg = new Debugger(loaded.scenario, loaded.config, loaded.breakpoints, {snapshots: false, ksteps});
-	const format = options.json ? eventJson : formatEvent;
+	const format = options.json ? eventJson : eventFormatter(tickColumnWidth(loaded.config.max_ticks));
 	let text = '';
 	const ftrace = options.ftrace === true ? new FtraceFormatter((line) => (text += line + '\n')) : null;
 	if (ftrace !== null) log.write(ftraceHeader.join('\n') + '\n');

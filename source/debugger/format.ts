@@ -92,9 +92,22 @@ export function describeKStep(s: Pick<KStep, 'fn' | 'phase' | 'args' | 'text'>):
 	}
 }
 
-export function formatEvent(e: DebugEvent): string {
-	return `${String(e.tick).padStart(6)}  ${describeEvent(e)}`;
+/**
+ * The columns the tick takes in a run's text log: as many as the largest
+ * tick the run can reach (max_ticks), at least 6, so a log whose ticks
+ * reach 7 digits or more stays one column.
+ */
+export function tickColumnWidth(maxTicks: number): number {
+	return Math.max(6, String(Math.max(0, Math.floor(maxTicks))).length);
 }
+
+/** The text log's line maker for a run: the tick right-aligned in `tickWidth` columns, then the event. */
+export function eventFormatter(tickWidth: number): (e: DebugEvent) => string {
+	return (e) => `${String(e.tick).padStart(tickWidth)}  ${describeEvent(e)}`;
+}
+
+/** One line of the text log, the tick in 6 columns (a run to max_ticks 999,999). */
+export const formatEvent = eventFormatter(6);
 
 /** A string as JSON.stringify writes it; plain ASCII (the usual case) without the call. */
 function str(s: string): string {

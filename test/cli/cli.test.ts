@@ -64,6 +64,28 @@ describe('cowdbg run', () => {
 		expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/end: exited/);
 	});
 
+	it('keeps the tick column one width when ticks reach 7 digits and more (as wide as max_ticks)', () => {
+		const file = scenario(
+			'long-sleep.scn',
+			`scenario "a print before and after a long sleep"
+config max_ticks=20000000
+program init
+  print "before"
+  sleep 1200000
+  print "after"
+  exit 0
+end
+`,
+		);
+		const r = cowdbg('run', file);
+		expect(r.status).toBe(0);
+		const lines = r.stdout.trimEnd().split('\n');
+		expect(lines.some((l) => /^\s*\d{7,}  /.test(l))).toBe(true);
+		// every event starts in the same column: the tick takes 8 columns (20,000,000), then two spaces
+		for (const line of lines) expect(line, line).toMatch(/^[ 0-9]{8}  \S/);
+		expect(lines.find((l) => l.includes('after'))).toMatch(/^ 1200\d{3}  pid 1 \| after$/);
+	});
+
 	it('prints JSON Lines with --json, every line an event with tick and type', () => {
 		const r = cowdbg('run', forkCow, '--json');
 		expect(r.status).toBe(0);

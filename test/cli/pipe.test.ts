@@ -45,7 +45,7 @@ function brokenPipe(r: Ended): boolean {
 describe('a reader that closes early', () => {
 	it('run: no stack trace, ended as by SIGPIPE, long before the run would end', async () => {
 		const r = await firstLineThenClose(['run', long]);
-		expect(r.first).toBe('     0  pid 1 exec init');
+		expect(r.first).toBe('       0  pid 1 exec init'); // the tick column as wide as max_ticks (50,000,000)
 		expect(r.stderr).toBe('');
 		expect(brokenPipe(r)).toBe(true);
 	});
