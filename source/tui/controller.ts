@@ -374,6 +374,14 @@ export class Controller {
 				notice = 'at tick 0: nothing before it';
 			}
 		}
+		if (action.a === 'goto' && dbg.tick !== action.tick) {
+			// Clamped: say where it went and why.
+			const ended = machineInfo(dbg.kernel).ended;
+			notice =
+				ended !== null && dbg.tick < action.tick
+					? `went to tick ${dbg.tick}: the run ended (${ended})`
+					: `went to tick ${dbg.tick}, not ${action.tick}`;
+		}
 		if (stop !== null && stop.reason === 'break' && stop.hit !== null && stop.hit.eventIndex === null) {
 			notice = `breakpoint ${hitNames(stop.hit)} hit at tick ${stop.hit.tick}`;
 		}

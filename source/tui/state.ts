@@ -77,6 +77,8 @@ export type UiContext = {
 	framesTop: number;
 	/** The top row Memory's full list would have while it follows the stop's PTE. */
 	memoryTop: number;
+	/** Log: the most it scrolls right (its longest line shown then ends at the pane's edge). */
+	logLeftMax: number;
 	helpRows: number;
 	helpView: number;
 	/** The compare or registers view when one is open: the process it sets beside the selected one, its rows in all, and the rows it shows. */
@@ -313,7 +315,8 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 		case 'break-add':
 			return promptOpen(s, 'break');
 		case 'filter':
-			return promptOpen(s, 'filter', s.filter);
+			// The filter in force, then a blank: what is typed adds a term (terms must all match); ^U starts afresh.
+			return promptOpen(s, 'filter', s.filter === '' ? '' : s.filter + ' ');
 		case 'break-list':
 			return {state: {...s, overlay: 'breakpoints', bpCursor: clamp(s.bpCursor, 0, Math.max(0, ctx.breakpointIds.length - 1))}, effects: []};
 		case 'help':
@@ -403,7 +406,8 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 		case 'left':
 		case 'right': {
 			if (s.focus !== 'log') return {state: s, effects: []};
-			return {state: {...s, logLeft: Math.max(0, s.logLeft + (cmd === 'left' ? -20 : 20))}, effects: []};
+			// Right stops where the longest line shown ends.
+			return {state: {...s, logLeft: clamp(s.logLeft + (cmd === 'left' ? -20 : 20), 0, Math.max(0, ctx.logLeftMax))}, effects: []};
 		}
 		case 'accept':
 			return accept(s, tick);

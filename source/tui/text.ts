@@ -176,7 +176,7 @@ export function mergeSegs(line: Line): Line {
 const fg: Record<string, number> = {black: 30, red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37, gray: 90};
 
 /** Colours off when NO_COLOR is set (https://no-color.org); bold, dim, underline and inverse stay. */
-const useColor = (process.env['NO_COLOR'] ?? '') === '';
+export const useColor = (process.env['NO_COLOR'] ?? '') === '';
 
 function sgr(s: Seg): string {
 	let codes = '';

@@ -35,4 +35,33 @@ describe.skipIf(!hasTmux)('the cow stop explains itself in tmux', () => {
 			t.send('q');
 		}, 60_000);
 	}
+
+	it('NO_COLOR: the focused pane’s title is the one in inverse video', async () => {
+		const t = new Tmux('nocolor');
+		sessions.push(t);
+		t.run('new-session', '-d', '-s', t.session, '-x', '80', '-y', '24', 'NO_COLOR=1 node dist/cli.js scenarios/fork-cow.scn; sleep 120');
+		await t.waitFor(/tick 0\b.*paused/);
+		t.send('2'); // focus Memory
+		const withEscapes = async (): Promise<string> => {
+			const end = Date.now() + 15_000;
+			let s = '';
+			while (Date.now() < end) {
+				s = t.run('capture-pane', '-e', '-p', '-t', t.session);
+				if (/\u001B\[[0-9;]*7m 2 Memory /.test(s)) return s;
+				await new Promise((r) => setTimeout(r, 50));
+			}
+			return s;
+		};
+		const s = await withEscapes();
+		/** The SGR parameters in force where `title` starts. */
+		const before = (title: string): string => {
+			const at = s.indexOf(title);
+			const sgr = [...s.slice(0, at).matchAll(/\u001B\[([0-9;]*)m/g)].at(-1);
+			return sgr?.[1] ?? '';
+		};
+		expect(before(' 2 Memory ').split(';')).toContain('7');
+		for (const other of [' 1 Processes ', ' 3 Frames ', ' 4 Log ', ' 5 Program ']) expect(before(other).split(';'), other).not.toContain('7');
+		expect(s).not.toMatch(/\u001B\[[0-9;]*(3[0-7]|4[0-7]|9[0-7])m/); // no colour at all
+		t.send('q');
+	}, 60_000);
 });

@@ -10,6 +10,7 @@ const ctx: UiContext = {
 	programTop: 6,
 	framesTop: 4,
 	memoryTop: 0,
+	logLeftMax: 50,
 	helpRows: 50,
 	helpView: 20,
 };
@@ -243,6 +244,7 @@ describe('selection and scrolling', () => {
 		expect(press(initialState(), 'i').state.levels).toBe(true);
 		const log = {...initialState(), focus: 'log' as const};
 		expect(press(log, 'l', 'l', 'h').state.logLeft).toBe(20);
+		expect(press(log, 'l', 'l', 'l', 'l').state.logLeft).toBe(50); // no further than the longest line needs
 		expect(press(initialState(), 'l').state.logLeft).toBe(0);
 	});
 });

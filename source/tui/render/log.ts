@@ -76,12 +76,17 @@ export function logPane(m: Model, width: number, rows: number): PaneContent {
 	const indexes = query === null ? Array.from({length: Math.max(0, end - top)}, (_, r) => top + r) : query.window(top, end, visible);
 	const shownEvents = query === null ? dbg.events(top, end) : indexes.map((i) => dbg.event(i));
 	const tickWidth = Math.max(3, String(dbg.tick).length);
-	const left = m.ui.logLeft;
+	const texts = shownEvents.map((e) => describeEvent(e));
+	// Scrolled right, a line shows … and its text from `left` on: it scrolls until the longest one ends at the edge.
+	const room = width - tickWidth - 2;
+	const longest = Math.max(0, ...texts.map((t) => t.length));
+	const leftMax = longest > room ? longest + 1 - room : 0;
+	const left = Math.min(m.ui.logLeft, leftMax);
 	const lines: Line[] = [];
 	for (let r = 0; r < indexes.length; r++) {
 		const i = indexes[r]!;
 		const e = shownEvents[r]!;
-		const text = describeEvent(e);
+		const text = texts[r]!;
 		const shown = left > 0 ? '…' + text.slice(left) : text;
 		let line: Line = [seg(i === hitIndex ? '▶' : ' '), seg(padStart(String(e.tick), tickWidth) + ' ', {dim: true}), seg(shown, eventStyle(e))];
 		if (i === hitIndex) line = restyle(fitLine(line, width, true), {bg: 'yellow', color: 'black', bold: true, dim: false, inverse: false});
@@ -96,5 +101,5 @@ export function logPane(m: Model, width: number, rows: number): PaneContent {
 	]
 		.filter((s) => s !== '')
 		.join(' · ');
-	return {info, lines, rows: total};
+	return {info, lines, rows: total, leftMax};
 }

@@ -60,7 +60,14 @@ export type View = {
 };
 
 /** What a pane builder returns: its title's info, its lines, how many rows it has in all, and where it scrolls itself to when it follows. */
-export type PaneContent = {info: string; lines: Line[]; rows: number; autoTop?: number};
+export type PaneContent = {
+	info: string;
+	lines: Line[];
+	rows: number;
+	autoTop?: number;
+	/** Columns it scrolls right at most (the Log). */
+	leftMax?: number;
+};
 
 export function createModel(dbg: Debugger, ui: UiState, session: Partial<SessionInfo> = {}): Model {
 	return {

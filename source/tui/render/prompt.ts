@@ -15,6 +15,8 @@ export function promptLines(m: Model, width: number): Line[] {
 	const shift = Math.max(0, p.text.length - room);
 	const lines: Line[] = [[seg(label, {bold: true, color: 'cyan'}), seg(p.text.slice(shift)), seg(' ', {inverse: true})]];
 	if (p.error !== null) {
+		// The way out stays in sight while the prompt holds a mistake.
+		lines[0]!.push(seg('   fix it, or Esc cancels · ^U clears', {dim: true}));
 		const at = Math.max(0, Math.min(width - 1, label.length + p.error.col - 1 - shift));
 		lines.push([seg(' '.repeat(at)), seg('^', {color: 'red', bold: true})]);
 		lines.push([seg(p.error.message, {color: 'red'})]);

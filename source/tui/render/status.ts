@@ -38,7 +38,7 @@ export function statusLine(m: Model, width: number): Line {
 			out.push(seg(' · '), seg(`hit ${hitNames(stop.hit)} at tick ${stop.hit.tick}`, {color: 'black', bg: 'yellow', bold: true}));
 		else if (stop.reason === 'paused') out.push(seg(' · paused by you', {dim: true}));
 		else if (stop.reason === 'event') out.push(seg(` · next event of pid ${ui.selectedPid}`, {dim: true}));
-		else if (stop.reason === 'goto') out.push(seg(' · went to tick', {dim: true}));
+		else if (stop.reason === 'goto') out.push(seg(` · went to tick ${stop.tick}`, {dim: true}));
 		else if (stop.reason === 'start') out.push(seg(' · at the start', {dim: true}));
 	}
 	if (ui.count !== '') out.push(seg(` · count ${ui.count}`, {color: 'cyan', bold: true}));

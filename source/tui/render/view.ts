@@ -61,6 +61,7 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 		programTop: 0,
 		framesTop: 0,
 		memoryTop: 0,
+		logLeftMax: 0,
 		helpRows: 0,
 		helpView: Math.max(1, bodyHeight - 1),
 		inside: false,
@@ -101,6 +102,7 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 			if (c.autoTop !== undefined && box.pane === 'program') ctx.programTop = c.autoTop;
 			if (c.autoTop !== undefined && box.pane === 'frames') ctx.framesTop = c.autoTop;
 			if (c.autoTop !== undefined && box.pane === 'memory') ctx.memoryTop = c.autoTop;
+			if (c.leftMax !== undefined && box.pane === 'log') ctx.logLeftMax = c.leftMax;
 			row.push({
 				pane: box.pane,
 				width: box.width,
