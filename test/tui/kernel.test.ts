@@ -28,6 +28,7 @@ const ctx = (inside: boolean): UiContext => ({
 	programTop: 0,
 	framesTop: 0,
 	memoryTop: 0,
+	logLeftMax: 0,
 	helpRows: 10,
 	helpView: 10,
 	inside,
