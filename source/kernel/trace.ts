@@ -78,81 +78,53 @@ export class KernelTracer {
 /**
  * The kernel functions that report steps (those of docs/debugger.md, "Kernel steps",
  * and the functions on the call paths the log prints), for `func=` breakpoints and their
- * did-you-mean.
+ * did-you-mean; and for each, whether its steps name a VMA (`vma=`, for a
+ * breakpoint's region=) or an address (`addr=`, or a range from `addr`/`start`
+ * to `end`, for addr=).
  */
-export const tracedFunctions = [
-	'do_fork',
-	'copy_process',
-	'copy_mm',
-	'dup_mm',
-	'dup_mmap',
-	'copy_page_range',
-	'copy_pud_range',
-	'copy_pmd_range',
-	'copy_pte_range',
-	'copy_one_pte',
-	'wake_up_new_task',
-	'init_completion',
-	'wait_for_completion',
-	'complete',
-	'do_page_fault',
-	'handle_mm_fault',
-	'handle_pte_fault',
-	'do_anonymous_page',
-	'do_wp_page',
-	'do_linear_fault',
-	'__do_fault',
-	'out_of_memory',
-	'__get_user_pages',
-	'do_execve',
-	'exec_mmap',
-	'mm_release',
-	'do_exit',
-	'exit_mm',
-	'mmput',
-	'exit_mmap',
-	'zap_pte_range',
-	'free_pgtables',
-	'do_munmap',
-	'get_signal_to_deliver',
-	'do_coredump',
-	'coredump_wait',
-	'zap_threads',
-	'coredump_finish',
-	'select_bad_process',
-	'dup_task_struct',
-] as const;
-export type TracedFunction = (typeof tracedFunctions)[number];
-
-/**
- * The functions whose steps name a VMA (`vma=`, for a breakpoint's region=)
- * or an address (`addr=`, or a range from `addr`/`start` to `end`, for addr=).
- */
-export const functionsWithVma: ReadonlySet<string> = new Set([
-	'copy_page_range',
-	'copy_one_pte',
-	'handle_mm_fault',
-	'handle_pte_fault',
-	'do_anonymous_page',
-	'do_wp_page',
-	'do_linear_fault',
-	'__do_fault',
-	'__get_user_pages',
-	'zap_pte_range',
-]);
-export const functionsWithAddr: ReadonlySet<string> = new Set([
-	'copy_page_range',
-	'copy_pud_range',
-	'copy_pmd_range',
-	'copy_pte_range',
-	'copy_one_pte',
-	'do_page_fault',
-	'handle_mm_fault',
-	'handle_pte_fault',
-	'do_anonymous_page',
-	'do_wp_page',
-	'do_linear_fault',
-	'out_of_memory',
-	'__get_user_pages',
-	'zap_pte_range',
-]);
+const traced = {
+	do_fork: {},
+	copy_process: {},
+	copy_mm: {},
+	dup_mm: {},
+	dup_mmap: {},
+	copy_page_range: {vma: true, addr: true},
+	copy_pud_range: {addr: true},
+	copy_pmd_range: {addr: true},
+	copy_pte_range: {addr: true},
+	copy_one_pte: {vma: true, addr: true},
+	wake_up_new_task: {},
+	init_completion: {},
+	wait_for_completion: {},
+	complete: {},
+	do_page_fault: {addr: true},
+	handle_mm_fault: {vma: true, addr: true},
+	handle_pte_fault: {vma: true, addr: true},
+	do_anonymous_page: {vma: true, addr: true},
+	do_wp_page: {vma: true, addr: true},
+	do_linear_fault: {vma: true, addr: true},
+	__do_fault: {vma: true},
+	out_of_memory: {addr: true},
+	__get_user_pages: {vma: true, addr: true},
+	do_execve: {},
+	exec_mmap: {},
+	mm_release: {},
+	do_exit: {},
+	exit_mm: {},
+	mmput: {},
+	exit_mmap: {},
+	zap_pte_range: {vma: true, addr: true},
+	free_pgtables: {},
+	do_munmap: {},
+	get_signal_to_deliver: {},
+	do_coredump: {},
+	coredump_wait: {},
+	zap_threads: {},
+	coredump_finish: {},
+	select_bad_process: {},
+	dup_task_struct: {},
+} as const satisfies Record<string, {vma?: true; addr?: true}>;
+export type TracedFunction = keyof typeof traced;
+export const tracedFunctions = Object.keys(traced) as readonly TracedFunction[];
+export const functionsWithVma: ReadonlySet<string> = new Set(tracedFunctions.filter((fn) => 'vma' in traced[fn]));
+export const functionsWithAddr: ReadonlySet<string> = new Set(tracedFunctions.filter((fn) => 'addr' in traced[fn]));

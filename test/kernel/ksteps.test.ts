@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest';
 import {stateHash} from '../../source/kernel/dump.js';
 import {callOf, stepsText, traceRun} from '../helpers/ksteps.js';
 import {run} from '../helpers/run.js';
-import {tracedFunctions} from '../../source/kernel/trace.js';
+import {functionsWithAddr, functionsWithVma, tracedFunctions} from '../../source/kernel/trace.js';
 
 const scenarioDir = new URL('../../scenarios/', import.meta.url);
 const bundled = readdirSync(scenarioDir)
@@ -437,5 +437,21 @@ describe('over every bundled scenario', () => {
 		for (const name of bundled) for (const t of traceRun(source(name)).ticks) for (const s of t.steps) if (s.phase === 'enter') entered.add(s.fn);
 		for (const t of traceRun(forkAll).ticks) for (const s of t.steps) if (s.phase === 'enter') entered.add(s.fn);
 		expect([...tracedFunctions].filter((f) => !entered.has(f))).toEqual([]);
+	});
+
+	it('a function is listed with a VMA or an address exactly when its steps carry one (func= takes region= and addr= by these lists)', () => {
+		const withVma = new Set<string>();
+		const withAddr = new Set<string>();
+		for (const src of [...bundled.map(source), forkAll]) {
+			for (const t of traceRun(src).ticks) {
+				for (const s of t.steps) {
+					if (s.phase !== 'enter') continue;
+					if (typeof s.args.vma === 'string') withVma.add(s.fn);
+					if (typeof (s.args.addr ?? s.args.start) === 'string') withAddr.add(s.fn);
+				}
+			}
+		}
+		expect([...functionsWithVma].sort()).toEqual([...withVma].sort());
+		expect([...functionsWithAddr].sort()).toEqual([...withAddr].sort());
 	});
 });
