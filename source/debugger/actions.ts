@@ -3,7 +3,7 @@
 // recorded list of actions reproduces the session exactly.
 
 import {stateHash} from '../kernel/dump.js';
-import type {Debugger, KStepOp, Stop} from './debugger.js';
+import {complete, type Debugger, type KStepOp, type Stop, type Work} from './debugger.js';
 
 export type DebugAction =
 	/** `s` (with a count prefix: n ticks) */
@@ -35,25 +35,34 @@ export type ActionName = DebugAction['a'];
 
 /** Apply an action to completion (a continue runs to its stop in one call). */
 export function applyAction(dbg: Debugger, action: DebugAction): Stop | null {
+	return complete(actionWork(dbg, action));
+}
+
+/**
+ * An action as a long operation (docs/debugger.md, long operations): the TUI
+ * advances it a slice of time at a time, applyAction at once. Either way it
+ * is the same code, so both end in the same state.
+ */
+export function* actionWork(dbg: Debugger, action: DebugAction): Work<Stop | null> {
 	switch (action.a) {
 		case 'step':
-			return dbg.step(action.n);
+			return yield* dbg.stepWork(action.n);
 		case 'next':
-			return dbg.nextEvent(action.pid) ?? dbg.lastStop;
+			return (yield* dbg.nextEventWork(action.pid)) ?? dbg.lastStop;
 		case 'continue':
 			if (action.to !== undefined) {
-				const stop = dbg.run(Math.max(0, action.to - dbg.tick));
+				const stop = yield* dbg.runWork(Math.max(0, action.to - dbg.tick));
 				return stop ?? dbg.pause();
 			}
-			return dbg.continue();
+			return yield* dbg.runWork(Number.MAX_SAFE_INTEGER);
 		case 'reverse-step':
-			return dbg.reverseStep(action.n);
+			return yield* dbg.reverseStepWork(action.n);
 		case 'reverse-continue':
-			return dbg.reverseContinue();
+			return yield* dbg.reverseContinueWork();
 		case 'goto':
-			return dbg.goto(action.tick);
+			return yield* dbg.gotoWork(action.tick);
 		case 'restart':
-			return dbg.restart();
+			return yield* dbg.restartWork();
 		case 'break-add':
 			dbg.addBreakpoint(action.spec);
 			return null;
@@ -66,8 +75,26 @@ export function applyAction(dbg: Debugger, action: DebugAction): Stop | null {
 		case 'select':
 			return null;
 		case 'kstep':
-			return dbg.kstep(action.op);
+			return yield* dbg.kstepWork(action.op);
 	}
+}
+
+/**
+ * What a cancelled action is recorded as, so that a replay ends where it
+ * did: a run forward (step, next, continue) as a continue to the tick it
+ * reached, as when the user pauses a continue (no tick before it hit
+ * anything); any other as a go-to that tick. Null when it changed nothing
+ * (still inside the tick it started in: only the state before that tick
+ * was being found).
+ */
+export function cancelledAs(dbg: Debugger, action: DebugAction): DebugAction | null {
+	if (dbg.inside !== null) return null;
+	return runsForward(action) ? {a: 'continue', to: dbg.tick} : {a: 'goto', tick: dbg.tick};
+}
+
+/** A run forward from here (step, next, continue): cancelled, it is paused as a continue is. */
+export function runsForward(action: DebugAction): boolean {
+	return action.a === 'step' || action.a === 'next' || action.a === 'continue';
 }
 
 /** Where a TUI session sends each action it applied (the recorder). */

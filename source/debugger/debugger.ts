@@ -63,6 +63,9 @@ function depthAfter(s: KStep): number {
 
 export type Stop = {reason: StopReason; tick: number; hit: Hit | null};
 
+/** run(): without `breakpoints` none stops it; `until` stops it after a tick whose events it accepts. */
+export type RunOptions = {breakpoints?: boolean; until?: (events: KernelEvent[]) => boolean};
+
 /** Per enabled frame or watch breakpoint: a refcount, or pid → watched word. */
 type Probe = (number | Map<number, number>)[];
 
@@ -75,6 +78,41 @@ const MAX_SNAPSHOT_BYTES = 96 * 1024 * 1024;
  * much as a few thousand ticks, so copying stays a small part of a run.
  */
 const FIRST_INTERVAL_CHUNKS = 8;
+
+/**
+ * Ticks a long operation executes between two yields: a few hundred
+ * microseconds on a small machine, so whoever drives it (the TUI) can stop
+ * after any slice of time it likes.
+ */
+const WORK_TICKS = 64;
+
+/** How far a long operation is: `done` of `total` ticks (null: not known ahead, as for a continue). */
+export type Progress = {done: number; total: number | null};
+
+/**
+ * A long operation (docs/debugger.md, long operations): a generator that
+ * yields its progress between bounded pieces of work, always with the
+ * debugger between ticks at a state it could stop at, and returns its
+ * result. Dropping it at a yield leaves the debugger where the work got to.
+ */
+export type Work<T> = Generator<Progress, T, void>;
+
+/** `work` as a part of a longer operation: its yields report `progress()` instead of its own. */
+function* within<T>(work: Work<T>, progress: () => Progress): Work<T> {
+	for (;;) {
+		const r = work.next();
+		if (r.done === true) return r.value;
+		yield progress();
+	}
+}
+
+/** Run a long operation to its end (the one-shot form: the CLI, replay --headless, tests). */
+export function complete<T>(work: Work<T>): T {
+	for (;;) {
+		const r = work.next();
+		if (r.done === true) return r.value;
+	}
+}
 
 export class Debugger {
 	readonly scenario: Scenario;
@@ -319,9 +357,9 @@ export class Debugger {
 		this.snapshotBytes = bytes;
 	}
 
-	/** Put the kernel at `tick` exactly (clamped to the run's end). */
-	private seek(tick: number): void {
-		this.leaveInside();
+	/** Put the kernel at `tick` exactly (clamped to the run's end): a yield every WORK_TICKS ticks re-executed. */
+	private *seekWork(tick: number): Work<void> {
+		yield* this.leaveInsideWork();
 		if (tick < 0) tick = 0;
 		if (this.endTick !== null && tick > this.endTick) tick = this.endTick;
 		if (tick === this.tick) return;
@@ -334,7 +372,11 @@ export class Debugger {
 				this.live = null;
 			}
 		}
-		while (this.tick < tick && !this.ended) this.forward();
+		const from = this.tick;
+		while (this.tick < tick && !this.ended) {
+			this.forward();
+			if ((this.tick - from) % WORK_TICKS === 0) yield {done: this.tick - from, total: tick - from};
+		}
 	}
 
 	/**
@@ -451,11 +493,14 @@ export class Debugger {
 	}
 
 	/** A copy of the state at `tick`, from the nearest snapshot; the debugger's own kernel is not touched. */
-	private stateAt(tick: number): KernelState {
+	private *stateAtWork(tick: number): Work<KernelState> {
 		let best = 0;
 		for (const t of this.snapshots.keys()) if (t <= tick && t > best) best = t;
 		const k = cloneKernel(this.snapshots.get(best)!);
-		while (k.tick < tick && k.ended === null) stepTick(k);
+		while (k.tick < tick && k.ended === null) {
+			stepTick(k);
+			if ((k.tick - best) % WORK_TICKS === 0) yield {done: k.tick - best, total: tick - best};
+		}
 		return k;
 	}
 
@@ -470,14 +515,23 @@ export class Debugger {
 
 	/** The state before the tick the debugger is inside (kept for the next step in the same tick). */
 	private baseState(): KernelState {
-		this.base ??= this.stateAt(this.inside!.tick - 1);
+		return complete(this.baseStateWork());
+	}
+
+	/** baseState() as a long operation; dropped before its end, the debugger is still inside the tick. */
+	private *baseStateWork(): Work<KernelState> {
+		this.base ??= yield* this.stateAtWork(this.inside!.tick - 1);
 		return this.base;
 	}
 
 	/** Back to the state before the tick the debugger is inside, if it is inside one. */
 	private leaveInside(): void {
+		complete(this.leaveInsideWork());
+	}
+
+	private *leaveInsideWork(): Work<void> {
 		if (this.inside === null) return;
-		this.kernel = cloneKernel(this.baseState());
+		this.kernel = cloneKernel(yield* this.baseStateWork());
 		this.inside = null;
 		this.base = null;
 		this.live = null;
@@ -511,14 +565,23 @@ export class Debugger {
 	 * the tick. A tick without kernel steps is simply executed.
 	 */
 	kstep(op: KStepOp): Stop {
+		return complete(this.kstepWork(op));
+	}
+
+	/**
+	 * kstep() as a long operation: what may take long is finding the state
+	 * before the tick (re-executed from a snapshot); the tick itself is one piece.
+	 */
+	*kstepWork(op: KStepOp): Work<Stop> {
 		const inside = this.inside;
 		if (inside === null) {
-			if (op === 'back') return this.kstepBackInto();
+			if (op === 'back') return yield* this.kstepBackIntoWork();
 			if (op !== 'into') return this.lastStop;
 			if (this.ended) return this.stop('end', null);
 			this.base = cloneKernel(this.kernel);
 			return this.retrace(() => true);
 		}
+		yield* this.baseStateWork();
 		const j = inside.seq;
 		const d = depthAfter(inside.step);
 		switch (op) {
@@ -540,10 +603,10 @@ export class Debugger {
 	}
 
 	/** `back` between ticks: into the tick just executed, at its last kernel step. */
-	private kstepBackInto(): Stop {
+	private *kstepBackIntoWork(): Work<Stop> {
 		const t = this.tick;
 		if (t === 0) return this.stop('start', null);
-		this.seek(t - 1);
+		yield* this.seekWork(t - 1);
 		const last = this.countSteps(this.kernel) - 1;
 		if (last < 0) return this.stop('step', null);
 		this.base = cloneKernel(this.kernel);
@@ -604,17 +667,24 @@ export class Debugger {
 	 * breakpoint (unless `breakpoints` is false), that `until` accepts, or at the end.
 	 * Returns the stop, or null when the budget ran out first.
 	 */
-	run(maxTicks: number, options: {breakpoints?: boolean; until?: (events: KernelEvent[]) => boolean} = {}): Stop | null {
+	run(maxTicks: number, options: RunOptions = {}): Stop | null {
+		return complete(this.runWork(maxTicks, options));
+	}
+
+	/** run() as a long operation: a yield every WORK_TICKS ticks, between two of them. */
+	*runWork(maxTicks: number, options: RunOptions = {}): Work<Stop | null> {
 		const useBreakpoints = options.breakpoints !== false && this.breakpoints.some((b) => b.enabled);
 		// Inside a tick, the rest of it comes first: its func= hits after the current step.
 		let fromSeq = 0;
 		let base: KernelState | null = null;
 		if (this.inside !== null) {
 			fromSeq = this.inside.seq + 1;
-			base = this.baseState();
+			base = yield* this.baseStateWork();
 			this.leaveInside();
 		}
+		const total = maxTicks === Number.MAX_SAFE_INTEGER ? null : maxTicks;
 		for (let n = 0; n < maxTicks; n++) {
+			if (n > 0 && n % WORK_TICKS === 0) yield {done: n, total};
 			if (this.ended) return this.stop('end', null);
 			let events: KernelEvent[];
 			if (useBreakpoints) {
@@ -643,12 +713,20 @@ export class Debugger {
 
 	/** `s`: one tick (or n), stopping early at a breakpoint hit. */
 	step(n = 1): Stop {
-		return this.run(n) ?? this.stop('step', null);
+		return complete(this.stepWork(n));
+	}
+
+	*stepWork(n = 1): Work<Stop> {
+		return (yield* this.runWork(n)) ?? this.stop('step', null);
 	}
 
 	/** `n`: to the next tick with an event of process `pid`. */
 	nextEvent(pid: number, maxTicks = Number.MAX_SAFE_INTEGER): Stop | null {
-		return this.run(maxTicks, {until: (events) => events.some((e) => eventPid(e) === pid)});
+		return complete(this.nextEventWork(pid, maxTicks));
+	}
+
+	nextEventWork(pid: number, maxTicks = Number.MAX_SAFE_INTEGER): Work<Stop | null> {
+		return this.runWork(maxTicks, {until: (events) => events.some((e) => eventPid(e) === pid)});
 	}
 
 	/** `c`: to the next breakpoint hit or the end; null while the budget runs out (call again). */
@@ -658,24 +736,31 @@ export class Debugger {
 
 	/** `r`: back one tick. */
 	reverseStep(n = 1): Stop {
-		this.seek(Math.max(0, this.tick - n));
+		return complete(this.reverseStepWork(n));
+	}
+
+	*reverseStepWork(n = 1): Work<Stop> {
+		yield* this.seekWork(Math.max(0, this.tick - n));
 		return this.stop('step', null);
 	}
 
-	/** `g`: to tick N exactly (clamped to the run). */
+	/** `g`: to tick N exactly (clamped to the run's end, when it is known). */
 	goto(tick: number): Stop {
-		this.leaveInside();
-		if (this.endTick === null && tick > this.frontier) {
-			this.seek(this.frontier);
-			while (this.tick < tick && !this.ended) this.forward();
-		} else {
-			this.seek(tick);
-		}
+		return complete(this.gotoWork(tick));
+	}
+
+	/** goto() as a long operation; dropped before its end, the debugger is at the tick the way there reached. */
+	*gotoWork(tick: number): Work<Stop> {
+		yield* this.seekWork(tick);
 		return this.stop('goto', null);
 	}
 
 	restart(): Stop {
-		this.seek(0);
+		return complete(this.restartWork());
+	}
+
+	*restartWork(): Work<Stop> {
+		yield* this.seekWork(0);
 		for (const b of this.breakpoints) b.hits = 0;
 		return this.stop('start', null);
 	}
@@ -691,19 +776,45 @@ export class Debugger {
 	 * stop it finds counts once.
 	 */
 	reverseContinue(): Stop {
+		return complete(this.reverseContinueWork());
+	}
+
+	/**
+	 * reverseContinue() as a long operation. Dropped before its end, the
+	 * debugger is at the tick the search had reached, and no hit is counted.
+	 */
+	*reverseContinueWork(): Work<Stop> {
 		// Where we are: inside tick t after step j, or at the end of tick t.
 		const target = this.inside?.tick ?? this.tick;
 		const beforeSeq = this.inside?.seq ?? Number.POSITIVE_INFINITY;
-		this.leaveInside();
-		const hasFunc = this.breakpoints.some((b) => b.enabled && b.breakpoint.kind === 'func');
+		yield* this.leaveInsideWork();
 		if (!this.breakpoints.some((b) => b.enabled) || target === 0) {
-			this.seek(0);
+			yield* this.seekWork(0);
 			return this.stop('start', null);
 		}
 		const counts = this.breakpoints.map((b) => b.hits);
 		const restoreCounts = (): void => {
 			this.breakpoints.forEach((b, i) => (b.hits = counts[i]!));
 		};
+		let counted = false;
+		try {
+			const stop = yield* this.reverseSearch(target, beforeSeq);
+			restoreCounts();
+			for (const h of stop.hit?.all ?? []) this.breakpoints.find((b) => b.id === h.breakpointId)!.hits++;
+			counted = true;
+			return stop;
+		} finally {
+			// The scan's hits do not count; dropped before the end, neither does the one found.
+			if (!counted) restoreCounts();
+		}
+	}
+
+	/**
+	 * The windows of reverseContinue, newest first, from tick `target` (inside
+	 * it, before step `beforeSeq`); ends at the hit found (not counted yet), or tick 0.
+	 */
+	private *reverseSearch(target: number, beforeSeq: number): Work<Stop> {
+		const hasFunc = this.breakpoints.some((b) => b.enabled && b.breakpoint.kind === 'func');
 		// The event types any enabled breakpoint can hit; null when one is not an
 		// event breakpoint (tick, frame, watch, func): then no chunk can be skipped.
 		let mask: number | null = 0;
@@ -719,6 +830,7 @@ export class Debugger {
 		// The last tick of the window to check: the current one too when a func= entry before this position can hit in it.
 		let end = hasFunc ? target : target - 1;
 		while (end > 0) {
+			yield {done: target - end, total: target};
 			let from = 0;
 			for (const t of this.snapshots.keys()) if (t < end && t > from) from = t;
 			// Only as far as the last chunk of the window whose index may hold a hit.
@@ -729,7 +841,8 @@ export class Debugger {
 				continue;
 			}
 			const last = Math.min(end, (c + 1) * this.chunkTicks);
-			this.seek(from);
+			const done = target - end;
+			yield* within(this.seekWork(from), () => ({done, total: target}));
 			let found: Hit | null = null;
 			while (this.tick < last) {
 				const t = this.tick + 1;
@@ -737,15 +850,15 @@ export class Debugger {
 				if (r.func !== null) found = r.func;
 				// The end of the current tick is where we are, not before it.
 				if (r.end !== null && t < target) found = r.end;
+				if ((this.tick - from) % WORK_TICKS === 0) yield {done: done + (this.tick - from), total: target};
 			}
 			if (found !== null) {
 				const hit = found;
-				restoreCounts();
-				for (const h of hit.all) this.breakpoints.find((b) => b.id === h.breakpointId)!.hits++;
+				const there = (): Progress => ({done: target - from, total: target});
 				if (hit.kstep === undefined) {
-					this.seek(hit.tick);
+					yield* within(this.seekWork(hit.tick), there);
 				} else {
-					this.seek(hit.tick - 1);
+					yield* within(this.seekWork(hit.tick - 1), there);
 					this.base = cloneKernel(this.kernel);
 					const seq = hit.kstep;
 					this.retrace((s) => s.seq === seq);
@@ -754,8 +867,7 @@ export class Debugger {
 			}
 			end = from;
 		}
-		restoreCounts();
-		this.seek(0);
+		yield* within(this.seekWork(0), () => ({done: target, total: target}));
 		return this.stop('start', null);
 	}
 
