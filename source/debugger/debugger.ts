@@ -493,6 +493,10 @@ export class Debugger {
 	}
 
 	/** A copy of the state at `tick`, from the nearest snapshot; the debugger's own kernel is not touched. */
+	private stateAt(tick: number): KernelState {
+		return complete(this.stateAtWork(tick));
+	}
+
 	private *stateAtWork(tick: number): Work<KernelState> {
 		let best = 0;
 		for (const t of this.snapshots.keys()) if (t <= tick && t > best) best = t;

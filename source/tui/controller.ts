@@ -1,11 +1,22 @@
 // The TUI's host: it owns the Debugger and the UI state, feeds keys to the
 // reducer, runs the effects it returns (every debugger operation as a
-// DebugAction, recorded to the sink once it is done), runs long continues in
-// slices so the screen shows progress and space can pause them, and plays a
-// replay script back. React only subscribes to it and renders its view.
+// DebugAction, recorded to the sink once it is done), runs each of them in
+// slices of time so the screen shows progress and Esc, q and signals act
+// within a slice (docs/debugger.md, long operations), and plays a replay
+// script back. React only subscribes to it and renders its view.
 
-import {applyAction, checkpointDiffers, MIN_REPLAY_SPEED, type ActionSink, type DebugAction, type ReplayScript} from '../debugger/actions.js';
-import {hitNames, type Debugger, type Stop} from '../debugger/debugger.js';
+import {
+	actionWork,
+	applyAction,
+	cancelledAs,
+	checkpointDiffers,
+	MIN_REPLAY_SPEED,
+	runsForward,
+	type ActionSink,
+	type DebugAction,
+	type ReplayScript,
+} from '../debugger/actions.js';
+import {complete, hitNames, type Debugger, type Progress, type Stop, type Work} from '../debugger/debugger.js';
 import {stopFocus, type StopFocus} from '../debugger/focus.js';
 import {firstPid, machineInfo, snapshotFrames, type FrameSnapshot} from '../debugger/views.js';
 import {resolveKey, type KeyEvent} from './keys.js';
@@ -15,8 +26,7 @@ import type {Model, SessionInfo, View} from './render/model.js';
 import {buildView} from './render/view.js';
 import {MIN_HEIGHT, MIN_WIDTH} from './render/frame.js';
 
-/** Ticks per debugger call while a continue runs, and the time a slice may take before the screen updates. */
-const CHUNK = 20_000;
+/** The time a slice of a long operation may take before the screen updates and input is read. */
 const SLICE_MS = 25;
 
 /** The longest timer Node keeps (2^31-1 ms, about 24.8 days). */
@@ -35,7 +45,18 @@ export type ControllerOptions = {
 	picture?: (dbg: Debugger) => string;
 };
 
-type Running = {action: DebugAction; remaining: number; pauseRequested: boolean; quitAfter: boolean};
+/** An action under way in slices. */
+type Running = {
+	action: DebugAction;
+	work: Work<Stop | null>;
+	/** The tick it started from. */
+	from: number;
+	/** Stop it (pause a run forward, cancel anything else) at the next slice. */
+	cancel: boolean;
+	quitAfter: boolean;
+	/** Told when it is over, and whether it ran to its end (a replayed action: the replay goes on). */
+	after: ((completed: boolean) => void) | null;
+};
 
 export class Controller {
 	readonly dbg: Debugger;
@@ -202,7 +223,7 @@ export class Controller {
 				this.quit();
 				return;
 			case 'pause':
-				if (this.running !== null) this.running.pauseRequested = true;
+				this.cancelRunning();
 				return;
 			case 'take-over':
 				this.stopReplay('taken-over');
@@ -241,19 +262,29 @@ export class Controller {
 		this.sink.record(action, this.dbg);
 	}
 
-	/** Apply one action: long runs (step, next, continue) in slices when the user asked; everything else at once. */
+	/**
+	 * Apply one action: the user's in slices (a long one shows its progress
+	 * and can be cancelled); a replayed one at once (replayNext: the
+	 * asciicast writer and tests), unless the replay's timer plays it.
+	 */
 	perform(action: DebugAction, source: 'user' | 'replay'): void {
+		this.begin(action, source, source === 'user' ? 'sliced' : 'at-once', null);
+	}
+
+	private begin(action: DebugAction, source: 'user' | 'replay', how: 'sliced' | 'at-once', after: ((completed: boolean) => void) | null): void {
 		if (this.running !== null) return;
 		switch (action.a) {
 			case 'select': {
 				this.record(action);
 				if (source === 'replay') this.apply({t: 'select', pid: action.pid});
+				after?.(true);
 				return;
 			}
 			case 'break-add': {
 				const r = this.dbg.addBreakpoint(action.spec);
 				this.record(action);
 				this.apply({t: 'notice', text: r.ok ? `breakpoint #${r.id} set: ${action.spec}` : `breakpoint refused: ${r.message}`});
+				after?.(true);
 				return;
 			}
 			case 'break-toggle':
@@ -265,46 +296,33 @@ export class Controller {
 					const what = action.a === 'break-remove' ? 'deleted' : bp.enabled ? 'enabled' : 'disabled';
 					this.apply({t: 'notice', text: `breakpoint #${bp.id} ${what}: ${bp.breakpoint.spec}`});
 				}
+				after?.(true);
 				return;
 			}
-			case 'step':
-			case 'next':
-				if (source === 'user') {
-					this.startRun(action);
-					return;
-				}
-				break;
-			case 'continue':
-				if (source === 'user' && action.to === undefined) {
-					this.startRun(action);
-					return;
-				}
-				break;
 			default:
 				break;
 		}
-		const tick = this.dbg.tick;
-		this.snapshotFrames();
-		const stop = applyAction(this.dbg, action);
-		this.record(action);
-		this.stopped(stop, tick, action);
-	}
-
-	private startRun(action: DebugAction & {a: 'step' | 'next' | 'continue'}): void {
-		this.snapshotFrames();
-		this.running = {action, remaining: action.a === 'step' ? action.n : Number.POSITIVE_INFINITY, pauseRequested: false, quitAfter: false};
 		const from = this.dbg.tick;
-		this.session = {...this.session, runningFrom: from};
-		if (this.slice(from)) return;
+		this.snapshotFrames();
+		const work = actionWork(this.dbg, action);
+		if (how === 'at-once') {
+			const stop = complete(work);
+			this.record(action);
+			this.stopped(stop, from, action);
+			after?.(true);
+			return;
+		}
+		const r: Running = {action, work, from, cancel: false, quitAfter: false, after};
+		this.running = r;
+		this.session = {...this.session, runningFrom: from, working: {label: workLabel(action, from), progress: null, forward: runsForward(action)}};
+		// Most actions end within the first slice: then nothing shows "running".
+		if (this.slice()) return;
 		this.apply({t: 'running', on: true});
 		const next = (): void => {
-			if (this.running === null) return;
-			if (!this.slice(from)) {
-				this.changed();
-				this.later(next);
-			} else {
-				this.changed();
-			}
+			if (this.running !== r) return;
+			const over = this.slice();
+			this.changed();
+			if (!over) this.later(next);
 		};
 		this.later(next);
 	}
@@ -317,48 +335,56 @@ export class Controller {
 		return (this.options.now ?? performance.now.bind(performance))();
 	}
 
-	/** Run for one time slice. True when the run is over. */
-	private slice(from: number): boolean {
+	/**
+	 * Advance the running action for one slice of time, or stop it there when
+	 * it was asked to. True when it is over (done or cancelled), recorded as
+	 * what it did (cancelledAs).
+	 */
+	private slice(): boolean {
 		const r = this.running!;
-		const dbg = this.dbg;
 		const deadline = this.now() + SLICE_MS;
-		let stop: Stop | null = null;
-		do {
-			if (r.pauseRequested) {
-				stop = dbg.pause();
-				break;
-			}
-			switch (r.action.a) {
-				case 'continue':
-					stop = dbg.continue(CHUNK);
-					break;
-				case 'next':
-					stop = dbg.nextEvent(r.action.pid, CHUNK);
-					break;
-				case 'step': {
-					const n = Math.min(CHUNK, r.remaining);
-					stop = dbg.run(n);
-					if (stop === null) {
-						r.remaining -= n;
-						if (r.remaining <= 0) stop = dbg.step(0);
-					}
-					break;
-				}
-				default:
-					stop = dbg.lastStop;
-			}
-		} while (stop === null && this.now() < deadline);
-		if (stop === null) return false;
+		let result: IteratorResult<Progress, Stop | null> | null = null;
+		let progress: Progress | null = null;
+		while (!r.cancel) {
+			result = r.work.next();
+			if (result.done === true) break;
+			progress = result.value;
+			if (this.now() >= deadline) break;
+		}
+		const completed = result?.done === true;
+		if (!completed && !r.cancel) {
+			const w = this.session.working;
+			if (progress !== null && w !== undefined && w !== null) this.session = {...this.session, working: {...w, progress}};
+			return false;
+		}
 		this.running = null;
 		this.apply({t: 'running', on: false});
-		this.session = {...this.session, runningFrom: null};
-		// A paused run is recorded by where it stopped: the ticks before it hit
-		// nothing (else it would have stopped there), so "run to that tick" replays it.
-		const recorded: DebugAction = stop.reason === 'paused' ? {a: 'continue', to: dbg.tick} : r.action;
-		this.record(recorded);
-		this.stopped(stop, from, r.action);
+		this.session = {...this.session, runningFrom: null, working: null};
+		const dbg = this.dbg;
+		let stop: Stop | null;
+		if (result !== null && result.done === true) {
+			stop = result.value;
+			this.record(r.action);
+		} else {
+			// Dropped where it got to (its finally blocks run: a reverse-continue's scan counts no hit).
+			r.work.return(null);
+			stop = dbg.pause();
+			const recorded = cancelledAs(dbg, r.action);
+			if (recorded !== null) this.record(recorded);
+		}
+		this.stopped(stop, r.from, r.action);
+		if (!completed && !runsForward(r.action)) this.apply({t: 'notice', text: `${workLabel(r.action, r.from)}: cancelled at tick ${dbg.tick}`});
+		r.after?.(completed);
 		if (r.quitAfter) this.quit();
 		return true;
+	}
+
+	/** Stop the running action where it is (Esc, space, q, a signal), at once. */
+	private cancelRunning(): void {
+		const r = this.running;
+		if (r === null) return;
+		r.cancel = true;
+		this.slice();
 	}
 
 	private stopped(stop: Stop | null, fromTick: number, action: DebugAction): void {
@@ -410,12 +436,28 @@ export class Controller {
 		const part = Math.min(wait, MAX_TIMER_MS);
 		this.replayTimer = (this.options.setTimeout ?? setTimeout)(() => {
 			this.replayTimer = null;
+			if (this.session.replay?.state !== 'playing' || this.closed) return;
 			if (part < wait) {
-				if (this.session.replay?.state === 'playing' && !this.closed) this.scheduleReplay();
+				this.scheduleReplay();
 				return;
 			}
-			if (this.replayNext()) this.scheduleReplay();
+			// In slices like the user's actions: a long one shows its progress, and q or a signal stops it.
+			this.begin(step.action, 'replay', 'sliced', (completed) => {
+				if (!completed) return;
+				this.replayed();
+				if (this.session.replay?.state === 'playing' && !this.closed) this.scheduleReplay();
+			});
 		}, part);
+	}
+
+	/** One more action replayed: count it and verify the checkpoints it reaches. */
+	private replayed(): void {
+		const r = this.session.replay;
+		if (r === null) return;
+		this.replayIndex++;
+		this.session = {...this.session, replay: {...r, index: this.replayIndex}};
+		this.verifyCheckpoints();
+		this.changed();
 	}
 
 	/**
@@ -428,11 +470,8 @@ export class Controller {
 		if (script === undefined || this.session.replay?.state !== 'playing' || this.closed) return false;
 		if (this.replayIndex < script.actions.length) {
 			this.perform(script.actions[this.replayIndex]!.action, 'replay');
-			this.replayIndex++;
-			this.session = {...this.session, replay: {...this.session.replay, index: this.replayIndex}};
-			this.verifyCheckpoints();
+			this.replayed();
 			if (this.replayDiverged) return false;
-			this.changed();
 		}
 		if (this.replayIndex < script.actions.length) return true;
 		this.stopReplay('done');
@@ -456,10 +495,9 @@ export class Controller {
 	quit(): void {
 		if (this.closed) return;
 		if (this.running !== null) {
-			// Stop the run where it is (recorded), then quit.
-			this.running.pauseRequested = true;
+			// Stop the action where it is (recorded), then quit.
 			this.running.quitAfter = true;
-			this.slice(this.session.runningFrom ?? this.dbg.tick);
+			this.cancelRunning();
 			return;
 		}
 		this.close();
@@ -472,6 +510,8 @@ export class Controller {
 	/** Close the sink once (quit, Ctrl-C, a signal, an error). */
 	close(): void {
 		if (this.closed) return;
+		// A signal during a long action: what it did so far is recorded first.
+		this.cancelRunning();
 		this.closed = true;
 		if (this.replayTimer !== null) {
 			(this.options.clearTimeout ?? ((h: unknown) => clearTimeout(h as NodeJS.Timeout)))(this.replayTimer);
@@ -486,6 +526,30 @@ export class Controller {
 
 	get isClosed(): boolean {
 		return this.closed;
+	}
+}
+
+/** What the status line says while an action runs. */
+function workLabel(action: DebugAction, from: number): string {
+	switch (action.a) {
+		case 'step':
+			return action.n === 1 ? 'stepping' : `stepping ${action.n} ticks`;
+		case 'next':
+			return `running to the next event of pid ${action.pid}`;
+		case 'continue':
+			return action.to === undefined ? 'running' : `running to tick ${action.to}`;
+		case 'reverse-step':
+			return `going back to tick ${Math.max(0, from - action.n)}`;
+		case 'reverse-continue':
+			return 'reverse-continuing';
+		case 'goto':
+			return `going to tick ${action.tick}`;
+		case 'restart':
+			return 'restarting';
+		case 'kstep':
+			return `kernel step ${action.op}`;
+		default:
+			return action.a;
 	}
 }
 

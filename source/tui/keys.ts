@@ -142,7 +142,7 @@ export const keyTable: readonly KeyDef[] = [
 		modes: ['running'],
 		keys: [ch(' '), named('escape')],
 		label: 'space',
-		help: 'while a continue runs (or a long step or next): pause it',
+		help: 'while an action runs: pause a run forward (c, or a long s or n), cancel any other where it got to (g, r, R…)',
 		bar: {label: 'pause', rank: () => 10},
 		group: 'Run',
 	},

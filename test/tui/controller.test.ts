@@ -3,6 +3,7 @@ import type {ActionSink, DebugAction} from '../../source/debugger/actions.js';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {loadScenario} from '../../source/debugger/load.js';
 import {Controller, type ControllerOptions} from '../../source/tui/controller.js';
+import {renderFrame} from '../../source/tui/render/frame.js';
 
 class MemorySink implements ActionSink {
 	actions: DebugAction[] = [];
@@ -118,5 +119,157 @@ describe('Controller', () => {
 		c.perform({a: 'goto', tick: 100}, 'user');
 		c.key({input: 's'});
 		expect(c.ui.notice).toMatch(/the run ended at tick 10 \(exited\)/);
+	});
+});
+
+/**
+ * A controller whose slices run when the test says (`run()` runs what is
+ * queued, once) and whose clock moves 10 ms at each reading, so a slice is a
+ * few pieces of work however busy the machine is.
+ */
+function sliced(file: string, options: ControllerOptions = {}, dbg?: Debugger) {
+	const queue: (() => void)[] = [];
+	let clock = 0;
+	const l = loadScenario(file, [], []);
+	const c = new Controller(dbg ?? new Debugger(l.scenario, l.config, l.breakpoints), {
+		setImmediate: (fn) => queue.push(fn),
+		now: () => (clock += 10),
+		...options,
+	});
+	c.setSize(100, 30);
+	const run = (): void => {
+		for (const fn of queue.splice(0)) fn();
+	};
+	const status = (): string =>
+		renderFrame(c.model(), 100, 30)
+			.split('\n')[0]!
+			.replace(/\u001B\[[0-9;]*m/g, '');
+	return {c, run, status, queue};
+}
+
+const enter = {input: '', name: 'return'} as const;
+const esc = {input: '', name: 'escape'} as const;
+
+describe('Controller: long operations in slices (docs/debugger.md)', () => {
+	it('g far ahead runs in slices with its progress on the status line; Esc cancels it where it got to, recorded as a go-to there', () => {
+		const sink = new MemorySink();
+		const {c, run, status} = sliced('test/fixtures/tui/spin.scn', {sink});
+		c.key({input: 'g20000'});
+		c.key(enter);
+		expect(c.ui.running).toBe(true);
+		const shares: number[] = [];
+		let ticks = c.dbg.tick;
+		for (let i = 0; i < 5; i++) {
+			run();
+			const m = /going to tick 20000… (\d+)% \(Esc cancels\)/.exec(status());
+			expect(m).not.toBeNull();
+			shares.push(Number(m![1]));
+			expect(c.dbg.tick).toBeGreaterThan(ticks);
+			ticks = c.dbg.tick;
+		}
+		expect(shares[4]).toBeGreaterThan(shares[0]!);
+		// Keys other than the running ones do nothing meanwhile.
+		c.key({input: 's'});
+		expect(c.ui.running).toBe(true);
+		c.key(esc);
+		expect(c.ui.running).toBe(false);
+		expect(c.dbg.tick).toBe(ticks);
+		expect(c.dbg.tick).toBeLessThan(20000);
+		expect(sink.actions).toEqual([{a: 'goto', tick: ticks}]);
+		expect(c.ui.notice).toBe(`going to tick 20000: cancelled at tick ${ticks}`);
+		expect(status()).toMatch(new RegExp(`tick ${ticks}\\b.*paused by you`));
+		run(); // a slice still queued does nothing
+		expect(c.dbg.tick).toBe(ticks);
+	});
+
+	it('g far back restores a snapshot and re-executes in slices too, then ends exactly at the tick', () => {
+		const l = loadScenario('test/fixtures/tui/spin.scn', [], []);
+		const dbg = new Debugger(l.scenario, l.config, [], {chunkTicks: 64});
+		dbg.goto(300_000);
+		const sink = new MemorySink();
+		const {c, run, status} = sliced('test/fixtures/tui/spin.scn', {sink}, dbg);
+		// Just below a snapshot: the most re-execution there is from the one before.
+		c.key({input: 'g262143'});
+		c.key(enter);
+		expect(c.ui.running).toBe(true);
+		expect(c.dbg.tick).toBeLessThan(262143);
+		run();
+		expect(status()).toMatch(/going to tick 262143… \d+% \(Esc cancels\)/);
+		for (let i = 0; i < 1000 && c.ui.running; i++) run();
+		expect(c.ui.running).toBe(false);
+		expect(c.dbg.tick).toBe(262143);
+		expect(sink.actions).toEqual([{a: 'goto', tick: 262143}]);
+		expect(status()).toMatch(/went to tick/);
+	});
+
+	it('q while a long go-to runs quits at once: the go-to is recorded as far as it got, the sink closed once', () => {
+		const sink = new MemorySink();
+		let quit = 0;
+		const {c, run} = sliced('test/fixtures/tui/spin.scn', {sink});
+		c.onQuit = () => quit++;
+		c.key({input: 'g5000000'});
+		c.key(enter);
+		run();
+		expect(c.ui.running).toBe(true);
+		c.key({input: 'q'});
+		expect(quit).toBe(1);
+		expect(sink.closed).toBe(1);
+		expect(sink.actions).toEqual([{a: 'goto', tick: c.dbg.tick}]);
+		expect(c.dbg.tick).toBeGreaterThan(0);
+		run();
+		expect(sink.actions).toHaveLength(1);
+	});
+
+	it('closing (what a signal does) during a long action records it as far as it got before the sink closes', () => {
+		const sink = new MemorySink();
+		const {c, run} = sliced('test/fixtures/tui/spin.scn', {sink});
+		c.key({input: '9999s'});
+		run();
+		expect(c.ui.running).toBe(true);
+		c.close();
+		expect(sink.actions).toEqual([{a: 'continue', to: c.dbg.tick}]);
+		expect(sink.ticks).toEqual([c.dbg.tick]);
+		expect(sink.closed).toBe(1);
+	});
+
+	it('a long replayed action runs in slices with its progress shown; the replay goes on only when it is done, and q quits in the middle', () => {
+		const timers: (() => void)[] = [];
+		const script = {
+			actions: [
+				{at: 0, action: {a: 'goto', tick: 150_000} as const},
+				{at: 0, action: {a: 'step', n: 1} as const},
+				{at: 0, action: {a: 'goto', tick: 3_000_000} as const},
+			],
+		};
+		let quit = 0;
+		const {c, run, status} = sliced('test/fixtures/tui/spin.scn', {
+			replay: {script, speed: 1},
+			setTimeout: (fn) => timers.push(fn),
+			clearTimeout: () => {},
+		});
+		c.onQuit = () => quit++;
+		c.startReplay();
+		timers.shift()!();
+		expect(c.ui.running).toBe(true);
+		run();
+		expect(status()).toMatch(/going to tick 150000… \d+% \(Esc cancels\).*replay 0\/3/);
+		expect(timers).toHaveLength(0);
+		for (let i = 0; i < 1000 && c.ui.running; i++) run();
+		expect(c.dbg.tick).toBe(150_000);
+		expect(c.session.replay?.index).toBe(1);
+		timers.shift()!(); // the step: at once
+		expect(c.dbg.tick).toBe(150_001);
+		timers.shift()!();
+		run();
+		expect(status()).toMatch(/going to tick 3000000… \d+%.*replay 2\/3/);
+		c.key({input: 'q'});
+		expect(quit).toBe(1);
+		expect(c.isClosed).toBe(true);
+		const at = c.dbg.tick;
+		expect(at).toBeGreaterThan(150_001);
+		expect(at).toBeLessThan(3_000_000);
+		run();
+		expect(c.dbg.tick).toBe(at);
+		expect(timers).toHaveLength(0);
 	});
 });

@@ -261,7 +261,10 @@ describe('messages from the host', () => {
 		expect(modeOf(s)).toBe('running');
 		expect(press(s, 's', 'c', 'g').effects).toEqual([]);
 		expect(press(s, ' ').effects).toEqual([{t: 'pause'}]);
+		// Esc cancels a long go-to or reverse operation (the host stops it where it got to).
+		expect(press(s, {input: '', name: 'escape'}).effects).toEqual([{t: 'pause'}]);
 		expect(press(s, 'q').effects).toEqual([{t: 'quit'}]);
+		expect(press(s, {input: 'c', ctrl: true}).effects).toEqual([{t: 'quit'}]);
 	});
 
 	it('during a replay any key takes over', () => {

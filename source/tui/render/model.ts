@@ -3,7 +3,7 @@
 // piece is built by a file of this directory; view.ts composes them and
 // frame.ts turns the View into the rows the terminal shows.
 
-import type {Debugger} from '../../debugger/debugger.js';
+import type {Debugger, Progress} from '../../debugger/debugger.js';
 import type {StopFocus} from '../../debugger/focus.js';
 import type {FrameSnapshot} from '../../debugger/views.js';
 import type {Pane} from '../panes.js';
@@ -32,6 +32,11 @@ export type SessionInfo = {
 	replay: ReplayInfo | null;
 	/** The tick a running continue started from (for its progress), or null. */
 	runningFrom: number | null;
+	/**
+	 * The action running in slices, or null: what it is, how far (null until
+	 * its first slice ends), and whether it runs forward (then it pauses, else it is cancelled).
+	 */
+	working?: {label: string; progress: Progress | null; forward: boolean} | null;
 };
 
 /** Everything a frame is drawn from. */

@@ -15,12 +15,14 @@ export function statusLine(m: Model, width: number): Line {
 	out.push(seg(' '), seg(machine.mmu ? ' MMU ' : ' no-MMU ', {inverse: true, color: machine.mmu ? 'cyan' : 'magenta'}), seg(' '));
 	const stop = dbg.lastStop;
 	if (ui.running) {
+		// What runs, and how far: a share when the work is known ahead, else the ticks run so far.
+		const w = m.session.working ?? {label: 'running', progress: null, forward: true};
 		const from = m.session.runningFrom;
-		out.push(
-			seg('running…', {color: 'green', bold: true}),
-			seg(from === null ? '' : ` +${dbg.tick - from} ticks`, {}),
-			seg(' (space pauses)', {dim: true}),
-		);
+		const p = w.progress;
+		let far = '';
+		if (p !== null && p.total !== null && p.total > 0) far = ` ${Math.min(99, Math.floor((100 * p.done) / p.total))}%`;
+		else if (w.forward && from !== null) far = ` +${dbg.tick - from} ticks`;
+		out.push(seg(`${w.label}…`, {color: 'green', bold: true}), seg(far, {}), seg(w.forward ? ' (space pauses)' : ' (Esc cancels)', {dim: true}));
 	} else if (dbg.ended) {
 		out.push(seg(`ended (${machine.ended})`, {color: 'red', bold: true}));
 		if (machine.expectsFailed > 0) out.push(seg(` ${machine.expectsFailed} expect(s) failed`, {color: 'red'}));
