@@ -73,6 +73,13 @@ const ops: {name: string; from: number; fresh?: boolean; breakpoints?: string[];
 	{name: 'goto back, far', from: end, action: {a: 'goto', tick: 5_000}, minYields: 1},
 	{name: 'reverse-step by many', from: end - 100, action: {a: 'reverse-step', n: 7_777}, minYields: 1},
 	{name: 'reverse-continue to the previous cow', from: end - 10, breakpoints: ['cow'], action: {a: 'reverse-continue'}, minYields: 1},
+	{
+		name: 'reverse-continue to the previous func= entry, inside its tick',
+		from: end - 10,
+		breakpoints: ['func=copy_one_pte'],
+		action: {a: 'reverse-continue'},
+		minYields: 1,
+	},
 	{name: 'reverse-continue to a tick breakpoint', from: end, breakpoints: ['tick=300'], action: {a: 'reverse-continue'}, minYields: 20},
 	{name: 'reverse-continue with nothing to find', from: end, breakpoints: ['segv'], action: {a: 'reverse-continue'}, minYields: 2},
 	{name: 'a counted step', from: 100, action: {a: 'step', n: 8_000}, minYields: 100},
