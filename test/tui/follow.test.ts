@@ -36,6 +36,7 @@ const columns = (screen: string, from: number, to: number): string[] => screen.s
 describe('the stop explains itself', () => {
 	for (const [width, height] of [
 		[80, 24],
+		[120, 40], // where the copy was below the visible rows of Frames (issue 12, item 9)
 		[160, 50],
 	] as const) {
 		it(`at ${width}×${height}, at the cow stop of fork-cow: the faulting PTE, both frames with before → after, the event and its decision`, () => {

@@ -20,15 +20,20 @@ export function breakpointLines(m: Model): Line[] {
 	});
 }
 
-/** The overlay in `height` rows: its title, then the breakpoints. */
+/**
+ * The overlay in `height` rows: its title, then the breakpoints that fit,
+ * the cursor's row kept in view (in the middle once the list is longer).
+ */
 export function breakpointsOverlay(m: Model, width: number, height: number): {title: Line; lines: Line[]} {
+	const all = breakpointLines(m);
+	const view = Math.max(0, height - 1);
+	const top = Math.max(0, Math.min(m.ui.bpCursor - Math.floor(view / 2), all.length - view));
+	const where = all.length > view ? ` ${top + 1}-${Math.min(all.length, top + view)} of ${all.length} ·` : '';
 	return {
 		title: fitLine(
-			[seg(' Breakpoints ', {inverse: true, bold: true, color: 'cyan'}), seg(' space toggles · d deletes · b adds · Esc closes', {dim: true})],
+			[seg(' Breakpoints ', {inverse: true, bold: true, color: 'cyan'}), seg(`${where} space toggles · d deletes · b adds · Esc closes`, {dim: true})],
 			width,
 		),
-		lines: breakpointLines(m)
-			.slice(0, Math.max(0, height - 1))
-			.map((l) => fitLine(l, width)),
+		lines: all.slice(top, top + view).map((l) => fitLine(l, width)),
 	};
 }

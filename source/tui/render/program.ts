@@ -25,16 +25,23 @@ export function programPane(m: Model, width: number, rows: number): PaneContent 
 		for (const l of labelsAt.get(i) ?? []) all.push({label: l});
 		if (i < program.code.length) all.push({index: i});
 	}
-	const pcRow = all.findIndex((r) => r.index === task.pc);
+	const running = task.state === 'R' || task.state === 'S' || task.state === 'D';
+	// The end row is a row like the others, so scrolling reaches it.
+	const pastEnd = task.pc >= program.code.length && running;
+	if (pastEnd) all.push({});
+	const pcRow = pastEnd ? all.length - 1 : all.findIndex((r) => r.index === task.pc);
 	const autoTop = Math.max(0, Math.min((pcRow < 0 ? all.length : pcRow) - Math.floor(rows / 3), all.length - rows));
 	const top = m.ui.scroll.program < 0 ? autoTop : Math.min(m.ui.scroll.program, Math.max(0, all.length - rows));
 	const lines: Line[] = [];
 	const digits = String(program.code.length).length;
-	const running = task.state === 'R' || task.state === 'S' || task.state === 'D';
 	for (let r = top; r < Math.min(all.length, top + rows); r++) {
 		const row = all[r]!;
 		if (row.label !== undefined) {
 			lines.push([seg(row.label + ':', {color: 'yellow'})]);
+			continue;
+		}
+		if (row.index === undefined) {
+			lines.push([seg('▶ (past the end)', {color: 'green'})]);
 			continue;
 		}
 		const ins = program.code[row.index!]!;
@@ -43,7 +50,6 @@ export function programPane(m: Model, width: number, rows: number): PaneContent 
 		if (atPc) line = restyle(fitLine(line, width, true), {bold: true, color: 'green'});
 		lines.push(line);
 	}
-	if (task.pc >= program.code.length && running) lines.push([seg('▶ (past the end)', {color: 'green'})]);
 	const state = task.state === 'Z' ? ' · exited' : '';
 	return {info: `pid ${pid} · ${program.name} · pc ${task.pc}${state}`, lines, rows: all.length, autoTop};
 }
