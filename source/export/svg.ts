@@ -12,7 +12,7 @@ import {join} from 'node:path';
 import {describeEvent} from '../debugger/format.js';
 import type {Debugger} from '../debugger/debugger.js';
 import {frameRow, leafTables, liveTasks, mmSummary, pteCount, pteWindow, vmaRow, type FrameRow} from '../debugger/views.js';
-import type {KernelEvent} from '../kernel/events.js';
+import {hex, type KernelEvent} from '../kernel/events.js';
 import {PAGE_SIZE, type FrameKind, type KernelState, type MmStruct, type Task} from '../kernel/types.js';
 
 /** PTE rows drawn per mm, and mm boxes drawn at most; the rest is counted. */
@@ -76,10 +76,6 @@ export function xmlText(s: string): string {
 
 function cut(s: string, chars: number): string {
 	return s.length <= chars ? s : s.slice(0, Math.max(0, chars - 1)) + '…';
-}
-
-function hex(n: number): string {
-	return '0x' + n.toString(16);
 }
 
 /** The frames an event touched: the frame now mapped and the one it was copied from. */

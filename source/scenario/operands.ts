@@ -21,6 +21,7 @@
 // `heap[2]+8`) or, for an absolute address, with a leading `*` (`*0x600000`).
 // Words are 8 bytes: every address must be 8-byte aligned.
 
+import {hex} from '../kernel/events.js';
 import {kernelVersion, registers, type Address, type CompareOp, type Operand, type Prot, type Register} from '../kernel/program.js';
 import {PAGE_SIZE, TASK_SIZE} from '../kernel/types.js';
 import {
@@ -126,10 +127,6 @@ function numberAt(tok: Token): number {
 	const r = parseNumber(tok.text);
 	if (!r.ok) fail(tok.col, r.message);
 	return r.value;
-}
-
-export function hex(n: number): string {
-	return `0x${n.toString(16)}`;
 }
 
 // ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 // keys, instructions.ts the table of instructions, operands.ts the operands
 // they share (and share with the `watch=` breakpoint).
 
+import {hex} from '../kernel/events.js';
 import {defaultConfig, type Config, type Instruction, type MapSpec, type Position, type Program} from '../kernel/program.js';
 // Where exec puts a program's text, its maps without `at`, and its stack (docs/scenario-language.md).
 import {MAP_BASE, PAGE_SIZE, STACK_PAGES, STACK_TOP, TASK_SIZE, TEXT_START} from '../kernel/types.js';
@@ -17,7 +18,7 @@ import {configKeys, parseConfigAssignment, setConfigValue} from './config.js';
 import {fail, LineError, show, suggestion} from './diagnostics.js';
 import {instructionNames, isInstruction, mapUsage, noStrings, parseInstruction, type InstructionScope} from './instructions.js';
 import {lexLine, splitLines, type Token} from './lexer.js';
-import {checkName, hex, IDENT, mapOptions, newRegionName, pagesOperand, protOperand, valueNames} from './operands.js';
+import {checkName, IDENT, mapOptions, newRegionName, pagesOperand, protOperand, valueNames} from './operands.js';
 
 function isLabelToken(tok: Token): boolean {
 	return !tok.quoted && tok.text.length > 1 && tok.text.endsWith(':');
