@@ -48,7 +48,15 @@ type ProgramState = {
 	atCols: Map<string, number>;
 };
 
-const topKeywords = ['scenario', 'config', 'break', 'program', 'init'] as const;
+/** The lines outside a program, with the usage their errors quote (docs/scenario-language.md lists them). */
+export const topLevelUsages = {
+	scenario: 'scenario "TITLE"',
+	config: 'config KEY=VALUE …',
+	break: 'break SPEC',
+	program: 'program NAME',
+	init: 'init PROGRAM',
+} as const;
+const topKeywords = Object.keys(topLevelUsages) as (keyof typeof topLevelUsages)[];
 
 export function parseScenario(source: string, file: string): ParseResult {
 	const text = typeof source === 'string' ? source : String(source);
@@ -184,19 +192,22 @@ class ScenarioParser {
 		if (isInstruction(word)) {
 			fail(first.col, `instruction '${word}' outside a program (a program starts with 'program NAME' and ends with 'end')`);
 		}
-		fail(first.col, `unknown line '${show(word)}'${suggestion(word, topKeywords)}: expected scenario, config, break, program or init`);
+		fail(
+			first.col,
+			`unknown line '${show(word)}'${suggestion(word, topKeywords)}: expected ${topKeywords.slice(0, -1).join(', ')} or ${topKeywords.at(-1)!}`,
+		);
 	}
 
 	private scenarioLine(tokens: Token[]): void {
 		const first = tokens[0]!;
 		if (this.title !== null) fail(first.col, `a second 'scenario' line (the first is at line ${this.titleLine})`);
-		if (tokens.length !== 2 || !tokens[1]!.quoted) fail((tokens[1] ?? first).col, 'usage: scenario "TITLE"');
+		if (tokens.length !== 2 || !tokens[1]!.quoted) fail((tokens[1] ?? first).col, `usage: ${topLevelUsages.scenario}`);
 		this.title = tokens[1]!.value;
 		this.titleLine = this.lineNo;
 	}
 
 	private configLine(tokens: Token[]): void {
-		if (tokens.length < 2) fail(tokens[0]!.col, 'usage: config KEY=VALUE …');
+		if (tokens.length < 2) fail(tokens[0]!.col, `usage: ${topLevelUsages.config}`);
 		for (let i = 1; i < tokens.length; i++) {
 			const tok = tokens[i]!;
 			const next = tokens[i + 1];
@@ -237,14 +248,14 @@ class ScenarioParser {
 	private breakLine(tokens: Token[]): void {
 		const first = tokens[0]!;
 		const spec = this.code.slice(first.end).trim();
-		if (tokens.length < 2 || spec === '') fail(first.col, 'usage: break SPEC');
+		if (tokens.length < 2 || spec === '') fail(first.col, `usage: ${topLevelUsages.break}`);
 		this.breaks.push({spec, pos: this.pos(tokens[1]!)});
 	}
 
 	private initLine(tokens: Token[]): void {
 		const first = tokens[0]!;
 		if (this.init !== null) fail(first.col, `a second 'init' line (the first is at line ${this.init.pos.line})`);
-		if (tokens.length !== 2) fail((tokens[2] ?? first).col, 'usage: init PROGRAM');
+		if (tokens.length !== 2) fail((tokens[2] ?? first).col, `usage: ${topLevelUsages.init}`);
 		const name = tokens[1]!;
 		checkName(name, 'program');
 		this.init = {name: name.text, pos: this.pos(name)};
@@ -269,7 +280,7 @@ class ScenarioParser {
 			started: false,
 			atCols: new Map(),
 		};
-		if (nameTok === undefined || tokens.length !== 2) fail((tokens[2] ?? first).col, 'usage: program NAME');
+		if (nameTok === undefined || tokens.length !== 2) fail((tokens[2] ?? first).col, `usage: ${topLevelUsages.program}`);
 		checkName(nameTok, 'program');
 		const previous = this.programLines.get(nameTok.text);
 		if (previous !== undefined) fail(nameTok.col, `duplicate program '${nameTok.text}' (the first is at line ${previous})`);

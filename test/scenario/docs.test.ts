@@ -8,6 +8,7 @@ import {describe, expect, it} from 'vitest';
 import {defaultConfig} from '../../source/kernel/program.js';
 import {configKeys, configTable} from '../../source/scenario/config.js';
 import {instructions, mapUsage} from '../../source/scenario/instructions.js';
+import {topLevelUsages} from '../../source/scenario/parser.js';
 
 const page = readFileSync(fileURLToPath(new URL('../../docs/scenario-language.md', import.meta.url)), 'utf8');
 
@@ -43,8 +44,10 @@ describe('docs/scenario-language.md', () => {
 		expect([...documented].sort()).toEqual([...usages].sort());
 	});
 
-	it('gives the usage of a map line as errors quote it', () => {
+	it('gives the usage of a map line and of each top-level line as errors quote it', () => {
 		expect(section('Programs and regions')).toContain(`\`${mapUsage}\``);
+		const intro = page.slice(0, page.indexOf('\n## '));
+		for (const usage of Object.values(topLevelUsages)) expect(intro).toContain(`\`${usage}\``);
 	});
 
 	it('lists each config key once, with the values it takes and its default', () => {
