@@ -51,6 +51,8 @@ type Running = {
 	work: Work<Stop | null>;
 	/** The tick it started from. */
 	from: number;
+	/** It started inside a tick (a kernel step's stop says why it ends outside one). */
+	wasInside: boolean;
 	/** Stop it (pause a run forward, cancel anything else) at the next slice. */
 	cancel: boolean;
 	quitAfter: boolean;
@@ -303,16 +305,17 @@ export class Controller {
 				break;
 		}
 		const from = this.dbg.tick;
+		const wasInside = this.dbg.inside !== null;
 		this.snapshotFrames();
 		const work = actionWork(this.dbg, action);
 		if (how === 'at-once') {
 			const stop = complete(work);
 			this.record(action);
-			this.stopped(stop, from, action);
+			this.stopped(stop, from, action, wasInside);
 			after?.(true);
 			return;
 		}
-		const r: Running = {action, work, from, cancel: false, quitAfter: false, after};
+		const r: Running = {action, work, from, wasInside, cancel: false, quitAfter: false, after};
 		this.running = r;
 		this.session = {...this.session, runningFrom: from, working: {label: workLabel(action, from), progress: null, forward: runsForward(action)}};
 		// Most actions end within the first slice: then nothing shows "running".
@@ -372,7 +375,7 @@ export class Controller {
 			const recorded = cancelledAs(dbg, r.action);
 			if (recorded !== null) this.record(recorded);
 		}
-		this.stopped(stop, r.from, r.action);
+		this.stopped(stop, r.from, r.action, r.wasInside);
 		if (!completed && !runsForward(r.action)) this.apply({t: 'notice', text: `${workLabel(r.action, r.from)}: cancelled at tick ${dbg.tick}`});
 		r.after?.(completed);
 		if (r.quitAfter) this.quit();
@@ -387,16 +390,17 @@ export class Controller {
 		this.slice();
 	}
 
-	private stopped(stop: Stop | null, fromTick: number, action: DebugAction): void {
+	/** `wasInside`: the debugger was inside a tick before the action. */
+	private stopped(stop: Stop | null, fromTick: number, action: DebugAction, wasInside = false): void {
 		const dbg = this.dbg;
 		// The stop explains itself: the panes bring its event into view, and show its process.
 		this.focus = stopFocus(dbg, action.a === 'next' ? action.pid : this.ui.selectedPid);
 		this.apply({t: 'stopped', hitPid: this.focus?.pid ?? null});
 		let notice: string | null = null;
 		if (stop !== null && dbg.tick === fromTick) {
-			if (dbg.ended && (action.a === 'step' || action.a === 'next' || action.a === 'continue')) {
+			if (dbg.ended && (action.a === 'step' || action.a === 'next' || action.a === 'continue' || (action.a === 'kstep' && !wasInside))) {
 				notice = `the run ended at tick ${dbg.tick} (${machineInfo(dbg.kernel).ended}): r steps back, R reverse-continues, 0 restarts, g goes to a tick`;
-			} else if (dbg.tick === 0 && (action.a === 'reverse-step' || action.a === 'reverse-continue')) {
+			} else if (dbg.tick === 0 && (action.a === 'reverse-step' || action.a === 'reverse-continue' || action.a === 'kstep')) {
 				notice = 'at tick 0: nothing before it';
 			}
 		}
@@ -407,6 +411,13 @@ export class Controller {
 				ended !== null && dbg.tick < action.tick
 					? `went to tick ${dbg.tick}: the run ended (${ended})`
 					: `went to tick ${dbg.tick}, not ${action.tick}`;
+		}
+		// A kernel step that ends outside a tick says why the Kernel view is not (or no longer) up.
+		if (action.a === 'kstep' && dbg.inside === null && notice === null && stop !== null) {
+			if (wasInside && action.op !== 'leave' && action.op !== 'back')
+				notice = `tick ${dbg.tick} ran to its end: no kernel step was left (E goes back into it)`;
+			else if (!wasInside && action.op === 'into' && dbg.tick > fromTick)
+				notice = `tick ${dbg.tick} calls no kernel function to step into: e executed it whole`;
 		}
 		if (stop !== null && stop.reason === 'break' && stop.hit !== null && stop.hit.eventIndex === null) {
 			notice = `breakpoint ${hitNames(stop.hit)} hit at tick ${stop.hit.tick}`;

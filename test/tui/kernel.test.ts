@@ -242,6 +242,33 @@ describe('the Kernel view on the screen', () => {
 	});
 });
 
+describe('a kernel step that ends outside a tick', () => {
+	it('says why the Kernel view is not up, or no longer', () => {
+		const {c, term, screen} = open(80, 24);
+		keys(c, 's', 's', 's', 'e');
+		expect(c.dbg.tick).toBe(4);
+		expect(c.dbg.inside).toBeNull();
+		expect(screen()).toMatch(/tick 4 calls no kernel function to step into: e executed it whole/);
+		keys(c, 'e', 'f');
+		expect(c.dbg.inside).toMatchObject({tick: 5, step: {fn: 'do_fork', phase: 'exit'}});
+		expect(c.ui.notice).toBeNull();
+		keys(c, 'e');
+		expect(c.dbg.inside).toBeNull();
+		expect(screen()).toMatch(/tick 5 ran to its end: no kernel step was left \(E goes back into it\)/);
+		keys(c, 'E');
+		expect(c.dbg.inside).toMatchObject({tick: 5, step: {fn: 'do_fork', phase: 'exit'}});
+		expect(c.ui.notice).toBeNull();
+		keys(c, 'L');
+		expect(c.ui.notice).toBeNull();
+		keys(c, 'g', ...'999', '\r', 'e');
+		expect(c.dbg.ended).toBe(true);
+		expect(screen()).toMatch(/the run ended at tick \d+/);
+		keys(c, '0', 'E');
+		expect(screen()).toMatch(/at tick 0: nothing before it/);
+		term.dispose();
+	});
+});
+
 describe('a session with kernel steps', () => {
 	it('recorded in the TUI, replays to the same state after every action', () => {
 		const file = join(tempDir(), 'kview.json');
