@@ -4,7 +4,7 @@
 // recorded in the TUI and replayed to the same states.
 
 import {join} from 'node:path';
-import {describe, expect, it} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 import type {ActionSink, DebugAction} from '../../source/debugger/actions.js';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {loadScenario} from '../../source/debugger/load.js';
@@ -238,6 +238,29 @@ describe('the Kernel view on the screen', () => {
 		keys(c, 'R');
 		expect(screen()).toMatch(/#0 copy_one_pte\(addr=0x600000/);
 		expect(c.dbg.inside?.seq).toBe(24);
+		term.dispose();
+	});
+});
+
+describe('the steps beside the stack (from 120 columns)', () => {
+	it('are the tick’s steps around the current one, re-executed once a page, not once a step', () => {
+		const {c, term, screen} = open(160, 50);
+		keys(c, 's', 's', 's', 's', 'e');
+		const listed = vi.spyOn(c.dbg, 'kstepsOf');
+		const rows = (): string[] =>
+			kernelBand(screen())
+				.split('\n')
+				.map((r) => r.split(' │ ')[1] ?? '')
+				.filter((r) => /^[ ▶]\s*\d+ /.test(r));
+		for (let seq = 0; seq < 12; seq++) {
+			const shown = rows();
+			// the current step highlighted in the list, its neighbours around it, numbered in order
+			expect(shown.find((r) => r.startsWith('▶'))).toMatch(new RegExp(`^▶\\s*${seq} `));
+			const numbers = shown.map((r) => Number(/\d+/.exec(r)![0]));
+			expect(numbers).toEqual(numbers.map((_, i) => numbers[0]! + i));
+			keys(c, 'e');
+		}
+		expect(listed.mock.calls.length).toBeLessThanOrEqual(2);
 		term.dispose();
 	});
 });

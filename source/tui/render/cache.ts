@@ -44,7 +44,7 @@ export class ViewCache {
 		return `${id}.${k.tick}`;
 	}
 	private stepCount = {key: '', value: 0};
-	private stepWindow = {key: '', value: [] as KernelStepRow[]};
+	private stepWindow = {tick: -1, from: 0, to: 0, value: [] as KernelStepRow[]};
 	private users = {key: '', value: new Map<number, number[]>()};
 	private map = {key: '', value: {perCell: 1, cells: [] as FrameCell[]}};
 	private ptes = {key: '', value: 0};
@@ -101,11 +101,22 @@ export class ViewCache {
 		return this.stepCount.value;
 	}
 
-	/** Steps `from` … `to` - 1 of the tick the debugger is inside, kept while it stays at the same step. */
+	/**
+	 * Steps `from` … `to` - 1 of the tick the debugger is inside. A tick's steps
+	 * are the same whichever step the debugger stands at, so a window a page
+	 * wider each way is kept: stepping through the tick re-executes it to list
+	 * them once a page, not once a step.
+	 */
 	kernelSteps(dbg: Debugger, from: number, to: number): KernelStepRow[] {
-		const key = `${this.at(dbg.kernel)}:${dbg.inside?.seq ?? ''}:${from}:${to}`;
-		if (this.stepWindow.key !== key) this.stepWindow = {key, value: kernelSteps(dbg, from, to)};
-		return this.stepWindow.value;
+		const tick = dbg.inside?.tick ?? -1;
+		const w = this.stepWindow;
+		if (w.tick !== tick || from < w.from || to > w.to) {
+			const page = Math.max(1, to - from);
+			const start = Math.max(0, from - page);
+			this.stepWindow = {tick, from: start, to: to + page, value: tick < 0 ? [] : kernelSteps(dbg, start, to + page)};
+		}
+		const kept = this.stepWindow;
+		return kept.value.slice(from - kept.from, to - kept.from);
 	}
 
 	/** The events the filter keeps, over the whole run (its counts kept chunk by chunk), or null for no filter. */
