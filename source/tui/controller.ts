@@ -418,6 +418,8 @@ export class Controller {
 				notice = `tick ${dbg.tick} ran to its end: no kernel step was left (E goes back into it)`;
 			else if (!wasInside && action.op === 'into' && dbg.tick > fromTick)
 				notice = `tick ${dbg.tick} calls no kernel function to step into: e executed it whole`;
+			else if (!wasInside && action.op === 'back' && dbg.tick < fromTick)
+				notice = `tick ${fromTick} calls no kernel function to step back into: E went to the state before it`;
 		}
 		if (stop !== null && stop.reason === 'break' && stop.hit !== null && stop.hit.eventIndex === null) {
 			notice = `breakpoint ${hitNames(stop.hit)} hit at tick ${stop.hit.tick}`;

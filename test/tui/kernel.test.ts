@@ -272,6 +272,10 @@ describe('a kernel step that ends outside a tick', () => {
 		expect(c.dbg.tick).toBe(4);
 		expect(c.dbg.inside).toBeNull();
 		expect(screen()).toMatch(/tick 4 calls no kernel function to step into: e executed it whole/);
+		keys(c, 'E');
+		expect(c.dbg.tick).toBe(3);
+		expect(screen()).toMatch(/tick 4 calls no kernel function to step back into: E went to the state before it/);
+		keys(c, 's');
 		keys(c, 'e', 'f');
 		expect(c.dbg.inside).toMatchObject({tick: 5, step: {fn: 'do_fork', phase: 'exit'}});
 		expect(c.ui.notice).toBeNull();
