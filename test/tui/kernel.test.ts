@@ -231,6 +231,14 @@ describe('the Kernel view on the screen', () => {
 		term.dispose();
 	});
 
+	it('with one row left for the stack, it is #0 with its arguments', () => {
+		const {c, term, screen} = open(80, 24, {}, ['func=copy_one_pte']);
+		keys(c, 'c', 'e', '2');
+		const k = kernelBand(screen()).split('\n');
+		expect(k.at(-2)).toBe('#0 copy_one_pte(addr=0x600000, pfn=9, pte=rw, vma=heap)');
+		term.dispose();
+	});
+
 	it('R from inside a tick goes back to the previous func= entry in it', () => {
 		const {c, term, screen} = open(80, 24, {}, ['func=copy_one_pte']);
 		keys(c, 'c', 'c');

@@ -73,9 +73,10 @@ function stackColumn(v: KernelView, count: number, width: number, rows: number):
 	const digits = String(Math.max(0, frames.length - 1)).length;
 	const left = rows - lines.length;
 	if (left <= 0 || frames.length === 0) return lines;
-	const fits = frames.length <= left ? frames.length : Math.max(0, left - 1);
+	// With one row left, #0 and its arguments (the path names the others); else the outer frames that do not fit on the last row.
+	const fits = frames.length <= left ? frames.length : Math.max(1, left - 1);
 	for (let i = 0; i < fits; i++) lines.push(frameLine(frames[i]!, i, digits, width));
-	if (fits < frames.length) {
+	if (fits < frames.length && fits < left) {
 		const rest = frames.slice(fits).map((f) => f.fn);
 		lines.push(fitLine([seg(`#${fits}-#${frames.length - 1} `, {dim: true}), seg(rest.join(' ‹ '), {dim: true})], width));
 	}
