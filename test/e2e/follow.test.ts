@@ -1,7 +1,8 @@
 // The stop explains itself, in a real terminal (SPEC §7): at the cow stop of
 // fork-cow.scn, with no key pressed but `c`, the faulting PTE, the old and
 // the new frame with their counts before → after, and the fault with the
-// kernel's decision are all on the screen, at 80×24 and at 160×50.
+// kernel's decision are all on the screen, at 80×24, 120×40 and 160×50.
+// Under NO_COLOR the focused pane's title is the marked one.
 
 import {afterAll, describe, expect, it} from 'vitest';
 import {hasTmux, Tmux} from './tmux.js';
@@ -14,6 +15,7 @@ afterAll(() => {
 describe.skipIf(!hasTmux)('the cow stop explains itself in tmux', () => {
 	for (const [width, height] of [
 		[80, 24],
+		[120, 40], // where the copy was below the visible rows of Frames (issue 12, item 9)
 		[160, 50],
 	] as const) {
 		it(`${width}×${height}: c, then the PTE, both frames and the decision are visible`, async () => {
