@@ -149,6 +149,13 @@ export class Debugger {
 	inside: Inside | null = null;
 	/** The state before the tick `inside` is in (never run on: clone it), or null until needed. */
 	private base: KernelState | null = null;
+	/**
+	 * The state one tick before where a long seek ended, kept on the way there
+	 * for stateBeforeTick (which would re-execute as much again), or null. The
+	 * kernel is deterministic: whenever the debugger is between ticks one
+	 * after it, this is the state before the current tick.
+	 */
+	private prior: KernelState | null = null;
 
 	/**
 	 * Options: `snapshots: false` for a run that only goes forward once;
@@ -373,7 +380,11 @@ export class Debugger {
 			}
 		}
 		const from = this.tick;
+		this.prior = null;
+		// Cheaper to copy the state on the way than to re-execute as much again for the stop's explanation.
+		const keepPrior = tick - from > this.chunkTicks * FIRST_INTERVAL_CHUNKS;
 		while (this.tick < tick && !this.ended) {
+			if (keepPrior && this.tick === tick - 1) this.prior = cloneKernel(this.kernel);
 			this.forward();
 			if ((this.tick - from) % WORK_TICKS === 0) yield {done: this.tick - from, total: tick - from};
 		}
@@ -493,10 +504,6 @@ export class Debugger {
 	}
 
 	/** A copy of the state at `tick`, from the nearest snapshot; the debugger's own kernel is not touched. */
-	private stateAt(tick: number): KernelState {
-		return complete(this.stateAtWork(tick));
-	}
-
 	private *stateAtWork(tick: number): Work<KernelState> {
 		let best = 0;
 		for (const t of this.snapshots.keys()) if (t <= tick && t > best) best = t;
@@ -513,8 +520,19 @@ export class Debugger {
 	 * tick it is inside), to see what that tick did; null at tick 0.
 	 */
 	stateBeforeTick(): KernelState | null {
-		if (this.inside !== null) return cloneKernel(this.baseState());
-		return this.tick === 0 ? null : this.stateAt(this.tick - 1);
+		return complete(this.stateBeforeTickWork());
+	}
+
+	/** stateBeforeTick() as a long operation: on a big machine it re-executes up to a snapshot interval. */
+	*stateBeforeTickWork(): Work<KernelState | null> {
+		if (this.inside !== null) return cloneKernel(yield* this.baseStateWork());
+		const prior = this.prior;
+		if (prior !== null && prior.tick === this.tick - 1) {
+			// Handed over: the caller may run on it.
+			this.prior = null;
+			return prior;
+		}
+		return this.tick === 0 ? null : yield* this.stateAtWork(this.tick - 1);
 	}
 
 	/** The state before the tick the debugger is inside (kept for the next step in the same tick). */

@@ -9,7 +9,7 @@ import type {Debugger} from './debugger.js';
 import {stepTick} from '../kernel/kernel.js';
 import {KernelTracer, type KArgs, type KStep} from '../kernel/trace.js';
 import {PAGE_SIZE} from '../kernel/types.js';
-import {eventPid, frameChanges, snapshotFrames, type FrameSnapshot, type KernelEvent} from './views.js';
+import {eventPid, frameChanges, snapshotFrames, type FrameSnapshot, type KernelEvent, type KernelState} from './views.js';
 
 export type StopFocus = {
 	/** The tick the stop is at. */
@@ -141,11 +141,11 @@ function framesOf(own: readonly number[], changed: Uint8Array): number[] {
  * What the stop the debugger stands at is about, or null at tick 0. `prefer`:
  * the process whose event wins a tie (the one `n` followed). Re-executes the
  * stopping tick once on a copy (from the nearest snapshot), with a tracer to
- * read its decisions; the debugger's own state is not touched.
+ * read its decisions; the debugger's own state is not touched. `copy` is the
+ * state before the tick (dbg.stateBeforeTick(), which the TUI finds in slices).
  */
-export function stopFocus(dbg: Debugger, prefer: number | null = null): StopFocus | null {
+export function stopFocus(dbg: Debugger, prefer: number | null = null, copy: KernelState | null = dbg.stateBeforeTick()): StopFocus | null {
 	const k = dbg.kernel;
-	const copy = dbg.stateBeforeTick();
 	if (copy === null) return null;
 	const before = snapshotFrames(copy, null);
 	const changed = frameChanges(k, before).changed;

@@ -16,9 +16,9 @@ import {
 	type DebugAction,
 	type ReplayScript,
 } from '../debugger/actions.js';
-import {complete, hitNames, type Debugger, type Progress, type Stop, type Work} from '../debugger/debugger.js';
+import {hitNames, type Debugger, type Progress, type Stop, type Work} from '../debugger/debugger.js';
 import {stopFocus, type StopFocus} from '../debugger/focus.js';
-import {firstPid, machineInfo, snapshotFrames, type FrameSnapshot} from '../debugger/views.js';
+import {firstPid, machineInfo, snapshotFrames, type FrameSnapshot, type KernelState} from '../debugger/views.js';
 import {resolveKey, type KeyEvent} from './keys.js';
 import {initialState, modeOf, update, type Effect, type UiContext, type UiMessage, type UiState} from './state.js';
 import {ViewCache} from './render/cache.js';
@@ -45,10 +45,20 @@ export type ControllerOptions = {
 	picture?: (dbg: Debugger) => string;
 };
 
+/** What the work of a running action has done. */
+type Done = {
+	/** The action's result, once it is done. */
+	result: {stop: Stop | null} | null;
+	/** The state before the stop's tick, once found (undefined: not found, the stop goes unexplained). */
+	before: KernelState | null | undefined;
+};
+
 /** An action under way in slices. */
 type Running = {
 	action: DebugAction;
-	work: Work<Stop | null>;
+	/** The action, then the state before the tick it stopped at (what the stop explains itself with). */
+	work: Work<void>;
+	done: Done;
 	/** The tick it started from. */
 	from: number;
 	/** It started inside a tick (a kernel step's stop says why it ends outside one). */
@@ -307,15 +317,15 @@ export class Controller {
 		const from = this.dbg.tick;
 		const wasInside = this.dbg.inside !== null;
 		this.snapshotFrames();
-		const work = actionWork(this.dbg, action);
 		if (how === 'at-once') {
-			const stop = complete(work);
+			const stop = applyAction(this.dbg, action);
 			this.record(action);
-			this.stopped(stop, from, action, wasInside);
+			this.stopped(stop, from, action, wasInside, this.dbg.stateBeforeTick());
 			after?.(true);
 			return;
 		}
-		const r: Running = {action, work, from, wasInside, cancel: false, quitAfter: false, after};
+		const done: Done = {result: null, before: undefined};
+		const r: Running = {action, work: this.actionThenBefore(action, done), done, from, wasInside, cancel: false, quitAfter: false, after};
 		this.running = r;
 		this.session = {...this.session, runningFrom: from, working: {label: workLabel(action, from), progress: null, forward: runsForward(action)}};
 		// Most actions end within the first slice: then nothing shows "running".
@@ -339,6 +349,35 @@ export class Controller {
 	}
 
 	/**
+	 * The running action's work: the action, then the state before the tick
+	 * it stopped at, which the stop explains itself with (on a big machine
+	 * finding it re-executes as much as going back does). Its progress shows
+	 * as the action's last.
+	 */
+	private *actionThenBefore(a: DebugAction, done: Done): Work<void> {
+		const action = actionWork(this.dbg, a);
+		let last: Progress = {done: 0, total: null};
+		for (;;) {
+			const n = action.next();
+			if (n.done === true) {
+				done.result = {stop: n.value};
+				break;
+			}
+			last = n.value;
+			yield last;
+		}
+		const before = this.dbg.stateBeforeTickWork();
+		for (;;) {
+			const n = before.next();
+			if (n.done === true) {
+				done.before = n.value;
+				return;
+			}
+			yield last;
+		}
+	}
+
+	/**
 	 * Advance the running action for one slice of time, or stop it there when
 	 * it was asked to. True when it is over (done or cancelled), recorded as
 	 * what it did (cancelledAs).
@@ -346,16 +385,18 @@ export class Controller {
 	private slice(): boolean {
 		const r = this.running!;
 		const deadline = this.now() + SLICE_MS;
-		let result: IteratorResult<Progress, Stop | null> | null = null;
+		let over = false;
 		let progress: Progress | null = null;
 		while (!r.cancel) {
-			result = r.work.next();
-			if (result.done === true) break;
-			progress = result.value;
+			const n = r.work.next();
+			if (n.done === true) {
+				over = true;
+				break;
+			}
+			progress = n.value;
 			if (this.now() >= deadline) break;
 		}
-		const completed = result?.done === true;
-		if (!completed && !r.cancel) {
+		if (!over && !r.cancel) {
 			const w = this.session.working;
 			if (progress !== null && w !== undefined && w !== null) this.session = {...this.session, working: {...w, progress}};
 			return false;
@@ -364,18 +405,21 @@ export class Controller {
 		this.apply({t: 'running', on: false});
 		this.session = {...this.session, runningFrom: null, working: null};
 		const dbg = this.dbg;
+		// Dropped where it got to (its finally blocks run: a reverse-continue's scan counts no hit).
+		if (!over) r.work.return();
+		// Done once the action is: a cancel while the stop's explanation is found leaves the stop unexplained.
+		const {result, before} = r.done;
+		const completed = result !== null;
 		let stop: Stop | null;
-		if (result !== null && result.done === true) {
-			stop = result.value;
+		if (result !== null) {
+			stop = result.stop;
 			this.record(r.action);
 		} else {
-			// Dropped where it got to (its finally blocks run: a reverse-continue's scan counts no hit).
-			r.work.return(null);
 			stop = dbg.pause();
 			const recorded = cancelledAs(dbg, r.action);
 			if (recorded !== null) this.record(recorded);
 		}
-		this.stopped(stop, r.from, r.action, r.wasInside);
+		this.stopped(stop, r.from, r.action, r.wasInside, before);
 		if (!completed && !runsForward(r.action)) this.apply({t: 'notice', text: `${workLabel(r.action, r.from)}: cancelled at tick ${dbg.tick}`});
 		r.after?.(completed);
 		if (r.quitAfter) this.quit();
@@ -390,11 +434,14 @@ export class Controller {
 		this.slice();
 	}
 
-	/** `wasInside`: the debugger was inside a tick before the action. */
-	private stopped(stop: Stop | null, fromTick: number, action: DebugAction, wasInside = false): void {
+	/**
+	 * `wasInside`: the debugger was inside a tick before the action; `before`:
+	 * the state before the stop's tick (stateBeforeTick), or undefined to leave the stop unexplained.
+	 */
+	private stopped(stop: Stop | null, fromTick: number, action: DebugAction, wasInside: boolean, before: KernelState | null | undefined): void {
 		const dbg = this.dbg;
 		// The stop explains itself: the panes bring its event into view, and show its process.
-		this.focus = stopFocus(dbg, action.a === 'next' ? action.pid : this.ui.selectedPid);
+		this.focus = before === undefined ? null : stopFocus(dbg, action.a === 'next' ? action.pid : this.ui.selectedPid, before);
 		this.apply({t: 'stopped', hitPid: this.focus?.pid ?? null});
 		let notice: string | null = null;
 		if (stop !== null && dbg.tick === fromTick) {

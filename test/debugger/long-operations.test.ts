@@ -189,3 +189,20 @@ describe('long operations: cancelled', () => {
 		expect(where(dbg)).toEqual(where(once));
 	});
 });
+
+describe('the state before the tick, for the stop to explain itself', () => {
+	it('after a far go-to it is the state a plain run has one tick before, kept on the way (found again when asked twice)', () => {
+		for (const target of [9_500, 4_000, end]) {
+			const dbg = debuggerAt(target === end ? 0 : end, [], target === end);
+			dbg.goto(target);
+			const first = dbg.stateBeforeTick()!;
+			expect(first.tick).toBe(target - 1);
+			expect(stateHash(first)).toBe(ref.hashes[target - 1]);
+			const again = drive(dbg, dbg.stateBeforeTickWork()).value!;
+			expect(stateHash(again)).toBe(ref.hashes[target - 1]);
+			// Never the debugger's own state.
+			expect(again).not.toBe(dbg.kernel);
+			expect(stateHash(dbg.kernel)).toBe(ref.hashes[target]);
+		}
+	});
+});

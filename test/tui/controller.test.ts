@@ -200,6 +200,44 @@ describe('Controller: long operations in slices (docs/debugger.md)', () => {
 		expect(c.dbg.tick).toBe(262143);
 		expect(sink.actions).toEqual([{a: 'goto', tick: 262143}]);
 		expect(status()).toMatch(/went to tick/);
+		// The stop explains itself from the state before its tick, kept on the way there.
+		expect(c.focus).not.toBeNull();
+		expect(c.focus!.tick).toBe(262143);
+		// One step on, that state is re-executed from a snapshot: in slices too, after the step is done.
+		c.key({input: 's'});
+		let there = 0;
+		for (let i = 0; i < 1000 && c.ui.running; i++) {
+			if (c.dbg.tick === 262144) there++;
+			run();
+		}
+		expect(there).toBeGreaterThan(1);
+		expect(c.focus!.tick).toBe(262144);
+		expect(sink.actions).toEqual([
+			{a: 'goto', tick: 262143},
+			{a: 'step', n: 1},
+		]);
+	});
+
+	it('q while the stop of a step is being explained: the step is done and recorded whole, the stop left unexplained', () => {
+		const l = loadScenario('test/fixtures/tui/spin.scn', [], []);
+		const dbg = new Debugger(l.scenario, l.config, [], {chunkTicks: 64});
+		dbg.goto(300_000);
+		const sink = new MemorySink();
+		const {c, run} = sliced('test/fixtures/tui/spin.scn', {sink}, dbg);
+		c.key({input: 'g262143'});
+		c.key(enter);
+		for (let i = 0; i < 1000 && c.ui.running; i++) run();
+		expect(c.focus).not.toBeNull();
+		c.key({input: 's'});
+		expect(c.dbg.tick).toBe(262144);
+		expect(c.ui.running).toBe(true);
+		c.key({input: 'q'});
+		expect(sink.actions).toEqual([
+			{a: 'goto', tick: 262143},
+			{a: 'step', n: 1},
+		]);
+		expect(sink.closed).toBe(1);
+		expect(c.focus).toBeNull();
 	});
 
 	it('q while a long go-to runs quits at once: the go-to is recorded as far as it got, the sink closed once', () => {
@@ -257,8 +295,10 @@ describe('Controller: long operations in slices (docs/debugger.md)', () => {
 		for (let i = 0; i < 1000 && c.ui.running; i++) run();
 		expect(c.dbg.tick).toBe(150_000);
 		expect(c.session.replay?.index).toBe(1);
-		timers.shift()!(); // the step: at once
+		timers.shift()!(); // the step
+		for (let i = 0; i < 1000 && c.ui.running; i++) run();
 		expect(c.dbg.tick).toBe(150_001);
+		expect(c.session.replay?.index).toBe(2);
 		timers.shift()!();
 		run();
 		expect(status()).toMatch(/going to tick 3000000… \d+%.*replay 2\/3/);
