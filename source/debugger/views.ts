@@ -575,6 +575,8 @@ export type CompareTable = {
 	total: number;
 	/** Rows first … first+count-1. */
 	rows: CompareRow[];
+	/** The index of the row holding the page asked for (`atVpn`), or -1. */
+	atRow: number;
 };
 
 /** The most words a compare row carries; the registers view lists them all. */
@@ -666,10 +668,19 @@ function differingWords(a: CompareSide | null, b: CompareSide | null): number[] 
  * Two processes' page tables in one table, row by row by VA: the frame each
  * maps there, whether it is the same frame, the COW marks, each frame's
  * refcount and mapcount, and the words written in it. Without an MMU, one row
- * a region with its frame range. Rows first … first+count-1; undefined when
- * either process is gone.
+ * a region with its frame range. Rows first … first+count-1, and the index
+ * of the row holding virtual page `atVpn` (say, the page of the stop's fault);
+ * undefined when either process is gone.
  */
-export function compareTable(k: KernelState, leftPid: number, rightPid: number, first = 0, count = Number.MAX_SAFE_INTEGER): CompareTable | undefined {
+export function compareTable(
+	k: KernelState,
+	leftPid: number,
+	rightPid: number,
+	first = 0,
+	count = Number.MAX_SAFE_INTEGER,
+	atVpn: number | null = null,
+): CompareTable | undefined {
+	const at = atVpn === null ? null : atVpn * PAGE_SIZE;
 	const a = taskOf(k, leftPid);
 	const b = taskOf(k, rightPid);
 	if (a === undefined || b === undefined) return undefined;
@@ -688,7 +699,9 @@ export function compareTable(k: KernelState, leftPid: number, rightPid: number, 
 			const shared = left !== null && right !== null && left.pfn === right.pfn && left.lastPfn === right.lastPfn;
 			rows.push({va: start, region: (va ?? vb)!.region, page: null, left, right, shared, differ: differingWords(left, right)});
 		}
-		return {...head, total: starts.length, rows};
+		const atRow =
+			at === null ? -1 : starts.findLastIndex((start) => start <= at && [mmA, mmB].some((mm) => mm?.vmas.some((v) => v.start === start && at < v.end)));
+		return {...head, total: starts.length, rows, atRow};
 	}
 	const ptesA = presentPtes(k, mmA);
 	const ptesB = presentPtes(k, mmB);
@@ -704,7 +717,7 @@ export function compareTable(k: KernelState, leftPid: number, rightPid: number, 
 		const page = vma === undefined ? null : (va - vma.start) / PAGE_SIZE;
 		rows.push({va, region, page, left, right, shared: left !== null && right !== null && left.pfn === right.pfn, differ: differingWords(left, right)});
 	}
-	return {...head, total: vpns.length, rows};
+	return {...head, total: vpns.length, rows, atRow: at === null ? -1 : vpns.indexOf(Math.floor(at / PAGE_SIZE))};
 }
 
 /** A task's registers in the order the registers view shows them: the kernel's order (kernel/program.ts). */

@@ -54,7 +54,7 @@ export type UiState = {
 	helpScroll: number;
 	/** The compare and registers views: the process set beside the selected one (null: its default partner, comparePartner). */
 	otherPid: number | null;
-	/** The compare and registers views: their top row. */
+	/** The compare and registers views: their top row; -1 follows the stop (the compare view keeps the row of its event in view). */
 	viewScroll: number;
 	/** A continue (or a long step / next) is running in slices. */
 	running: boolean;
@@ -85,6 +85,8 @@ export type UiContext = {
 	other?: number | null;
 	viewRows?: number;
 	viewView?: number;
+	/** The top row the view uses while it follows the stop. */
+	viewTop?: number;
 	/** The debugger is inside a tick (the Kernel view is up; the kernel step keys move in it). */
 	inside?: boolean;
 };
@@ -118,7 +120,7 @@ export function initialState(selectedPid = 1): UiState {
 		bpCursor: 0,
 		helpScroll: 0,
 		otherPid: null,
-		viewScroll: 0,
+		viewScroll: -1,
 		running: false,
 		replaying: false,
 		notice: null,
@@ -155,7 +157,7 @@ function placeCursor(s: UiState, ctx: UiContext, cursor: number): UiState {
 
 /** The debug action `a`, after which the panes follow the new state again. */
 function debug(s: UiState, action: DebugAction): Update {
-	return {state: {...s, scroll: {...s.scroll, log: 0, program: -1, frames: -1, memory: -1}, logLeft: 0}, effects: [{t: 'debug', action}]};
+	return {state: {...s, scroll: {...s.scroll, log: 0, program: -1, frames: -1, memory: -1}, logLeft: 0, viewScroll: -1}, effects: [{t: 'debug', action}]};
 }
 
 /**
@@ -246,7 +248,7 @@ function cycleOther(s: UiState, ctx: UiContext, dir: 1 | -1): UiState {
 	const now = ctx.other ?? s.otherPid;
 	const i = now === null ? -1 : others.indexOf(now);
 	const next = i < 0 ? (dir === 1 ? others[0]! : others[others.length - 1]!) : others[(i + dir + others.length) % others.length]!;
-	return {...s, otherPid: next, viewScroll: 0};
+	return {...s, otherPid: next, viewScroll: -1};
 }
 
 const promptOpen = (s: UiState, kind: PromptKind, text = ''): Update => ({state: {...s, prompt: {kind, text, error: null}}, effects: []});
@@ -255,7 +257,7 @@ const promptOpen = (s: UiState, kind: PromptKind, text = ''): Update => ({state:
 export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): Update {
 	switch (msg.t) {
 		case 'stopped': {
-			let s: UiState = {...s0, scroll: {...s0.scroll, log: 0, program: -1, frames: -1, memory: -1}};
+			let s: UiState = {...s0, scroll: {...s0.scroll, log: 0, program: -1, frames: -1, memory: -1}, viewScroll: -1};
 			// The process of the stop's event is shown, when it is still alive.
 			const i = msg.hitPid === null ? -1 : ctx.pids.indexOf(msg.hitPid);
 			if (i >= 0) s = placeCursor({...s, selectedPid: msg.hitPid!}, ctx, i);
@@ -328,7 +330,7 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 		case 'compare':
 		case 'registers':
 			// The key opens its view, and closes it when it is the one open.
-			return {state: {...s, overlay: s.overlay === cmd ? 'none' : cmd, viewScroll: 0}, effects: []};
+			return {state: {...s, overlay: s.overlay === cmd ? 'none' : cmd, viewScroll: -1}, effects: []};
 		case 'close-view':
 			return {state: {...s, overlay: 'none'}, effects: []};
 		case 'other-next':
@@ -390,7 +392,8 @@ export function update(s0: UiState, msg: UiMessage, ctx: UiContext, tick = 0): U
 				const v = Math.max(1, ctx.viewView ?? 1);
 				const max = Math.max(0, (ctx.viewRows ?? 0) - v);
 				const d = cmd === 'up' ? -1 : cmd === 'down' ? 1 : cmd === 'page-up' ? -page(v) : cmd === 'page-down' ? page(v) : 0;
-				const to = cmd === 'top' ? 0 : cmd === 'bottom' ? max : clamp(s.viewScroll + d, 0, max);
+				const from = s.viewScroll >= 0 ? s.viewScroll : (ctx.viewTop ?? 0);
+				const to = cmd === 'top' ? 0 : cmd === 'bottom' ? max : clamp(from + d, 0, max);
 				return {state: {...s, viewScroll: to}, effects: []};
 			}
 			if (mode === 'breakpoints') {

@@ -82,6 +82,9 @@ describe('compareTable', () => {
 		expect(compareTable(dbg.kernel, 1, 2, -5, 1)!.rows).toEqual([all.rows[0]]);
 		expect(compareTable(dbg.kernel, 1, 2, all.total + 3, 10)!.rows).toEqual([]);
 		expect(compareTable(dbg.kernel, 1, 77)).toBeUndefined();
+		// the row of a page, found without drawing the rows
+		expect(compareTable(dbg.kernel, 1, 2, 0, 0, (HEAP + 0x1000) / 4096)!.atRow).toBe(all.rows.findIndex((r) => r.va === HEAP + 0x1000));
+		expect(compareTable(dbg.kernel, 1, 2, 0, 0, 0x12345)!.atRow).toBe(-1);
 	});
 
 	it('a page only one side has mapped is a row with the other side empty', () => {
@@ -122,6 +125,8 @@ describe('compareTable', () => {
 		expect(heap.left!.lastPfn - heap.left!.pfn).toBe(1);
 		expect(heap.shared).toBe(true);
 		expect(heap.left!.words).toEqual([[0, 1]]);
+		// a page inside a region finds the region's row
+		expect(compareTable(k, 1, 2, 0, 0, heap.va / 4096 + 1)!.atRow).toBe(t.rows.indexOf(heap));
 	});
 });
 

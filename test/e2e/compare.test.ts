@@ -44,16 +44,20 @@ describe.skipIf(!hasTmux)('compare and registers views in tmux', () => {
 			for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(width);
 			expect(s).toMatch(/pid 1 init\s+\| pid 2 init \*/);
 			// heap[1]: one frame, mapped read-only by both, refcount and mapcount 2
-			const shared = /^0x601000\s+heap\[1\]\s+(\d+) (?:anon\s+)?-D[-A] COW (?:2\/2|ref 2 map 2)\s+\+0=10\s+=\s+(\d+) /.exec(row(s, 'heap[1]'));
+			const shared = /^ {2}0x601000\s+heap\[1\]\s+(\d+) (?:anon\s+)?-D[-A] COW (?:2\/2|ref 2 map 2)\s+\+0=10\s+=\s+(\d+) /.exec(row(s, 'heap[1]'));
 			expect(shared, row(s, 'heap[1]')).not.toBeNull();
 			expect(shared![1]).toBe(shared![2]);
-			// heap[0]: the parent's frame, still read-only, holds 1; the child's new writable copy holds 2
+			// heap[0], the page of the fault (▶): the parent's frame, still read-only, holds 1; the child's new writable copy holds 2
 			const copied =
-				/^0x600000\s+heap\[0\]\s+(\d+) (?:anon\s+)?-DA COW (?:1\/1|ref 1 map 1)\s+\+0=1\s+\|\s+(\d+) (?:anon\s+)?WDA\s+(?:1\/1|ref 1 map 1)\s+\+0=2$/.exec(
+				/^▶ 0x600000\s+heap\[0\]\s+(\d+) (?:anon\s+)?-DA COW (?:1\/1|ref 1 map 1)\s+\+0=1\s+\|\s+(\d+) (?:anon\s+)?WDA\s+(?:1\/1|ref 1 map 1)\s+\+0=2$/.exec(
 					row(s, 'heap[0]'),
 				);
 			expect(copied, row(s, 'heap[0]')).not.toBeNull();
 			expect(copied![1]).not.toBe(copied![2]);
+			// under the table: the event, do_wp_page's decision, the two frames' counts before → after
+			expect(s).toContain(`▶ pid 2 fault cow-copy write 0x600000 (heap) → pfn ${copied![2]} from pfn ${copied![1]}`);
+			expect(s).toContain(`page_mapcount(pfn ${copied![1]}) = 2: cannot reuse, copy`);
+			expect(s).toContain(`pfn ${copied![2]} anon ref 0→1 map 0→1 · pfn ${copied![1]} anon ref 2→1 map 2→1`);
 
 			t.send('x');
 			s = await t.waitFor(/Registers and words\s+pid 2 init beside pid 1 init/);

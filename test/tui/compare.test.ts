@@ -45,6 +45,7 @@ function open(file: string, width: number, height: number, breaks: string[] = []
 const esc: KeyEvent = {input: '', name: 'escape'};
 const tab: KeyEvent = {input: '', name: 'tab'};
 const end: KeyEvent = {input: '', name: 'end'};
+const home: KeyEvent = {input: '', name: 'home'};
 const row = (screen: string, page: string): string => screen.split('\n').find((l) => l.includes(` ${page} `)) ?? '';
 
 describe('the compare view at 80×24', () => {
@@ -57,9 +58,14 @@ describe('the compare view at 80×24', () => {
 		expect(s.split('\n')[1]).toMatch(/Compare\s+pid 1 init beside pid 2 init \*/);
 		expect(s).toMatch(/VA\s+page\s+pid 1 init\s+\| pid 2 init \*/);
 		// heap[0]: the parent keeps pfn 9, read-only (COW), holding 1; the child has its own writable copy holding 2
-		expect(row(s, 'heap[0]')).toMatch(/^0x600000\s+heap\[0\]\s+9 -DA COW 1\/1\s+\+0=1\s+\|\s+(\d+) WDA\s+1\/1\s+\+0=2$/);
+		// (▶: the page of the stop's fault)
+		expect(row(s, 'heap[0]')).toMatch(/^▶ 0x600000\s+heap\[0\]\s+9 -DA COW 1\/1\s+\+0=1\s+\|\s+(\d+) WDA\s+1\/1\s+\+0=2$/);
 		// heap[1]: still one frame, mapped by both (=), refcount and mapcount 2
-		expect(row(s, 'heap[1]')).toMatch(/^0x601000\s+heap\[1\]\s+10 -DA COW 2\/2\s+\+0=10\s+=\s+10 -D- COW 2\/2\s+\+0=10$/);
+		expect(row(s, 'heap[1]')).toMatch(/^ {2}0x601000\s+heap\[1\]\s+10 -DA COW 2\/2\s+\+0=10\s+=\s+10 -D- COW 2\/2\s+\+0=10$/);
+		// under the table, what the stop is about: the event, the kernel's decision, the frames it changed before → after
+		expect(s).toMatch(/^▶ pid 2 fault cow-copy write 0x600000 \(heap\) → pfn (\d+) from pfn 9$/m);
+		expect(s).toMatch(/^ {2}page_mapcount\(pfn 9\) = 2: cannot reuse, copy$/m);
+		expect(s).toMatch(/^ {2}pfn \d+ anon ref 0→1 map 0→1 · pfn 9 anon ref 2→1 map 2→1$/m);
 		expect(s).toContain('= the same frame on both sides');
 		expect(s.split('\n').at(-1)).toMatch(/Tab\/o\s+other.*Esc\s+close/);
 	});
@@ -87,18 +93,20 @@ describe('the compare view at 80×24', () => {
 
 	it('cuts a long region name and a row of many words with …, and scrolls through 30 pages', () => {
 		const t = open(MANY, 80, 24, ['cow']);
-		t.c.dbg.continue();
+		t.press('c'); // 48 ticks: done in the controller's first slice of 20,000
+		// the child's write faulted on the last page: the view follows the stop down to its row
 		const s = t.press('C');
-		expect(s).toMatch(/rows 1-\d+ of 31/); // the text page and the 30 of the region
-		const first = s.split('\n').find((l) => l.startsWith('0x600000 '))!;
-		expect(first).toMatch(/^0x600000\s+a_region… /);
+		expect(s).toMatch(/rows \d+-31 of 31/); // the text page and the 30 of the region
+		expect(s).toMatch(/^▶ 0x61d000\s+a_re…\[29\]\s+\d+ -DA COW 1\/1\s+\+0=29\s+\|\s+\d+ WDA\s+1\/1\s+\+0=99$/m);
+		expect(s).not.toContain('0x600000 ');
+		const top = t.press(home);
+		expect(top).toMatch(/rows 1-\d+ of 31/);
+		const first = top.split('\n').find((l) => l.startsWith('  0x600000 '))!;
+		expect(first).toMatch(/^ {2}0x600000\s+a_reg…\[0\] /);
 		// each side's words are cut at the side's width, the cut marked
-		expect(first).toMatch(/\+0=10…\s\|/);
-		const bottom = t.press(end);
-		expect(bottom).toMatch(/rows \d+-31 of 31/);
-		expect(bottom).toContain('0x61d000');
-		expect(bottom).not.toContain('0x600000 ');
-		expect(t.press('k')).toMatch(/rows \d+-30 of 31/);
+		expect(first).toMatch(/\+0=1…\s=/);
+		expect(t.press('j')).toMatch(/rows 2-\d+ of 31/);
+		expect(t.press(end)).toMatch(/rows \d+-31 of 31/);
 	});
 
 	it('no-MMU: the regions and their frame ranges; vfork shares the mm, and the view says so', () => {
@@ -143,10 +151,12 @@ describe('the registers and words view', () => {
 
 	it('Tab with one other process keeps it; the words scroll', () => {
 		const t = open(MANY, 160, 50, ['cow']);
-		t.c.dbg.continue();
+		t.press('c'); // 48 ticks: done in the controller's first slice of 20,000
 		const s = t.press('x', tab);
 		expect(s).toMatch(/words 1-\d+ of 41/);
-		expect(s).toMatch(/^a_region_with_a_lon…\s+0x600000\s+1000\s+7\s+differs$/m);
-		expect(t.press(end)).toMatch(/a_region_with_a_lon… 0x61d000\s+29\s+29/);
+		expect(s).toMatch(/^a_region_with_a_…\[0\]\s+0x600000\s+1000\s+1000$/m);
+		expect(s).toMatch(/^a_region_with_a_…\+16\s+0x600010\s+1002\s+1002$/m);
+		// pid 2, selected at its stop, wrote 99 over the 29 pid 1 still reads
+		expect(t.press(end)).toMatch(/^a_region_with_a…\[29\]\s+0x61d000\s+99\s+29\s+differs$/m);
 	});
 });

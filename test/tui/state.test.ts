@@ -347,8 +347,11 @@ describe('the compare and registers views', () => {
 		expect(withCtx(open, c, special('end'), 'j', 'j').state.viewScroll).toBe(20);
 		expect(withCtx(open, c, special('end'), special('home')).state.viewScroll).toBe(0);
 		expect(withCtx(open, {viewRows: 3, viewView: 10}, 'j').state.viewScroll).toBe(0);
-		// reopening starts at the top
+		// while it follows the stop (-1), a key scrolls from the top the view uses (viewTop)
+		expect(withCtx(open, {...c, viewTop: 12}, 'j').state.viewScroll).toBe(13);
+		expect(press(withCtx(open, c, 'j').state, 's').state.viewScroll).toBe(-1);
+		// reopening follows the stop again
 		const scrolled = withCtx(open, c, special('end')).state;
-		expect(press(press(scrolled, 'C').state, 'C').state.viewScroll).toBe(0);
+		expect(press(press(scrolled, 'C').state, 'C').state.viewScroll).toBe(-1);
 	});
 });

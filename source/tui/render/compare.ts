@@ -5,9 +5,10 @@
 // an MMU, one row a region with its frame range. Full screen, the run keys
 // still work under it, so the picture can be watched changing.
 
-import {absentText, compareTable, comparePartner, taskOf, type CompareProcess, type CompareRow, type CompareSide} from '../../debugger/views.js';
+import {describeEvent} from '../../debugger/format.js';
+import {absentText, compareTable, comparePartner, frameRow, taskOf, type CompareProcess, type CompareRow, type CompareSide} from '../../debugger/views.js';
 import type {KernelState} from '../../debugger/views.js';
-import {fitLine, padEnd, padStart, seg, wrap, type Line, type Style} from '../text.js';
+import {cut, fitLine, padEnd, padStart, seg, wrap, type Line, type Style} from '../text.js';
 import type {Model} from './model.js';
 
 const hex = (n: number): string => '0x' + n.toString(16);
@@ -59,7 +60,8 @@ function sideLine(side: CompareSide | null, row: CompareRow, mmu: boolean, wide:
 	return fitLine(out, width, true);
 }
 
-export type ViewOverlay = {overlay: {title: Line; lines: Line[]}; rows: number; view: number; other: number | null};
+/** A full-screen view: its title and lines, its rows in all, the rows it shows, its top row, and the process it sets beside the selected one. */
+export type ViewOverlay = {overlay: {title: Line; lines: Line[]}; rows: number; view: number; top: number; other: number | null};
 
 const legendText = (mmu: boolean): string =>
 	mmu
@@ -77,6 +79,7 @@ export function compareOverlay(m: Model, width: number, height: number): ViewOve
 		overlay: {title: title(`pid ${selected}`), lines: [fitLine([seg(text, {dim: true})], width)]},
 		rows: 0,
 		view: 1,
+		top: 0,
 		other,
 	});
 	if (taskOf(k, selected) === undefined) return alone(absentText(k, selected));
@@ -87,16 +90,17 @@ export function compareOverlay(m: Model, width: number, height: number): ViewOve
 	const mmu = head.mmu;
 	const wide = width >= 120;
 	// Columns: a row's VA and page name, then the two sides with a gutter between them.
+	const markWidth = 2;
 	const vaWidth = wide ? 16 : 14;
 	const nameWidth = wide ? 12 : 9;
 	const gutter = 3;
-	const sideWidth = Math.max(8, Math.floor((width - vaWidth - nameWidth - 2 - gutter) / 2));
+	const sideWidth = Math.max(8, Math.floor((width - markWidth - vaWidth - nameWidth - 2 - gutter) / 2));
 	const lines: Line[] = [];
 	const sides = [processLabel(head.left, left === selected), processLabel(head.right, right === selected)];
 	lines.push(
 		fitLine(
 			[
-				seg(padEnd(mmu ? 'VA' : 'start', vaWidth + 1) + padEnd(mmu ? 'page' : 'region', nameWidth + 1), {bold: true}),
+				seg(' '.repeat(markWidth) + padEnd(mmu ? 'VA' : 'start', vaWidth + 1) + padEnd(mmu ? 'page' : 'region', nameWidth + 1), {bold: true}),
 				seg(padEnd(sides[0]!, sideWidth), {bold: true, color: left === selected ? 'yellow' : undefined}),
 				seg(' | ', {dim: true}),
 				seg(sides[1]!, {bold: true, color: right === selected ? 'yellow' : undefined}),
@@ -114,7 +118,12 @@ export function compareOverlay(m: Model, width: number, height: number): ViewOve
 		' words';
 	lines.push(
 		fitLine(
-			[seg(' '.repeat(vaWidth + 1 + nameWidth + 1)), seg(padEnd(columns, sideWidth), {dim: true}), seg(' | ', {dim: true}), seg(columns, {dim: true})],
+			[
+				seg(' '.repeat(markWidth + vaWidth + 1 + nameWidth + 1)),
+				seg(padEnd(columns, sideWidth), {dim: true}),
+				seg(' | ', {dim: true}),
+				seg(columns, {dim: true}),
+			],
 			width,
 		),
 	);
@@ -128,20 +137,28 @@ export function compareOverlay(m: Model, width: number, height: number): ViewOve
 		});
 	if (!mmu) note('no-MMU: no page tables, no COW; one row a region, the frames that back it (address = physical).', {dim: true});
 	for (const p of [head.left, head.right]) if (p.mm === null) note(`pid ${p.pid} has no mm (${p.state === 'Z' ? 'zombie' : 'released'}).`, {dim: true});
+	const stop = stopLines(m, width);
 	// The legend when every row fits with it; the rows come first.
 	const total = head.total;
-	const room = height - 1 - lines.length - notes.length;
+	const room = height - 1 - lines.length - notes.length - (stop.lines.length > 0 ? 1 + stop.lines.length : 0);
 	const legendLines = wrap(legendText(mmu), width);
 	const legend = room - legendLines.length >= Math.max(1, total) ? legendLines.map((l) => [seg(l, {dim: true})]) : [];
 	const view = Math.max(1, room - legend.length);
-	const top = Math.max(0, Math.min(m.ui.viewScroll, total - view));
+	// The page of the stop's event, when it is about one of the two: its row is marked, and kept in view while the view follows.
+	const at = stop.vpn !== null && (stop.pid === left || stop.pid === right) ? stop.vpn : null;
+	const atRow = at === null ? -1 : compareTable(k, left, right, 0, 0, at)!.atRow;
+	const followTop = atRow < view ? 0 : Math.min(atRow - Math.floor(view / 3), total - view);
+	const top = Math.max(0, Math.min(m.ui.viewScroll >= 0 ? m.ui.viewScroll : followTop, total - view));
 	const t = compareTable(k, left, right, top, view)!;
-	for (const r of t.rows) {
-		const name = r.region === null ? '?' : r.page === null ? r.region : `${r.region}[${r.page}]`;
+	for (const [i, r] of t.rows.entries()) {
+		// A long region name is cut, the page index kept.
+		const page = r.page === null ? '' : `[${r.page}]`;
+		const name = r.region === null ? '?' : cut(r.region, Math.max(1, nameWidth - page.length)) + page;
 		const mark = r.shared ? seg(' = ', {bold: true, color: 'green'}) : seg(' | ', {dim: true});
 		lines.push(
 			fitLine(
 				[
+					top + i === atRow ? seg('▶ ', {bold: true, color: 'yellow'}) : seg('  '),
 					seg(padEnd(hex(r.va), vaWidth) + ' ', {dim: true}),
 					seg(padEnd(name, nameWidth) + ' ', {bold: true}),
 					...sideLine(r.left, r, mmu, wide, sideWidth),
@@ -154,12 +171,45 @@ export function compareOverlay(m: Model, width: number, height: number): ViewOve
 	}
 	if (t.rows.length === 0) lines.push([seg(mmu ? 'Neither has a present PTE.' : 'Neither has a region.', {dim: true})]);
 	for (const n of notes) lines.push(fitLine(n, width));
+	if (stop.lines.length > 0) lines.push([]);
+	for (const l of stop.lines) lines.push(fitLine(l, width));
 	for (const l of legend) lines.push(fitLine(l, width));
 	const range = total === 0 ? '0 rows' : `rows ${top + 1}-${top + t.rows.length} of ${total}`;
 	return {
 		overlay: {title: title(`${sides[0]} beside ${sides[1]} · ${range}`), lines: lines.slice(0, Math.max(0, height - 1)).map(trimEnd)},
 		rows: total,
 		view,
+		top,
 		other,
 	};
+}
+
+/** Frames the stop block names at most. */
+const STOP_FRAMES = 6;
+
+/**
+ * What the stop is about, under the table: its event, the kernel's decision,
+ * and the frames it changed with their counts before → after (as the Frames
+ * pane shows them). Nothing when the run is not standing at its stop's tick.
+ */
+function stopLines(m: Model, width: number): {lines: Line[]; pid: number | null; vpn: number | null} {
+	const k = m.dbg.kernel;
+	const f = m.focus;
+	if (f === null || f.tick !== k.tick || f.eventIndex === null) return {lines: [], pid: null, vpn: null};
+	const lines: Line[] = [];
+	wrap(describeEvent(m.dbg.event(f.eventIndex)), width - 2).forEach((l, i) =>
+		lines.push([seg(i === 0 ? '▶ ' : '  ', {bold: true, color: 'yellow'}), seg(l, {bold: i === 0})]),
+	);
+	if (f.note !== null) for (const l of wrap(f.note, width - 2)) lines.push([seg('  '), seg(l, {color: 'yellow'})]);
+	if (f.pfns.length > 0) {
+		const parts = f.pfns.slice(0, STOP_FRAMES).map((pfn) => {
+			const now = frameRow(k, pfn);
+			const count = (name: string, was: number | undefined, is: number): string =>
+				was === undefined || was === is ? `${name} ${is}` : `${name} ${was}→${is}`;
+			return `pfn ${pfn} ${now.kind} ${count('ref', f.before.refcount[pfn], now.refcount)} ${count('map', f.before.mapcount[pfn], now.mapcount)}`;
+		});
+		const more = f.pfns.length > STOP_FRAMES ? ` · +${f.pfns.length - STOP_FRAMES} more` : '';
+		for (const l of wrap(parts.join(' · ') + more, width - 2)) lines.push([seg('  '), seg(l, {color: 'green'})]);
+	}
+	return {lines, pid: f.pid, vpn: f.vpn};
 }

@@ -4,8 +4,8 @@
 // so after a COW copy the parent's and the child's values of one address read
 // side by side. The registers stay at the top; the words scroll.
 
-import {absentText, registerRows, taskOf, wordsTable, type Task} from '../../debugger/views.js';
-import {fitLine, padEnd, seg, type Line} from '../text.js';
+import {absentText, registerRows, taskOf, wordsTable, type Task, type WordRow} from '../../debugger/views.js';
+import {cells, cut, fitLine, padEnd, seg, type Line} from '../text.js';
 import {otherOf, trimEnd, type ViewOverlay} from './compare.js';
 import type {Model} from './model.js';
 
@@ -14,6 +14,13 @@ const value = (v: number | null): string => (v === null ? '-' : String(v));
 
 function who(t: Task): string {
 	return `pid ${t.pid} ${t.comm} ${t.state} pc ${t.pc}`;
+}
+
+/** A word's name in `width` cells: a long region name is cut, its `[K]+OFFSET` kept. */
+function wordName(w: WordRow, width: number): string {
+	if (w.region === '' || cells(w.name) <= width) return w.name;
+	const suffix = w.name.slice(w.region.length);
+	return cut(w.region, Math.max(1, width - cells(suffix))) + suffix;
 }
 
 /** The registers in columns, top to bottom then left to right; each cell: the name, the selected's value, the other's (yellow where they differ). */
@@ -64,6 +71,7 @@ export function registersOverlay(m: Model, width: number, height: number): ViewO
 			overlay: {title: title(`pid ${selected}`), lines: [fitLine([seg(absentText(k, selected), {dim: true})], width)]},
 			rows: 0,
 			view: 1,
+			top: 0,
 			other: otherPid,
 		};
 	}
@@ -94,7 +102,7 @@ export function registersOverlay(m: Model, width: number, height: number): ViewO
 		lines.push(
 			fitLine(
 				[
-					seg(padEnd(w.name, nameWidth) + ' ', {bold: true}),
+					seg(padEnd(wordName(w, nameWidth), nameWidth) + ' ', {bold: true}),
 					seg(padEnd(hex(w.va), vaWidth) + ' ', {dim: true}),
 					seg(padEnd(value(w.value), valueWidth) + ' ', differ ? {color: 'yellow', bold: true} : {}),
 					seg(other === undefined ? '' : padEnd(value(w.other), valueWidth), differ ? {color: 'yellow'} : {dim: true}),
@@ -107,5 +115,5 @@ export function registersOverlay(m: Model, width: number, height: number): ViewO
 	if (total === 0) lines.push(fitLine([seg('No word written in its memory yet (an unwritten word reads as 0).', {dim: true})], width));
 	const range = total === 0 ? 'no words' : `words ${top + 1}-${top + words.rows.length} of ${total}`;
 	const info = `pid ${task.pid} ${task.comm}${other === undefined ? '' : ` beside pid ${other.pid} ${other.comm}`} · ${range}`;
-	return {overlay: {title: title(info), lines: lines.slice(0, Math.max(0, height - 1)).map(trimEnd)}, rows: total, view, other: otherPid};
+	return {overlay: {title: title(info), lines: lines.slice(0, Math.max(0, height - 1)).map(trimEnd)}, rows: total, view, top, other: otherPid};
 }

@@ -78,6 +78,7 @@ export function buildView(m: Model, width: number, height: number): {view: View;
 		ctx.other = v.other;
 		ctx.viewRows = v.rows;
 		ctx.viewView = v.view;
+		ctx.viewTop = v.top;
 		overlay = v.overlay;
 	}
 	// The panes are laid out (and their row counts known) even under an overlay, for the reducer.
