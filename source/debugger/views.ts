@@ -529,7 +529,10 @@ export function comparePartner(k: KernelState, pid: number): number | null {
 }
 
 /** One process of a comparison: who it is and its address space (null once released). */
-export type CompareProcess = {pid: number; comm: string; state: TaskState; mm: number | null};
+export type CompareProcess = {pid: number | null; comm: string; state: TaskState | null; mm: number | null};
+
+/** A side of a comparison: a process (its pid), or an address space no task uses yet (the child's mm while dup_mmap fills it). */
+export type CompareSubject = number | {mm: number};
 
 /** One side of a compare row: the PTE (no-MMU: the region's backing) and its frame's counts. */
 export type CompareSide = {
@@ -582,8 +585,26 @@ export type CompareTable = {
 /** The most words a compare row carries; the registers view lists them all. */
 export const MAX_ROW_WORDS = 8;
 
-function compareProcess(task: Task): CompareProcess {
-	return {pid: task.pid, comm: task.comm, state: task.state, mm: task.mm};
+function compareSubject(k: KernelState, who: CompareSubject): {p: CompareProcess; mm: MmStruct | undefined} | undefined {
+	if (typeof who !== 'number') {
+		const mm = k.mms.get(who.mm);
+		return mm === undefined ? undefined : {p: {pid: null, comm: '', state: null, mm: mm.id}, mm};
+	}
+	const task = taskOf(k, who);
+	if (task === undefined) return undefined;
+	return {p: {pid: task.pid, comm: task.comm, state: task.state, mm: task.mm}, mm: mmOf(k, task)};
+}
+
+/**
+ * The address space dup_mmap is filling while the debugger stands inside a
+ * fork's tick (docs/debugger.md, kernel steps): its id and the one it copies,
+ * from dup_mmap's arguments on the kernel stack; null anywhere else.
+ */
+export function mmUnderCopy(dbg: Debugger): {mm: number; oldmm: number} | null {
+	const frame = dbg.inside?.stack.find((f) => f.fn === 'dup_mmap');
+	if (frame === undefined) return null;
+	const {mm, oldmm} = frame.args;
+	return typeof mm === 'number' && typeof oldmm === 'number' && dbg.kernel.mms.has(mm) ? {mm, oldmm} : null;
 }
 
 /** Present PTEs of an mm: vpn → pte, in VA order. */
@@ -674,20 +695,20 @@ function differingWords(a: CompareSide | null, b: CompareSide | null): number[] 
  */
 export function compareTable(
 	k: KernelState,
-	leftPid: number,
-	rightPid: number,
+	leftWho: CompareSubject,
+	rightWho: CompareSubject,
 	first = 0,
 	count = Number.MAX_SAFE_INTEGER,
 	atVpn: number | null = null,
 ): CompareTable | undefined {
 	const at = atVpn === null ? null : atVpn * PAGE_SIZE;
-	const a = taskOf(k, leftPid);
-	const b = taskOf(k, rightPid);
+	const a = compareSubject(k, leftWho);
+	const b = compareSubject(k, rightWho);
 	if (a === undefined || b === undefined) return undefined;
-	const mmA = mmOf(k, a);
-	const mmB = mmOf(k, b);
+	const mmA = a.mm;
+	const mmB = b.mm;
 	const mmu = k.config.mmu === 'on';
-	const head = {mmu, left: compareProcess(a), right: compareProcess(b), sameMm: mmA !== undefined && mmA === mmB};
+	const head = {mmu, left: a.p, right: b.p, sameMm: mmA !== undefined && mmA === mmB};
 	const rows: CompareRow[] = [];
 	if (!mmu) {
 		const starts = [...new Set([...(mmA?.vmas ?? []), ...(mmB?.vmas ?? [])].map((v) => v.start))].sort((x, y) => x - y);

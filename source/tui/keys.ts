@@ -193,7 +193,7 @@ export const keyTable: readonly KeyDef[] = [
 	// Kernel steps (gdb's step, next, finish, reverse-step; docs/debugger.md)
 	{
 		cmd: 'kstep-into',
-		modes: ['normal'],
+		modes: ['normal', ...views],
 		keys: [ch('e')],
 		label: 'e',
 		help: 'enter the kernel: into the next tick at its first kernel step, or inside one, into the next step (gdb step)',
@@ -202,7 +202,7 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'kstep-over',
-		modes: ['normal'],
+		modes: ['normal', ...views],
 		keys: [ch('o')],
 		label: 'o',
 		help: 'inside a tick: step over the function this step enters, to the next step at this depth (gdb next)',
@@ -211,7 +211,7 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'kstep-out',
-		modes: ['normal'],
+		modes: ['normal', ...views],
 		keys: [ch('f')],
 		label: 'f',
 		help: 'inside a tick: finish the current kernel function, to the step that returns from it (gdb finish)',
@@ -220,7 +220,7 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'kstep-back',
-		modes: ['normal'],
+		modes: ['normal', ...views],
 		keys: [ch('E')],
 		label: 'E',
 		help: 'back one kernel step (from the first: before the tick; between ticks: into the last tick at its last step)',
@@ -229,7 +229,7 @@ export const keyTable: readonly KeyDef[] = [
 	},
 	{
 		cmd: 'kstep-leave',
-		modes: ['normal'],
+		modes: ['normal', ...views],
 		keys: [ch('L')],
 		label: 'L',
 		help: 'leave the tick: run it to its end and close the Kernel view (Esc too, when no count or filter is up)',
@@ -396,8 +396,8 @@ export const keyTable: readonly KeyDef[] = [
 	{
 		cmd: 'other-next',
 		modes: views,
-		keys: [{name: 'tab', shift: false}, ch('o')],
-		label: 'Tab/o',
+		keys: [{name: 'tab', shift: false}],
+		label: 'Tab',
 		help: 'in the compare and registers views: set the next process beside the selected one',
 		bar: {label: 'other', rank: () => 8.8},
 		group: 'Views',
@@ -405,8 +405,8 @@ export const keyTable: readonly KeyDef[] = [
 	{
 		cmd: 'other-prev',
 		modes: views,
-		keys: [named('tab', true), ch('O')],
-		label: 'S-Tab/O',
+		keys: [named('tab', true)],
+		label: 'S-Tab',
 		help: 'in the compare and registers views: set the previous process beside the selected one',
 		group: 'Views',
 	},

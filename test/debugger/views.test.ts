@@ -6,7 +6,7 @@ import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {loadScenario} from '../../source/debugger/load.js';
-import {comparePartner, compareTable, registerRows, taskOf, wordsTable, type CompareRow} from '../../source/debugger/views.js';
+import {comparePartner, compareTable, mmUnderCopy, registerRows, taskOf, wordsTable, type CompareRow} from '../../source/debugger/views.js';
 import {stepTick} from '../../source/kernel/kernel.js';
 import {runTo} from '../helpers/run.js';
 
@@ -127,6 +127,23 @@ describe('compareTable', () => {
 		expect(heap.left!.words).toEqual([[0, 1]]);
 		// a page inside a region finds the region's row
 		expect(compareTable(k, 1, 2, 0, 0, heap.va / 4096 + 1)!.atRow).toBe(t.rows.indexOf(heap));
+	});
+});
+
+describe('mmUnderCopy', () => {
+	it("inside the fork's dup_mmap: the child's mm (no task uses it yet) and the parent's; null between ticks", () => {
+		const dbg = at('scenarios/fork-cow.scn', ['func=copy_one_pte']);
+		expect(mmUnderCopy(dbg)).toBeNull();
+		dbg.continue();
+		expect(dbg.inside).not.toBeNull();
+		const copy = mmUnderCopy(dbg)!;
+		expect(copy).toEqual({mm: 2, oldmm: 1});
+		expect([...dbg.kernel.tasks.values()].some((t) => t.mm === copy.mm)).toBe(false);
+		const t = compareTable(dbg.kernel, 1, {mm: copy.mm})!;
+		expect(t.right).toEqual({pid: null, comm: '', state: null, mm: 2});
+		// copy_one_pte has been entered for heap[0]: nothing is in the child's table yet
+		expect(t.rows.map((r) => r.right)).toEqual([null, null, null]);
+		expect(compareTable(dbg.kernel, 1, {mm: 99})).toBeUndefined();
 	});
 });
 

@@ -67,7 +67,7 @@ describe('the compare view at 80×24', () => {
 		expect(s).toMatch(/^ {2}page_mapcount\(pfn 9\) = 2: cannot reuse, copy$/m);
 		expect(s).toMatch(/^ {2}pfn \d+ anon ref 0→1 map 0→1 · pfn 9 anon ref 2→1 map 2→1$/m);
 		expect(s).toContain('= the same frame on both sides');
-		expect(s.split('\n').at(-1)).toMatch(/Tab\/o\s+other.*Esc\s+close/);
+		expect(s.split('\n').at(-1)).toMatch(/Tab\s+other.*Esc\s+close/);
 	});
 
 	it('r and s work under it: one tick back both processes map pfn 9 for heap[0]; C closes it', () => {
@@ -84,6 +84,26 @@ describe('the compare view at 80×24', () => {
 		expect(t.press('q')).toContain('1 Processes');
 		// q closed the view, not the debugger: the next key still steps
 		expect(t.press('s').split('\n')[0]).toContain('tick 6');
+	});
+
+	it("inside the fork's tick: the child's mm beside the parent, filled PTE by PTE by copy_one_pte; e, E and o work under the view", () => {
+		const t = open(COW, 80, 24);
+		t.press('g2\r', 'C');
+		let s = t.screen();
+		for (let i = 0; i < 80 && !s.includes("set_pte_at: the child's pte 0x600000"); i++) s = t.press('e');
+		expect(s.split('\n')[0]).toMatch(/tick 3\s+MMU\s+paused · kstep \d+\/\d+ in copy_one_pte/);
+		expect(s).toMatch(/Compare\s+pid 1 init \* beside mm 2 \(dup_mmap fills it\)/);
+		// heap[0] is copied: one frame, read-only on both sides, counted twice; heap[1] not yet
+		expect(row(s, 'heap[0]')).toMatch(/^▶ 0x600000\s+heap\[0\]\s+(\d+) -DA COW 2\/2\s+\+0=1\s+=\s+\1 -D- COW 2\/2\s+\+0=1$/);
+		expect(row(s, 'heap[1]')).toMatch(/^ {2}0x601000\s+heap\[1\]\s+\d+ WDA\s+1\/1\s+\+0=10\s+\|\s+\(no PTE\)$/);
+		expect(s).toMatch(/^▶ in do_fork › copy_process › … › copy_pmd_range › copy_pte_range › copy_one_pte$/m);
+		expect(s).toMatch(/^ {2}kstep \d+ · set_pte_at: the child.s pte 0x600000 → pfn \d+ ro$/m);
+		// one kernel step back: the parent's PTE is write-protected and counted, the child's not set yet
+		s = t.press('E');
+		expect(row(s, 'heap[0]')).toMatch(/-DA COW 2\/2\s+\+0=1\s+\|\s+\(no PTE\)$/);
+		// over the rest of copy_pte_range: heap[1] is copied too
+		for (let i = 0; i < 80 && row(s, 'heap[1]').includes('(no PTE)') && s.includes('kstep'); i++) s = t.press('o');
+		expect(row(s, 'heap[1]')).toMatch(/-DA COW 2\/2\s+\+0=10\s+=\s+\d+ -D- COW 2\/2\s+\+0=10$/);
 	});
 
 	it('alone before the fork: says there is nothing to set beside it', () => {

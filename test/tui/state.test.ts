@@ -319,19 +319,24 @@ describe('the compare and registers views', () => {
 		const g = press(open, 'g', '1', '2', special('return'));
 		expect(actions(g.effects)).toEqual([{a: 'goto', tick: 12}]);
 		expect(g.state.overlay).toBe('registers');
+		// the kernel step keys too: into the next tick, and inside one over, out, back and leave
+		expect(actions(press(open, 'e').effects)).toEqual([{a: 'kstep', op: 'into'}]);
+		const inside = update(open, {t: 'key', key: key('o')}, {...ctx, inside: true}, 50);
+		expect(actions(inside.effects)).toEqual([{a: 'kstep', op: 'over'}]);
+		expect(inside.state.overlay).toBe('registers');
 		// the pane keys do not act under a view
 		expect(press(open, '3', 'i', '/').state).toEqual(open);
 	});
 
-	it('Tab and o set the next other process, skipping the selected one and wrapping; S-Tab and O go back', () => {
+	it('Tab sets the next other process, skipping the selected one and wrapping; S-Tab goes back', () => {
 		const open = inView({overlay: 'compare', selectedPid: 2});
 		// the view shows pid 1 beside pid 2 (its default partner): the next is 3, then 1 again
 		let s = withCtx(open, {other: 1}, special('tab')).state;
 		expect(s.otherPid).toBe(3);
-		s = withCtx(s, {other: 3}, 'o').state;
+		s = withCtx(s, {other: 3}, special('tab')).state;
 		expect(s.otherPid).toBe(1);
 		expect(withCtx(open, {other: 1}, special('tab', true)).state.otherPid).toBe(3);
-		expect(withCtx(open, {other: 3}, 'O').state.otherPid).toBe(1);
+		expect(withCtx(open, {other: 3}, special('tab', true)).state.otherPid).toBe(1);
 		// alone: nothing to cycle to
 		expect(withCtx(open, {pids: [2], other: null}, special('tab')).state).toEqual(open);
 		// the pane focus does not move under a view

@@ -6,9 +6,22 @@
 // still work under it, so the picture can be watched changing.
 
 import {describeEvent} from '../../debugger/format.js';
-import {absentText, compareTable, comparePartner, frameRow, taskOf, type CompareProcess, type CompareRow, type CompareSide} from '../../debugger/views.js';
+import {
+	absentText,
+	compareTable,
+	comparePartner,
+	frameRow,
+	kernelView,
+	mmUnderCopy,
+	taskOf,
+	type CompareProcess,
+	type CompareSubject,
+	type CompareRow,
+	type CompareSide,
+} from '../../debugger/views.js';
 import type {KernelState} from '../../debugger/views.js';
 import {cut, fitLine, padEnd, padStart, seg, wrap, type Line, type Style} from '../text.js';
+import {stackPath} from './kernel.js';
 import type {Model} from './model.js';
 
 const hex = (n: number): string => '0x' + n.toString(16);
@@ -34,7 +47,10 @@ export function trimEnd(line: Line): Line {
 	return out;
 }
 
+const shortLabel = (p: CompareProcess): string => (p.pid === null ? `mm ${p.mm}` : `pid ${p.pid}`);
+
 export function processLabel(p: CompareProcess, selected: boolean): string {
+	if (p.pid === null) return `mm ${p.mm} (dup_mmap fills it)`;
 	return `pid ${p.pid} ${p.comm}${selected ? ' *' : ''}`;
 }
 
@@ -83,9 +99,15 @@ export function compareOverlay(m: Model, width: number, height: number): ViewOve
 		other,
 	});
 	if (taskOf(k, selected) === undefined) return alone(absentText(k, selected));
-	if (other === null) return alone(`pid ${selected} is the only process: nothing to set beside it yet (after a fork, C shows parent and child).`);
+	// Inside a fork's dup_mmap, the child's mm has no task yet: it is set beside its parent, to watch copy_one_pte fill it.
+	const copying = mmUnderCopy(m.dbg);
+	const filling = copying !== null && m.ui.otherPid === null && taskOf(k, selected)!.mm === copying.oldmm ? {mm: copying.mm} : null;
+	if (other === null && filling === null) {
+		return alone(`pid ${selected} is the only process: nothing to set beside it yet (after a fork, C shows parent and child).`);
+	}
 	// The parent on the left, as on the board; * marks the selected process.
-	const [left, right] = taskOf(k, selected)!.ppid === other ? [other, selected] : [selected, other];
+	const [left, right]: [CompareSubject, CompareSubject] =
+		filling !== null ? [selected, filling] : taskOf(k, selected)!.ppid === other ? [other!, selected] : [selected, other!];
 	const head = compareTable(k, left, right, 0, 0)!;
 	const mmu = head.mmu;
 	const wide = width >= 120;
@@ -132,7 +154,7 @@ export function compareOverlay(m: Model, width: number, height: number): ViewOve
 		for (const l of wrap(text, width)) notes.push([seg(l, style)]);
 	};
 	if (head.sameMm)
-		note(`pid ${head.left.pid} and pid ${head.right.pid} share mm ${head.left.mm} (vfork, clone vm, a thread): every row is the same frame.`, {
+		note(`${shortLabel(head.left)} and ${shortLabel(head.right)} share mm ${head.left.mm} (vfork, clone vm, a thread): every row is the same frame.`, {
 			color: 'yellow',
 		});
 	if (!mmu) note('no-MMU: no page tables, no COW; one row a region, the frames that back it (address = physical).', {dim: true});
@@ -190,26 +212,33 @@ const STOP_FRAMES = 6;
 /**
  * What the stop is about, under the table: its event, the kernel's decision,
  * and the frames it changed with their counts before → after (as the Frames
- * pane shows them). Nothing when the run is not standing at its stop's tick.
+ * pane shows them); inside a tick, where the kernel stands and its step.
+ * Nothing when the run is not standing at its stop.
  */
 function stopLines(m: Model, width: number): {lines: Line[]; pid: number | null; vpn: number | null} {
 	const k = m.dbg.kernel;
-	const f = m.focus;
-	if (f === null || f.tick !== k.tick || f.eventIndex === null) return {lines: [], pid: null, vpn: null};
+	const kv = kernelView(m.dbg);
+	const f = m.focus !== null && (kv !== null ? m.focus.tick === kv.tick && m.focus.eventIndex === null : m.focus.tick === k.tick) ? m.focus : null;
 	const lines: Line[] = [];
-	wrap(describeEvent(m.dbg.event(f.eventIndex)), width - 2).forEach((l, i) =>
-		lines.push([seg(i === 0 ? '▶ ' : '  ', {bold: true, color: 'yellow'}), seg(l, {bold: i === 0})]),
-	);
-	if (f.note !== null) for (const l of wrap(f.note, width - 2)) lines.push([seg('  '), seg(l, {color: 'yellow'})]);
-	if (f.pfns.length > 0) {
-		const parts = f.pfns.slice(0, STOP_FRAMES).map((pfn) => {
+	const mark = (l: string, i: number, style = {}): Line => [seg(i === 0 ? '▶ ' : '  ', {bold: true, color: 'yellow'}), seg(l, style)];
+	if (kv !== null) {
+		lines.push(mark('in ' + stackPath(kv.stack, Math.max(1, width - 5)), 0, {bold: true}));
+		wrap(`kstep ${kv.seq} · ${kv.note}`, width - 2).forEach((l) => lines.push(mark(l, 1, {color: 'yellow'})));
+	} else if (f !== null && f.eventIndex !== null) {
+		wrap(describeEvent(m.dbg.event(f.eventIndex)), width - 2).forEach((l, i) => lines.push(mark(l, i, {bold: i === 0})));
+		if (f.note !== null) for (const l of wrap(f.note, width - 2)) lines.push(mark(l, 1, {color: 'yellow'}));
+	} else return {lines: [], pid: null, vpn: null};
+	if (f !== null && f.pfns.length > 0) {
+		// Inside a tick, the step's own frames come first: two say what it did, the rest of the tick's is in the Frames pane.
+		const limit = kv !== null ? 2 : STOP_FRAMES;
+		const parts = f.pfns.slice(0, limit).map((pfn) => {
 			const now = frameRow(k, pfn);
 			const count = (name: string, was: number | undefined, is: number): string =>
 				was === undefined || was === is ? `${name} ${is}` : `${name} ${was}→${is}`;
 			return `pfn ${pfn} ${now.kind} ${count('ref', f.before.refcount[pfn], now.refcount)} ${count('map', f.before.mapcount[pfn], now.mapcount)}`;
 		});
-		const more = f.pfns.length > STOP_FRAMES ? ` · +${f.pfns.length - STOP_FRAMES} more` : '';
-		for (const l of wrap(parts.join(' · ') + more, width - 2)) lines.push([seg('  '), seg(l, {color: 'green'})]);
+		const more = f.pfns.length > limit ? ` · +${f.pfns.length - limit} more` : '';
+		for (const l of wrap(parts.join(' · ') + more, width - 2)) lines.push(mark(l, 1, {color: 'green'}));
 	}
-	return {lines, pid: f.pid, vpn: f.vpn};
+	return {lines, pid: f?.pid ?? null, vpn: f?.vpn ?? null};
 }
