@@ -25,6 +25,44 @@ end
 }
 
 /**
+ * pid 1 forks `procs - 1` children; every process then maps a page, writes
+ * it (a fault), unmaps it (a teardown), and again, with a fork of a child
+ * that writes the shared heap (a COW fault) and exits every 16 rounds: most
+ * ticks go through kernel functions, as a kernel-heavy workload's do.
+ */
+export function churnScenario(procs: number, maxTicks: number): string {
+	return `scenario "${procs} processes mapping, faulting, unmapping and forking"
+config frames=4096 quantum=3 max_ticks=${maxTicks}
+program init
+  map heap 4 rw-
+  write heap[0] 1
+  set r0 1
+again:
+  if r0 >= ${procs} goto churn
+  add r0 1
+  fork
+  if ret == 0 goto churn
+  goto again
+churn:
+  set r1 0
+round:
+  mmap buf 1 rw-
+  write buf 1
+  munmap buf
+  add r1 1
+  if r1 < 16 goto round
+  fork
+  if ret == 0 goto child
+  wait
+  goto churn
+child:
+  write heap[0] 2
+  exit 0
+end
+`;
+}
+
+/**
  * pid 1 touches `pages` pages of one region, then forks (or vforks): the fork
  * copies every present PTE. The child exits at once, tearing its copy down.
  */
