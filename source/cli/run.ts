@@ -86,12 +86,14 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 		if (text !== '') log.write(text);
 		text = '';
 	};
-	emit(dbg.eventsOf(0));
+	// A func= breakpoint may stop inside the boot (tick 0): its events so far come with the stop.
+	const atBoot = dbg.lastStop.reason === 'break' ? dbg.lastStop : null;
+	if (atBoot === null) emit(dbg.eventsOf(0));
 	dbg.onEvents = emit;
 	let trace: TraceWriter | null = null;
 	if (traceFd >= 0) {
 		const writer = new TraceWriter((chunk) => writeSync(traceFd, chunk), {scenario: loaded.scenario.title ?? file, file});
-		writer.tick(dbg.kernel, dbg.eventsOf(0));
+		if (atBoot === null) writer.tick(dbg.kernel, dbg.eventsOf(0));
 		dbg.onEvents = (events) => {
 			emit(events);
 			writer.tick(dbg.kernel, events);
@@ -100,7 +102,7 @@ export async function runCommand(file: string, options: RunOptions, output: Outp
 	}
 	const extra: DebugEvent[] = [];
 	try {
-		let stop = null;
+		let stop = atBoot;
 		let batches = 0;
 		while (stop === null && !log.closed) {
 			stop = dbg.continue(BATCH);

@@ -11,7 +11,7 @@ import type {Scenario} from '../scenario/ast.js';
 import {cloneKernel, type KStepDump} from '../kernel/dump.js';
 import {eventPid, type KernelEvent} from '../kernel/events.js';
 import {resolveAddress} from '../kernel/cpu.js';
-import {boot, stepTick} from '../kernel/kernel.js';
+import {bootStart, stepTick} from '../kernel/kernel.js';
 import {peekUserWord} from '../kernel/memory.js';
 import type {KernelState} from '../kernel/types.js';
 import {breakpointEventTypes, isEventBreakpoint, matchesEvent, matchesKStep, parseBreakpoint, type Breakpoint} from './breakpoints.js';
@@ -175,7 +175,17 @@ export class Debugger {
 		this.kstepLog = options.ksteps === true ? kstepEventTracer(() => this.kernel) : null;
 		this.scenario = scenario;
 		this.config = config;
-		this.kernel = boot(scenario, config);
+		// Tick 0 is the boot (pid 1's exec): with kernel steps on, its steps are in the log too.
+		this.kernel = bootStart(scenario, config);
+		if (this.kstepLog !== null) {
+			this.kstepLog.reset();
+			this.kernel.trace = this.kstepLog;
+		}
+		try {
+			stepTick(this.kernel);
+		} finally {
+			this.kernel.trace = null;
+		}
 		this.index = new LogIndex(this.kernel.events, this.chunkTicks);
 		this.cursor = this.index.total;
 		if (this.kernel.ended !== null) this.endTick = 0;
@@ -183,6 +193,33 @@ export class Debugger {
 		this.snapshotBytes = estimateBytes(this.kernel);
 		for (const spec of breakpoints) this.addBreakpoint(spec);
 		this.lastStop = {reason: 'start', tick: 0, hit: null};
+		this.breakInBoot();
+	}
+
+	/**
+	 * Breakpoints given at the start are set before the boot, as gdb's are
+	 * before `run`: a func= one that matches a step of tick 0 (pid 1's exec:
+	 * do_execve, exec_mmap, mm_release…) stops the debugger inside it.
+	 */
+	private breakInBoot(): void {
+		const funcs: {entry: BreakpointEntry; bp: Extract<Breakpoint, {kind: 'func'}>}[] = [];
+		for (const entry of this.breakpoints) if (entry.enabled && entry.breakpoint.kind === 'func') funcs.push({entry, bp: entry.breakpoint});
+		if (funcs.length === 0) return;
+		const base = this.stateAt(-1);
+		this.kernel = cloneKernel(base);
+		this.cursor = 0;
+		let matched: BreakpointEntry[] = [];
+		const r = this.traceTick((s, pid) => {
+			matched = funcs.filter((f) => matchesKStep(f.bp, s, pid)).map((f) => f.entry);
+			return matched.length > 0;
+		});
+		if (!('stopped' in r)) return; // the boot ran to its end again, as it did above
+		const all: HitBy[] = matched.map((entry) => {
+			entry.hits++;
+			return {breakpointId: entry.id, spec: entry.breakpoint.spec, eventIndex: null, kstep: r.stopped.seq};
+		});
+		this.base = base;
+		this.lastStop = {reason: 'break', tick: 0, hit: {...all[0]!, tick: 0, all}};
 	}
 
 	get tick(): number {
@@ -487,7 +524,7 @@ export class Debugger {
 		let pid: number | null = null;
 		let stopped: Inside | null = null;
 		const tracer = new KernelTracer((s, stack) => {
-			if (s.seq === 0) pid = k.current;
+			if (s.seq === 0) pid = k.tick === 0 ? 1 : k.current; // the boot is pid 1's exec (kernel_init)
 			if (log) k.events.push({tick: k.tick, type: 'kstep', seq: s.seq, depth: s.depth, fn: s.fn, phase: s.phase, args: s.args, text: s.text});
 			if (!stopAt(s, pid)) return false;
 			stopped = {tick: k.tick, seq: s.seq, step: s, stack: stack.map((f) => ({fn: f.fn, args: f.args}))};
@@ -505,6 +542,8 @@ export class Debugger {
 
 	/** A copy of the state at `tick`, from the nearest snapshot; the debugger's own kernel is not touched. */
 	private *stateAtWork(tick: number): Work<KernelState> {
+		// before tick 0: the machine about to boot (the base of tick 0's kernel steps)
+		if (tick < 0) return bootStart(this.scenario, this.config);
 		let best = 0;
 		for (const t of this.snapshots.keys()) if (t <= tick && t > best) best = t;
 		const k = cloneKernel(this.snapshots.get(best)!);
@@ -554,6 +593,7 @@ export class Debugger {
 	private *leaveInsideWork(): Work<void> {
 		if (this.inside === null) return;
 		this.kernel = cloneKernel(yield* this.baseStateWork());
+		if (this.kernel.tick < 0) this.cursor = 0; // inside the boot: before it, no event yet
 		this.inside = null;
 		this.base = null;
 		this.live = null;
@@ -568,6 +608,7 @@ export class Debugger {
 		const base = this.inside !== null ? this.baseState() : this.base!;
 		this.inside = null;
 		this.kernel = cloneKernel(base);
+		if (base.tick < 0) this.cursor = 0;
 		this.live = null;
 		const r = this.traceTick((s) => stopAt(s));
 		if ('stopped' in r) {
@@ -617,6 +658,8 @@ export class Debugger {
 				return this.retrace(() => false);
 			case 'back':
 				if (j === 0) {
+					// nothing runs before the boot's first step: stay there, as gdb at the start of its history
+					if (inside.tick === 0) return this.stop('kstep', null);
 					this.leaveInside();
 					return this.stop('step', null);
 				}
@@ -627,7 +670,13 @@ export class Debugger {
 	/** `back` between ticks: into the tick just executed, at its last kernel step. */
 	private *kstepBackIntoWork(): Work<Stop> {
 		const t = this.tick;
-		if (t === 0) return this.stop('start', null);
+		if (t === 0) {
+			// into the boot, at its last step
+			this.base = this.stateAt(-1);
+			const last = this.countSteps(this.base) - 1;
+			if (last < 0) return this.stop('start', null);
+			return this.retrace((s) => s.seq === last);
+		}
 		yield* this.seekWork(t - 1);
 		const last = this.countSteps(this.kernel) - 1;
 		if (last < 0) return this.stop('step', null);
@@ -649,7 +698,13 @@ export class Debugger {
 
 	/** To kernel step `seq` of tick `tick` (past the tick's last step: its end). */
 	gotoKStep(tick: number, seq: number): Stop {
-		if (tick < 1) return this.goto(0);
+		if (tick < 0) return this.goto(0);
+		if (tick === 0) {
+			// the boot: from the machine before it
+			this.seek(0);
+			this.base = this.stateAt(-1);
+			return this.retrace((s) => s.seq === seq);
+		}
 		this.goto(tick - 1);
 		if (this.tick !== tick - 1 || this.ended) return this.lastStop;
 		this.base = cloneKernel(this.kernel);
@@ -911,7 +966,7 @@ export class Debugger {
 			const log = this.kstepLog !== null;
 			let pid: number | null = null;
 			const tracer = new KernelTracer((s) => {
-				if (s.seq === 0) pid = k.current;
+				if (s.seq === 0) pid = k.tick === 0 ? 1 : k.current; // the boot is pid 1's exec (kernel_init)
 				if (log) k.events.push({tick: k.tick, type: 'kstep', seq: s.seq, depth: s.depth, fn: s.fn, phase: s.phase, args: s.args, text: s.text});
 				if (s.seq >= beforeSeq) return false;
 				const all: HitBy[] = [];

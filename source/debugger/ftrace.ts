@@ -12,8 +12,8 @@ export const ftraceHeader = ['# tracer: function_graph', '#', '#  TICK)   PID  |
 
 /** Streams events in, lines out; `flush` at the end writes an open call that had no step after it. */
 export class FtraceFormatter {
-	/** The task running the ticks: follows the sched events. */
-	private pid: number | null = null;
+	/** The task running the ticks: follows the sched events (the boot, tick 0, is pid 1's exec). */
+	private pid: number | null = 1;
 	/** An enter not printed yet: it becomes `fn();` when its exit comes next. */
 	private pending: KStepEvent | null = null;
 	private readonly out: (line: string) => void;

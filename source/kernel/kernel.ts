@@ -23,6 +23,18 @@ export function effectiveConfig(config: Config): KernelState['config'] {
 
 /** Boot: pid 1 execs the init program at tick 0. Its events are in k.events. */
 export function boot(scenario: BootImage, config: Config = scenario.config): KernelState {
+	const k = bootStart(scenario, config);
+	stepTick(k);
+	return k;
+}
+
+/**
+ * The machine before tick 0 (its tick is -1): pid 1, kernel_init, forked from
+ * pid 0 (rest_init → kernel_thread) with the kernel stack dup_task_struct
+ * gave it, not yet running its program. stepTick on it runs tick 0, the boot
+ * (bootTick), so a debugger can step into the boot as into any tick.
+ */
+export function bootStart(scenario: BootImage, config: Config = scenario.config): KernelState {
 	const cfg = effectiveConfig(config);
 	// No prototype: `exec constructor` must find no program, not Object's constructor.
 	const programs: KernelState['programs'] = Object.create(null) as KernelState['programs'];
@@ -30,7 +42,7 @@ export function boot(scenario: BootImage, config: Config = scenario.config): Ker
 	const k: KernelState = {
 		config: cfg,
 		programs,
-		tick: 0,
+		tick: -1,
 		frames: createFrameTable(cfg.frames),
 		pageCache: new Map(),
 		textFrames: new Map(),
@@ -61,12 +73,21 @@ export function boot(scenario: BootImage, config: Config = scenario.config): Ker
 	// kernel_init is forked from pid 0 (rest_init → kernel_thread): dup_task_struct gives it a stack.
 	const stack = allocThreadStack(k.frames, cfg.kernel);
 	if (stack !== null) init.kstack = stack;
-	const r = stack === null ? ENOMEM : doExecve(k, init, scenario.init);
+	return k;
+}
+
+/** Tick 0: kernel_init → init_post → run_init_process → do_execve of the init program ("No working init found." without one). */
+function bootTick(k: KernelState): KernelEvent[] {
+	const events: KernelEvent[] = [];
+	k.events = events;
+	k.tick = 0;
+	const init = k.tasks.get(1)!;
+	const r = init.kstack.length === 0 ? ENOMEM : doExecve(k, init, init.program);
 	if (r < 0) {
 		k.events.push({tick: 0, type: 'panic', text: 'No working init found.'});
 		endRun(k, 'panic');
 	}
-	return k;
+	return events;
 }
 
 /** The reached-map at boot: an `expect … on ERA` for the other era counts as reached, never as unreached. */
@@ -88,6 +109,7 @@ export function stepTick(k: KernelState): KernelEvent[] {
 	const events: KernelEvent[] = [];
 	k.events = events;
 	if (k.ended !== null) return events;
+	if (k.tick < 0) return bootTick(k);
 	k.tick++;
 	if (k.timers.length > 0) wakeTimers(k);
 	const task = schedule(k, k.lastRan);

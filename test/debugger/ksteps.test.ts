@@ -11,7 +11,7 @@ import {parseBreakpoint} from '../../source/debugger/breakpoints.js';
 import {Debugger} from '../../source/debugger/debugger.js';
 import {cloneKernel, stateDump, stateHash} from '../../source/kernel/dump.js';
 import {checkInvariants} from '../../source/kernel/invariants.js';
-import {boot, stepTick} from '../../source/kernel/kernel.js';
+import {bootStart, stepTick} from '../../source/kernel/kernel.js';
 import {KernelTracer, KSTEP_STOP, type KFrame, type KStep} from '../../source/kernel/trace.js';
 import type {KernelState} from '../../source/kernel/types.js';
 import {traceRun} from '../helpers/ksteps.js';
@@ -117,10 +117,11 @@ function stepsOfTick(base: KernelState): number {
 describe('every kernel step of every bundled scenario', () => {
 	it.each(bundled)('%s', (name) => {
 		const scenario = parse(source(name), name);
-		const k = boot(scenario);
+		// from the machine before the boot: tick 0 (pid 1's exec) has kernel steps too
+		const k = bootStart(scenario);
 		const dbg = new Debugger(scenario);
 		// About 120 steps a scenario, in pairs (a step and the one after it) spread over the run.
-		const total = traceRun(source(name)).ticks.reduce((n, t) => n + t.steps.length, 0);
+		const total = traceRun(source(name), undefined, true).ticks.reduce((n, t) => n + t.steps.length, 0);
 		const stride = Math.max(2, 2 * Math.ceil(total / 120));
 		let index = 0;
 		let steps = 0;
@@ -292,12 +293,14 @@ describe('func= breakpoints', () => {
 	];
 	it.each(cases)('%s: the hits of func=%s are the entries in the kernel steps', (name, fn) => {
 		const scenario = parse(source(name), name);
-		const entries = traceRun(source(name))
+		const entries = traceRun(source(name), undefined, true)
 			.ticks.flatMap((t) => t.steps.map((s) => ({tick: t.tick, s})))
 			.filter((x) => x.s.phase === 'enter' && x.s.fn === fn);
 		expect(entries.length).toBeGreaterThan(0);
 		const dbg = new Debugger(scenario, scenario.config, [`func=${fn}`]);
 		const stops: {tick: number; seq: number}[] = [];
+		// a hit in the boot (tick 0) is where the debugger starts
+		if (dbg.lastStop.reason === 'break') stops.push({tick: 0, seq: dbg.lastStop.hit!.kstep!});
 		for (;;) {
 			const stop = dbg.continue();
 			if (stop === null || stop.reason !== 'break') break;

@@ -1,6 +1,6 @@
 // Helpers for kernel-step tests: every tick's steps, and a call's subtree as text.
 
-import {boot, stepTick} from '../../source/kernel/kernel.js';
+import {boot, bootStart, stepTick} from '../../source/kernel/kernel.js';
 import {KernelTracer, type KStep} from '../../source/kernel/trace.js';
 import type {KernelState} from '../../source/kernel/types.js';
 import type {Config} from '../../source/kernel/program.js';
@@ -9,10 +9,14 @@ import {parse} from './run.js';
 
 export type TracedTick = {tick: number; steps: KStep[]};
 
-/** Run a scenario to the end with a tracer on every tick; the steps of each tick that has some. */
-export function traceRun(source: string, config?: Partial<Config>): {k: KernelState; ticks: TracedTick[]} {
+/**
+ * Run a scenario to the end with a tracer on every tick; the steps of each
+ * tick that has some. With `withBoot`, tick 0 (the boot, pid 1's exec) too.
+ */
+export function traceRun(source: string, config?: Partial<Config>, withBoot = false): {k: KernelState; ticks: TracedTick[]} {
 	const s = parse(source);
-	const k = boot(s, config === undefined ? s.config : {...s.config, ...config});
+	const cfg = config === undefined ? s.config : {...s.config, ...config};
+	const k = withBoot ? bootStart(s, cfg) : boot(s, cfg);
 	const ticks: TracedTick[] = [];
 	let steps: KStep[] = [];
 	const tracer = new KernelTracer((step) => {
