@@ -701,7 +701,7 @@ export class Debugger {
 		if (tick < 0) return this.goto(0);
 		if (tick === 0) {
 			// the boot: from the machine before it
-			this.seek(0);
+			complete(this.seekWork(0));
 			this.base = this.stateAt(-1);
 			return this.retrace((s) => s.seq === seq);
 		}
