@@ -205,7 +205,7 @@ export class Debugger {
 		const funcs: {entry: BreakpointEntry; bp: Extract<Breakpoint, {kind: 'func'}>}[] = [];
 		for (const entry of this.breakpoints) if (entry.enabled && entry.breakpoint.kind === 'func') funcs.push({entry, bp: entry.breakpoint});
 		if (funcs.length === 0) return;
-		const base = this.stateAt(-1);
+		const base = bootStart(this.scenario, this.config);
 		this.kernel = cloneKernel(base);
 		this.cursor = 0;
 		let matched: BreakpointEntry[] = [];
@@ -672,7 +672,7 @@ export class Debugger {
 		const t = this.tick;
 		if (t === 0) {
 			// into the boot, at its last step
-			this.base = this.stateAt(-1);
+			this.base = bootStart(this.scenario, this.config);
 			const last = this.countSteps(this.base) - 1;
 			if (last < 0) return this.stop('start', null);
 			return this.retrace((s) => s.seq === last);
@@ -702,7 +702,7 @@ export class Debugger {
 		if (tick === 0) {
 			// the boot: from the machine before it
 			complete(this.seekWork(0));
-			this.base = this.stateAt(-1);
+			this.base = bootStart(this.scenario, this.config);
 			return this.retrace((s) => s.seq === seq);
 		}
 		this.goto(tick - 1);
