@@ -176,6 +176,11 @@ export function writeWord(t: FrameTable, pfn: number, index: number, value: numb
 	more.set(index, value);
 }
 
+/** How many words of a frame are written (for the debugger, without listing them). */
+export function frameWordCount(t: FrameTable, pfn: number): number {
+	return t.wordIdx[pfn] === -1 ? 0 : 1 + (t.moreWords.get(pfn)?.size ?? 0);
+}
+
 /** The written words of a frame, by index (for the debugger and the state hash). */
 export function frameWords(t: FrameTable, pfn: number): [number, number][] {
 	const inline = t.wordIdx[pfn]!;

@@ -130,6 +130,26 @@ describe('compareTable', () => {
 	});
 });
 
+describe('windows', () => {
+	it('every window of the compare rows and of the words is that slice of the whole list, with the same total', () => {
+		const dbg = at('test/fixtures/tui/many.scn', ['cow']);
+		dbg.continue();
+		const k = dbg.kernel;
+		const rows = compareTable(k, 1, 2)!;
+		const words = wordsTable(k, 2, 1)!;
+		expect([rows.total, rows.rows.length]).toEqual([31, 31]);
+		// 12 words on page 0, one on each of the 29 others
+		expect([words.total, words.rows.length]).toEqual([41, 41]);
+		expect(words.rows.map((w) => w.va)).toEqual([...words.rows.map((w) => w.va)].sort((a, b) => a - b));
+		for (let first = 0; first <= 42; first += 3) {
+			for (const count of [1, 2, 5, 13]) {
+				expect(compareTable(k, 1, 2, first, count)).toEqual({...rows, rows: rows.rows.slice(first, first + count)});
+				expect(wordsTable(k, 2, 1, first, count)).toEqual({total: words.total, rows: words.rows.slice(first, first + count)});
+			}
+		}
+	});
+});
+
 describe('mmUnderCopy', () => {
 	it("inside the fork's dup_mmap: the child's mm (no task uses it yet) and the parent's; null between ticks", () => {
 		const dbg = at('scenarios/fork-cow.scn', ['func=copy_one_pte']);

@@ -108,7 +108,12 @@ export function compareOverlay(m: Model, width: number, height: number): ViewOve
 	// The parent on the left, as on the board; * marks the selected process.
 	const [left, right]: [CompareSubject, CompareSubject] =
 		filling !== null ? [selected, filling] : taskOf(k, selected)!.ppid === other ? [other!, selected] : [selected, other!];
-	const head = compareTable(k, left, right, 0, 0)!;
+	const stop = stopLines(m, width);
+	// The page of the stop's event, when it is about one of the two: its row is marked, and kept in view while the view follows.
+	const at = stop.vpn !== null && (stop.pid === left || stop.pid === right) ? stop.vpn : null;
+	// One walk counts the rows and finds the stop's; a second draws the window.
+	const head = compareTable(k, left, right, 0, 0, at)!;
+	const atRow = head.atRow;
 	const mmu = head.mmu;
 	const wide = width >= 120;
 	// Columns: a row's VA and page name, then the two sides with a gutter between them.
@@ -159,16 +164,12 @@ export function compareOverlay(m: Model, width: number, height: number): ViewOve
 		});
 	if (!mmu) note('no-MMU: no page tables, no COW; one row a region, the frames that back it (address = physical).', {dim: true});
 	for (const p of [head.left, head.right]) if (p.mm === null) note(`pid ${p.pid} has no mm (${p.state === 'Z' ? 'zombie' : 'released'}).`, {dim: true});
-	const stop = stopLines(m, width);
 	// The legend when every row fits with it; the rows come first.
 	const total = head.total;
 	const room = height - 1 - lines.length - notes.length - (stop.lines.length > 0 ? 1 + stop.lines.length : 0);
 	const legendLines = wrap(legendText(mmu), width);
 	const legend = room - legendLines.length >= Math.max(1, total) ? legendLines.map((l) => [seg(l, {dim: true})]) : [];
 	const view = Math.max(1, room - legend.length);
-	// The page of the stop's event, when it is about one of the two: its row is marked, and kept in view while the view follows.
-	const at = stop.vpn !== null && (stop.pid === left || stop.pid === right) ? stop.vpn : null;
-	const atRow = at === null ? -1 : compareTable(k, left, right, 0, 0, at)!.atRow;
 	const followTop = atRow < view ? 0 : Math.min(atRow - Math.floor(view / 3), total - view);
 	const top = Math.max(0, Math.min(m.ui.viewScroll >= 0 ? m.ui.viewScroll : followTop, total - view));
 	const t = compareTable(k, left, right, top, view)!;
