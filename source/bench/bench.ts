@@ -20,6 +20,7 @@ import {bigForkScenario, churnScenario, spinScenario} from './scenarios.js';
 import {measureForkLoop, measureJsonRate, measurePeakRss, measureRealFork, measureStaleCheck} from './longrun.js';
 import {formatTable, type Row, median} from './table.js';
 import {measureUi} from './ui.js';
+import {measureVmas} from './vmas.js';
 
 export function load(source: string, name = 'bench.scn'): Scenario {
 	const r = parseScenario(source, name);
@@ -236,6 +237,8 @@ async function main(): Promise<void> {
 	rows.push(measureKStepSeek(small ? 50_000 : 1_000_000, full));
 	section('trace');
 	rows.push(...(await measureTrace(small ? 50_000 : 1_000_000)));
+	section('many VMAs');
+	rows.push(...measureVmas(small ? 8192 : 65_536));
 	section('memory');
 	rows.push(measureMemory(small ? 16_384 : 1_048_576, full));
 	section('tui and session');
