@@ -246,6 +246,49 @@ export class LogQuery {
 		return out;
 	}
 
+	/**
+	 * Whether the matches of every complete chunk before index `upTo` are
+	 * counted, so count() and window() regenerate no more than the chunks
+	 * they show (and the frontier's).
+	 */
+	counted(upTo: number): boolean {
+		return this.pending(upTo) === 0;
+	}
+
+	/** At most how many complete chunks before index `upTo` are still to count (0: all are). */
+	pending(upTo: number): number {
+		const first = this.firstUncounted(upTo);
+		return first < 0 ? 0 : this.src.index.chunkOfEvent(upTo - 1) - first;
+	}
+
+	/** The first complete chunk before index `upTo` whose matches are not counted yet, or -1. */
+	private firstUncounted(upTo: number): number {
+		const index = this.src.index;
+		if (upTo <= index.boot.length) return -1;
+		const last = Math.min(index.chunkOfEvent(upTo - 1), index.chunks - 1);
+		for (let c = this.countedUpTo; c < last; c++) {
+			if (this.mayHold(c) && (c >= this.counts.length || this.counts[c]! < 0)) return c;
+			this.countedUpTo = c + 1;
+		}
+		return -1;
+	}
+
+	/** Chunks before this one are all counted (or ruled out by the index). */
+	private countedUpTo = 0;
+
+	/**
+	 * Count the matches of every complete chunk before index `upTo`, one
+	 * chunk between yields (each regenerated from the nearest state before
+	 * it): the TUI runs it in slices before it shows a new filter over a long run.
+	 */
+	*countWork(upTo: number): Generator<{done: number; total: number | null}, void, void> {
+		const last = this.src.index.chunkOfEvent(Math.max(0, upTo - 1));
+		for (let c = this.firstUncounted(upTo); c >= 0; c = this.firstUncounted(upTo)) {
+			this.chunkCount(c);
+			yield {done: c + 1, total: Math.max(c + 1, last)};
+		}
+	}
+
 	/** Matches in chunk c, which must be complete (not the frontier's). */
 	private chunkCount(c: number): number {
 		const index = this.src.index;

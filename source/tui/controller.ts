@@ -17,11 +17,13 @@ import {
 	type ReplayScript,
 } from '../debugger/actions.js';
 import {hitNames, type Debugger, type Progress, type Stop, type Work} from '../debugger/debugger.js';
+import type {LogQuery} from '../debugger/log.js';
 import {stopFocus, type StopFocus} from '../debugger/focus.js';
 import {firstPid, machineInfo, snapshotFrames, type FrameSnapshot, type KernelState} from '../debugger/views.js';
 import {resolveKey, type KeyEvent} from './keys.js';
 import {initialState, modeOf, update, type Effect, type UiContext, type UiMessage, type UiState} from './state.js';
 import {ViewCache} from './render/cache.js';
+import {FILTER_CHUNKS_AT_ONCE} from './render/log.js';
 import type {Model, SessionInfo, View} from './render/model.js';
 import {buildView} from './render/view.js';
 import {MIN_HEIGHT, MIN_WIDTH} from './render/frame.js';
@@ -179,7 +181,50 @@ export class Controller {
 
 	private changed(): void {
 		this.version++;
+		this.scanFilter();
 		for (const fn of this.listeners) fn();
+	}
+
+	/** The Log filter's count over the run, under way in slices, or null. */
+	private filterScan: {query: LogQuery; work: Generator<Progress, void, void>} | null = null;
+
+	/**
+	 * Count the Log filter's matches over a long run in slices, when more
+	 * chunks are left to count than the Log counts while drawing (a new
+	 * filter, or a run that went far since): keys and signals act between
+	 * them, the Log says how far it is, and shows the matches once it is done.
+	 */
+	private scanFilter(): void {
+		if (this.closed) return;
+		const query = this.cache.filterQuery(this.dbg, this.ui.filter);
+		if (query === null) {
+			this.filterScan = null;
+			if (this.session.filtering != null) this.session = {...this.session, filtering: null};
+			return;
+		}
+		if (this.filterScan?.query === query || query.pending(this.dbg.visibleEvents()) <= FILTER_CHUNKS_AT_ONCE) return;
+		const scan = {query, work: query.countWork(this.dbg.visibleEvents())};
+		this.filterScan = scan;
+		const next = (): void => {
+			if (this.filterScan !== scan || this.closed) return;
+			const deadline = this.now() + SLICE_MS;
+			let over = false;
+			let progress: Progress | null = null;
+			for (;;) {
+				const n = scan.work.next();
+				if (n.done === true) {
+					over = true;
+					break;
+				}
+				progress = n.value;
+				if (this.now() >= deadline) break;
+			}
+			if (over) this.filterScan = null;
+			this.session = {...this.session, filtering: over ? null : progress};
+			this.changed();
+			if (!over) this.later(next);
+		};
+		this.later(next);
 	}
 
 	private context(): UiContext {

@@ -313,3 +313,35 @@ describe('Controller: long operations in slices (docs/debugger.md)', () => {
 		expect(timers).toHaveLength(0);
 	});
 });
+
+describe('Controller: the Log filter over a long run', () => {
+	it('counts its matches in slices (the Log says how far it is, keys act meanwhile), then shows them, as many as counted at once', () => {
+		const l = loadScenario('test/fixtures/tui/rounds.scn', [], []);
+		const dbg = new Debugger(l.scenario, l.config, [], {chunkTicks: 64});
+		dbg.goto(9_000);
+		const {c, run} = sliced('test/fixtures/tui/rounds.scn', {}, dbg);
+		const screen = (): string => renderFrame(c.model(), 100, 30);
+		c.key({input: '/'});
+		c.key({input: 'type:fault'});
+		c.key(enter);
+		expect(c.ui.filter).toBe('type:fault');
+		expect(screen()).toMatch(/filtering the log of \d+ events…/);
+		run();
+		expect(screen()).toMatch(/filtering the log of \d+ events… \d+%/);
+		const at = c.dbg.tick;
+		expect(at).toBeGreaterThan(8_000);
+		c.key({input: 'r'});
+		for (let i = 0; i < 1000 && c.ui.running; i++) run();
+		expect(c.dbg.tick).toBe(at - 1);
+		expect(screen()).toMatch(/filtering the log of \d+ events…/);
+		for (let i = 0; i < 1000 && /filtering the log/.test(screen()); i++) run();
+		expect(screen()).not.toMatch(/filtering the log/);
+		const visible = c.dbg.visibleEvents();
+		const matches = new Debugger(l.scenario, l.config, []);
+		matches.goto(at - 1);
+		let n = 0;
+		for (const e of matches.events(0, visible)) if (e.type === 'fault') n++;
+		expect(n).toBeGreaterThan(1000);
+		expect(screen()).toContain(`${n}/${visible} match /type:fault`);
+	});
+});

@@ -46,10 +46,25 @@ function eventStyle(e: DebugEvent): Style {
 	}
 }
 
+/** Chunks the Log counts for its filter while drawing; with more to count it waits for the host's slices. */
+export const FILTER_CHUNKS_AT_ONCE = 8;
+
+function filtering(m: Model, width: number, visible: number): PaneContent {
+	const p = m.session.filtering ?? null;
+	const share = p !== null && p.total !== null && p.total > 0 ? ` ${Math.min(99, Math.floor((100 * p.done) / p.total))}%` : '';
+	return {
+		info: `filtering /${m.ui.filter}`,
+		lines: [fitLine([seg(`filtering the log of ${visible} events…${share}`, {dim: true})], width, true)],
+		rows: 1,
+	};
+}
+
 export function logPane(m: Model, width: number, rows: number): PaneContent {
 	const dbg = m.dbg;
 	const visible = dbg.visibleEvents();
 	const query = m.cache.filterQuery(dbg, m.ui.filter);
+	// Over a long run the filter's first count regenerates every chunk: the host runs it in slices, meanwhile this says how far it is.
+	if (query !== null && query.pending(visible) > FILTER_CHUNKS_AT_ONCE) return filtering(m, width, visible);
 	const matches = query;
 	const total = query === null ? visible : query.count(visible);
 	const stop = dbg.lastStop;

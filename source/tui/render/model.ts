@@ -37,6 +37,8 @@ export type SessionInfo = {
 	 * its first slice ends), and whether it runs forward (then it pauses, else it is cancelled).
 	 */
 	working?: {label: string; progress: Progress | null; forward: boolean} | null;
+	/** The Log filter's first count over a long run, in slices: how far, or null when there is none under way. */
+	filtering?: Progress | null;
 };
 
 /** Everything a frame is drawn from. */
