@@ -2,7 +2,9 @@
 // with its exact events, on the bundled scenario that shows it. The
 // invariants hold after every tick under both eras.
 
+import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import type {KernelEvent} from '../../source/kernel/events.js';
 import {stateDump} from '../../source/kernel/dump.js';
@@ -283,5 +285,19 @@ describe('no-MMU clone without vm (era-nommu-clone.scn)', () => {
 		expect(unprotected(r.events)).toEqual(['12 3 write 0x4000 pfn 4']);
 		expect(ofType(r.events, 'end')[0]).toMatchObject({reason: 'exited', frames_free: 62});
 		expect(unprotected(runEra(src, '6.18').events).map((l) => l.split(' ').slice(1, 3).join(' '))).toEqual(['3 write']);
+	});
+});
+
+describe('cowdbg compare era-nommu-clone (the built binary)', () => {
+	it("parts at the child's first access (in its list under 2.6.32, unprotected under 6.18), and names the expects that differ; exit 1", () => {
+		const bin = join(process.cwd(), 'dist', 'cli.js');
+		const r = spawnSync(process.execPath, [bin, 'compare', 'era-nommu-clone', '--json'], {encoding: 'utf8', input: ''});
+		expect(r.status).toBe(1);
+		const out = JSON.parse(r.stdout) as {
+			first_difference: {tick: number; a: KernelEvent; b: KernelEvent};
+			expects: {line: number; a: string; b: string}[];
+		};
+		expect(out.first_difference).toMatchObject({tick: 9, a: {type: 'expect', pid: 2, line: 27}, b: {type: 'unprotected', pid: 2, access: 'read'}});
+		expect(out.expects.map((e) => `${e.line} ${e.a}/${e.b}`)).toEqual(['22 ok/not run', '23 not run/ok']);
 	});
 });
