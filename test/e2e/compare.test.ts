@@ -16,6 +16,35 @@ afterAll(() => {
 const row = (screen: string, name: string): string => screen.split('\n').find((l) => l.includes(` ${name} `)) ?? '';
 
 describe.skipIf(!hasTmux)('compare and registers views in tmux', () => {
+	it("at 80×24, inside the fork: the child's mm beside the parent, copy_one_pte filling it PTE by PTE", async () => {
+		const t = new Tmux('compare-inside');
+		servers.push(t);
+		t.run('new-session', '-d', '-s', t.session, '-x', '80', '-y', '24', `node dist/cli.js scenarios/fork-cow.scn; echo "EXIT=$?"; sleep 120`);
+		await t.waitFor(/tick 0\b.*paused/);
+		t.send('b', 'func=copy_one_pte', 'Enter');
+		await t.waitFor(/breakpoint #\d+ set: func=copy_one_pte/);
+		t.send('c');
+		await t.waitFor(/kstep \d+\/\d+ in copy_one_pte/);
+		t.send('C');
+		let s = await t.waitFor(/Compare\s+pid 1 init \* beside mm 2 \(dup_mmap fills it\)/);
+		s = await t.waitFor(/kstep \d+ · enter copy_one_pte\(addr=0x600000/);
+		expect(row(s, 'heap[0]')).toMatch(/^▶ 0x600000\s+heap\[0\]\s+(\d+) WDA\s+1\/1\s+\+0=1\s+\|\s+\(no PTE\)$/);
+		// kernel step by kernel step (e), until set_pte_at puts the child's PTE beside the parent's
+		for (let i = 0; i < 12 && !s.includes("set_pte_at: the child's pte 0x600000"); i++) {
+			const seq = Number(/kstep (\d+)\//.exec(s)![1]);
+			t.send('e');
+			s = await t.waitFor(new RegExp(`kstep ${seq + 1}/`));
+			s = await t.waitFor(new RegExp(`kstep ${seq + 1} · `));
+		}
+		for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+		expect(row(s, 'heap[0]')).toMatch(/^▶ 0x600000\s+heap\[0\]\s+(\d+) -DA COW 2\/2\s+\+0=1\s+=\s+\1 -D- COW 2\/2\s+\+0=1$/);
+		expect(row(s, 'heap[1]')).toMatch(/\|\s+\(no PTE\)$/);
+		t.send('q');
+		await t.waitFor(/1 Processes/);
+		t.send('q');
+		await t.waitFor(/EXIT=0/);
+	}, 60_000);
+
 	for (const [width, height] of [
 		[80, 24],
 		[160, 50],
