@@ -13,9 +13,15 @@ export class Tmux {
 		this.session = `cowdbg-${name}-${process.pid}-${Date.now()}`;
 	}
 
-	/** A tmux command on this server. */
+	/**
+	 * A tmux command on this server. A new session also turns off the server's
+	 * exit-empty: otherwise killing a test's session makes the server exit, and
+	 * the next test's new-session can reach it while it is going away ("server
+	 * exited unexpectedly"), which a busy machine makes likely.
+	 */
 	run(...args: string[]): string {
-		return execFileSync('tmux', ['-L', this.session, ...args], {encoding: 'utf8'});
+		const more = args[0] === 'new-session' ? [';', 'set-option', '-s', 'exit-empty', 'off'] : [];
+		return execFileSync('tmux', ['-L', this.session, ...args, ...more], {encoding: 'utf8'});
 	}
 
 	screen(): string {
