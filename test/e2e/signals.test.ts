@@ -28,8 +28,10 @@ child.on('exit', (code, signal) => writeFileSync(out, JSON.stringify({code, sign
 `,
 );
 
+/** As test/e2e/tmux.ts: a new session keeps the server up when its last session is killed. */
 function tmux(...args: string[]): string {
-	return execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
+	const more = args[0] === 'new-session' ? [';', 'set-option', '-s', 'exit-empty', 'off'] : [];
+	return execFileSync('tmux', ['-L', socket, ...args, ...more], {encoding: 'utf8'});
 }
 const screen = (s: string): string => tmux('capture-pane', '-p', '-t', s);
 const flag = (s: string, name: string): string => tmux('display-message', '-p', '-t', s, `#{${name}}`).trim();
