@@ -9,7 +9,7 @@ import {findVma, isCowMapping, peekUserWord} from '../kernel/memory.js';
 import {frameWordCount, frameWords} from '../kernel/page-alloc.js';
 import {leafTables as kernelLeafTables, levelIndexes, ptePfn, walkPageTables, type Leaf} from '../kernel/pgtable.js';
 
-import {eventPid, type EndReason, type KernelEvent} from '../kernel/events.js';
+import {eventPid, hex, type EndReason, type KernelEvent} from '../kernel/events.js';
 import {registers, type Program} from '../kernel/program.js';
 import type {KStep, KStepPhase} from '../kernel/trace.js';
 import type {Debugger} from './debugger.js';
@@ -17,7 +17,7 @@ import {describeKStep, kstepArgs} from './format.js';
 
 /** The kernel types and helpers the front ends name, so they need not import the kernel. */
 export type {FrameKind, KernelEvent, KernelState, Leaf, MmStruct, Task};
-export {eventPid};
+export {eventPid, hex};
 import {
 	FRAME_FREE,
 	PAGE_SIZE,

@@ -7,7 +7,7 @@ import {hex} from './events.js';
 import {findVma, handleMmFault} from './memory.js';
 import {putPage} from './page-alloc.js';
 import {lookupPte, ptePfn} from './pgtable.js';
-import {PAGE_SIZE, PTE_PRESENT, PTE_USER, VM_EXEC, VM_READ, VM_WRITE, type KernelState, type MmStruct, type Task} from './types.js';
+import {PAGE_SIZE, PTE_PRESENT, TASK_SIZE, PTE_USER, VM_EXEC, VM_READ, VM_WRITE, type KernelState, type MmStruct, type Task} from './types.js';
 import {EFAULT, EINVAL, ENOMEM} from './uapi.js';
 
 /**
@@ -24,7 +24,7 @@ export function pinUserPage(k: KernelState, task: Task, mm: MmStruct, va: number
 		}
 		return ret;
 	};
-	const vma = va >= 0 && va < 0x8000_0000_0000 ? findVma(mm, va) : undefined;
+	const vma = va >= 0 && va < TASK_SIZE ? findVma(mm, va) : undefined;
 	if (vma === undefined || (vma.flags & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return done(EFAULT, `no readable VMA at ${hex(va)}: -EFAULT`);
 	const vpn = Math.floor(va / PAGE_SIZE);
 	let pfn: number;

@@ -18,6 +18,7 @@ import {
 	PTE_RW,
 	PTE_USER,
 	PTRS_PER_TABLE,
+	TASK_SIZE,
 	VM_EXEC,
 	VM_MAYWRITE,
 	VM_READ,
@@ -508,7 +509,7 @@ export function userAccess(k: KernelState, task: Task, mm: MmStruct, va: number,
 	const t = k.frames;
 	const vpn = Math.floor(va / PAGE_SIZE);
 	for (let attempt = 0; attempt < 2; attempt++) {
-		const leaf = va >= 0 && va < 0x8000_0000_0000 ? pteTable(t, mm.pgd, vpn) : undefined;
+		const leaf = va >= 0 && va < TASK_SIZE ? pteTable(t, mm.pgd, vpn) : undefined;
 		const index = vpn % PTRS_PER_TABLE;
 		const pte = leaf === undefined ? 0 : leaf[index]!;
 		if (hardwareAllows(pte, access)) {
@@ -544,7 +545,7 @@ export function peekWord(k: KernelState, mm: MmStruct, va: number): number | nul
 		if (va < 0 || pfn >= k.frames.kind.length) return null;
 		return readWord(k.frames, pfn, Math.floor((va % PAGE_SIZE) / 8));
 	}
-	if (va < 0 || va >= 0x8000_0000_0000) return null;
+	if (va < 0 || va >= TASK_SIZE) return null;
 	const pte = lookupPte(k.frames, mm.pgd, Math.floor(va / PAGE_SIZE));
 	if ((pte & PTE_PRESENT) === 0) return null;
 	return readWord(k.frames, ptePfn(pte), Math.floor((va % PAGE_SIZE) / 8));

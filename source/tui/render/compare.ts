@@ -18,13 +18,12 @@ import {
 	type CompareSubject,
 	type CompareRow,
 	type CompareSide,
+	hex,
 } from '../../debugger/views.js';
 import type {KernelState} from '../../debugger/views.js';
 import {cut, fitLine, padEnd, padStart, seg, wrap, type Line, type Style} from '../text.js';
 import {stackPath} from './kernel.js';
 import type {Model} from './model.js';
-
-const hex = (n: number): string => '0x' + n.toString(16);
 
 /** The process a view sets beside the selected one: the one picked with Tab while it lives, else the default partner. */
 export function otherOf(k: KernelState, selected: number, picked: number | null): number | null {

@@ -4,11 +4,9 @@
 // the PTE the stop's event touched (marked ▶): when the whole list does not
 // fit, the VMAs close up into one line so the page table around that PTE does.
 
-import {absentText, machineInfo, mmOf, mmSummary, pteRank, pteWindow, taskOf, type PteRow, type VmaRow} from '../../debugger/views.js';
+import {absentText, machineInfo, mmOf, mmSummary, pteRank, pteWindow, taskOf, type PteRow, type VmaRow, hex} from '../../debugger/views.js';
 import {padEnd, padStart, restyle, seg, type Line} from '../text.js';
 import type {Model, PaneContent} from './model.js';
-
-const hex = (n: number): string => '0x' + n.toString(16);
 
 function vmaLine(v: VmaRow, nommu: boolean, width: number): Line {
 	const flags = [v.dontcopy ? 'dontcopy' : '', v.locked ? 'locked' : '', v.account ? 'account' : ''].filter((f) => f !== '');

@@ -4,12 +4,11 @@
 // so after a COW copy the parent's and the child's values of one address read
 // side by side. The registers stay at the top; the words scroll.
 
-import {absentText, registerRows, taskOf, wordsTable, type Task, type WordRow} from '../../debugger/views.js';
+import {absentText, registerRows, taskOf, wordsTable, type Task, type WordRow, hex} from '../../debugger/views.js';
 import {cells, cut, fitLine, padEnd, seg, type Line} from '../text.js';
 import {otherOf, trimEnd, type ViewOverlay} from './compare.js';
 import type {Model} from './model.js';
 
-const hex = (n: number): string => '0x' + n.toString(16);
 const value = (v: number | null): string => (v === null ? '-' : String(v));
 
 function who(t: Task): string {
