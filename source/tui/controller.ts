@@ -207,18 +207,7 @@ export class Controller {
 		this.filterScan = scan;
 		const next = (): void => {
 			if (this.filterScan !== scan || this.closed) return;
-			const deadline = this.now() + SLICE_MS;
-			let over = false;
-			let progress: Progress | null = null;
-			for (;;) {
-				const n = scan.work.next();
-				if (n.done === true) {
-					over = true;
-					break;
-				}
-				progress = n.value;
-				if (this.now() >= deadline) break;
-			}
+			const {over, progress} = this.runSlice(scan.work);
 			if (over) this.filterScan = null;
 			this.session = {...this.session, filtering: over ? null : progress};
 			this.changed();
@@ -422,6 +411,19 @@ export class Controller {
 		}
 	}
 
+	/** Run `work` for one slice of time, or until `stop` says so: whether it ended, and the last progress it reported. */
+	private runSlice(work: Iterator<Progress | null, unknown>, stop: () => boolean = () => false): {over: boolean; progress: Progress | null} {
+		const deadline = this.now() + SLICE_MS;
+		let progress: Progress | null = null;
+		while (!stop()) {
+			const n = work.next();
+			if (n.done === true) return {over: true, progress};
+			progress = n.value;
+			if (this.now() >= deadline) break;
+		}
+		return {over: false, progress};
+	}
+
 	/**
 	 * Advance the running action for one slice of time, or stop it there when
 	 * it was asked to. True when it is over (done or cancelled), recorded as
@@ -429,18 +431,7 @@ export class Controller {
 	 */
 	private slice(): boolean {
 		const r = this.running!;
-		const deadline = this.now() + SLICE_MS;
-		let over = false;
-		let progress: Progress | null = null;
-		while (!r.cancel) {
-			const n = r.work.next();
-			if (n.done === true) {
-				over = true;
-				break;
-			}
-			progress = n.value;
-			if (this.now() >= deadline) break;
-		}
+		const {over, progress} = this.runSlice(r.work, () => r.cancel);
 		if (!over && !r.cancel) {
 			const w = this.session.working;
 			if (progress !== null && w !== undefined && w !== null) this.session = {...this.session, working: {...w, progress}};
