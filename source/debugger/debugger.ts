@@ -865,7 +865,8 @@ export class Debugger {
 		const target = this.inside?.tick ?? this.tick;
 		const beforeSeq = this.inside?.seq ?? Number.POSITIVE_INFINITY;
 		yield* this.leaveInsideWork();
-		if (!this.breakpoints.some((b) => b.enabled) || target === 0) {
+		const hasFunc = this.breakpoints.some((b) => b.enabled && b.breakpoint.kind === 'func');
+		if (!this.breakpoints.some((b) => b.enabled) || (target === 0 && !hasFunc)) {
 			yield* this.seekWork(0);
 			return this.stop('start', null);
 		}
@@ -945,7 +946,39 @@ export class Debugger {
 			end = from;
 		}
 		yield* within(this.seekWork(0), () => ({done: target, total: target}));
+		// The boot (tick 0, pid 1's exec) has kernel steps too: a func= entry there is a hit, as going forward from the start.
+		const boot = hasFunc ? this.bootFuncHit(target === 0 ? beforeSeq : Number.POSITIVE_INFINITY) : null;
+		if (boot !== null) {
+			this.base = bootStart(this.scenario, this.config);
+			const seq = boot.kstep;
+			this.retrace((s) => s.seq === seq);
+			return this.stop('break', boot);
+		}
 		return this.stop('start', null);
+	}
+
+	/** The last func= entry of the boot before its step `beforeSeq` (every func= breakpoint that matches it), or null; on a copy. */
+	private bootFuncHit(beforeSeq: number): Hit | null {
+		const funcs: BreakpointEntry[] = [];
+		for (const entry of this.breakpoints) if (entry.enabled && entry.breakpoint.kind === 'func') funcs.push(entry);
+		const k = bootStart(this.scenario, this.config);
+		let found: Hit | null = null;
+		k.trace = new KernelTracer((s) => {
+			if (s.seq >= beforeSeq) return false;
+			const all: HitBy[] = [];
+			for (const entry of funcs) {
+				const bp = entry.breakpoint;
+				if (bp.kind === 'func' && matchesKStep(bp, s, 1)) all.push({breakpointId: entry.id, spec: bp.spec, eventIndex: null, kstep: s.seq});
+			}
+			if (all.length > 0) found = {...all[0]!, tick: 0, all};
+			return false;
+		});
+		try {
+			stepTick(k);
+		} finally {
+			k.trace = null;
+		}
+		return found;
 	}
 
 	/**

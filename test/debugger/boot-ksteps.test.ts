@@ -71,6 +71,30 @@ describe('the boot (tick 0) has kernel steps', () => {
 		expect(dbg.kstepDump()!.stack.at(-1)!.args).toMatchObject({pid: 2});
 	});
 
+	it('reverse-continue finds a func= entry of the boot: from a later tick, and from inside the boot before a later entry', () => {
+		// exec_mmap is entered in the boot only: SRC forks nothing and execs nothing after it
+		const dbg = new Debugger(parse(SRC), undefined, ['func=exec_mmap']);
+		const atStart = structuredClone(dbg.lastStop);
+		expect(atStart).toMatchObject({reason: 'break', tick: 0});
+		const seq = dbg.inside!.seq;
+		const there = stateHash(dbg.kernel);
+		dbg.kstep('leave');
+		dbg.step(2);
+		const back = dbg.reverseContinue();
+		expect(back).toMatchObject({reason: 'break', tick: 0, hit: {spec: 'func=exec_mmap', kstep: seq}});
+		expect(dbg.inside).toMatchObject({tick: 0, seq});
+		expect(fns(dbg)).toEqual(['do_execve', 'exec_mmap']);
+		expect(stateHash(dbg.kernel)).toBe(there);
+		expect(dbg.breakpoints[0]!.hits).toBe(2);
+		// before that entry there is none: back to the start, no hit counted
+		expect(dbg.reverseContinue().reason).toBe('start');
+		expect(dbg.breakpoints[0]!.hits).toBe(2);
+		// from inside the boot after the entry (mm_release, one step into exec_mmap's work), R goes to it
+		dbg.gotoKStep(0, seq + 1);
+		expect(dbg.reverseContinue()).toMatchObject({reason: 'break', tick: 0, hit: {kstep: seq}});
+		expect(dbg.inside).toMatchObject({tick: 0, seq});
+	});
+
 	it('pid=1 narrows a func= breakpoint to the boot too; other breakpoints do not hit in it', () => {
 		const dbg = new Debugger(parse(SRC), undefined, ['exec', 'func=do_execve:pid=1']);
 		expect(dbg.lastStop).toMatchObject({reason: 'break', tick: 0, hit: {spec: 'func=do_execve:pid=1'}});
