@@ -19,7 +19,7 @@ describe.skipIf(!hasTmux)('compare and registers views in tmux', () => {
 	it("at 80×24, inside the fork: the child's mm beside the parent, copy_one_pte filling it PTE by PTE", async () => {
 		const t = new Tmux('compare-inside');
 		servers.push(t);
-		t.run('new-session', '-d', '-s', t.session, '-x', '80', '-y', '24', `node dist/cli.js scenarios/fork-cow.scn; echo "EXIT=$?"; sleep 120`);
+		t.open(80, 24, `node dist/cli.js scenarios/fork-cow.scn; echo "EXIT=$?"; sleep 120`);
 		await t.waitFor(/tick 0\b.*paused/);
 		t.send('b', 'func=copy_one_pte', 'Enter');
 		await t.waitFor(/breakpoint #\d+ set: func=copy_one_pte/);
@@ -52,17 +52,7 @@ describe.skipIf(!hasTmux)('compare and registers views in tmux', () => {
 		it(`at ${width}×${height}: parent and child side by side at the cow stop`, async () => {
 			const t = new Tmux(`compare${width}`);
 			servers.push(t);
-			t.run(
-				'new-session',
-				'-d',
-				'-s',
-				t.session,
-				'-x',
-				String(width),
-				'-y',
-				String(height),
-				`node dist/cli.js scenarios/fork-cow.scn; echo "EXIT=$?"; sleep 120`,
-			);
+			t.open(width, height, `node dist/cli.js scenarios/fork-cow.scn; echo "EXIT=$?"; sleep 120`);
 			await t.waitFor(/tick 0\b.*paused/);
 			t.send('c');
 			await t.waitFor(/hit #\d+ cow at tick \d+/);

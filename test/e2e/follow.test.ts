@@ -21,7 +21,7 @@ describe.skipIf(!hasTmux)('the cow stop explains itself in tmux', () => {
 		it(`${width}×${height}: c, then the PTE, both frames and the decision are visible`, async () => {
 			const t = new Tmux(`follow${width}`);
 			sessions.push(t);
-			t.run('new-session', '-d', '-s', t.session, '-x', String(width), '-y', String(height), 'node dist/cli.js scenarios/fork-cow.scn; sleep 120');
+			t.open(width, height, 'node dist/cli.js scenarios/fork-cow.scn; sleep 120');
 			await t.waitFor(/tick 0\b.*paused/);
 			t.send('c');
 			const lines = await t.settle((ls) => /hit #1 cow at tick 14/.test(ls[0] ?? '') && ls.some((l) => l.includes('↳')));
@@ -41,7 +41,7 @@ describe.skipIf(!hasTmux)('the cow stop explains itself in tmux', () => {
 	it('NO_COLOR: the focused pane’s title is the one in inverse video', async () => {
 		const t = new Tmux('nocolor');
 		sessions.push(t);
-		t.run('new-session', '-d', '-s', t.session, '-x', '80', '-y', '24', 'NO_COLOR=1 node dist/cli.js scenarios/fork-cow.scn; sleep 120');
+		t.open(80, 24, 'NO_COLOR=1 node dist/cli.js scenarios/fork-cow.scn; sleep 120');
 		await t.waitFor(/tick 0\b.*paused/);
 		t.send('2'); // focus Memory
 		const withEscapes = async (): Promise<string> => {

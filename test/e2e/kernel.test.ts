@@ -31,17 +31,7 @@ describe.skipIf(!hasTmux).each([
 	it('steps into the fork, walks copy_one_pte PTE by PTE, steps out and leaves the tick', async () => {
 		const t = new Tmux(`kernel-${width}`);
 		servers.push(t);
-		t.run(
-			'new-session',
-			'-d',
-			'-s',
-			t.session,
-			'-x',
-			String(width),
-			'-y',
-			String(height),
-			'node dist/cli.js scenarios/fork-cow.scn; echo "EXIT=$?"; sleep 120',
-		);
+		t.open(width, height, 'node dist/cli.js scenarios/fork-cow.scn; echo "EXIT=$?"; sleep 120');
 		/** The screen once every pattern is on it (a frame may be caught half painted on a loaded machine). */
 		const all = async (...what: RegExp[]): Promise<string> => (await t.settle((rows) => what.every((re) => re.test(rows.join('\n'))))).join('\n');
 		const fits = (s: string): void => {

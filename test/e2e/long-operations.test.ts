@@ -33,7 +33,7 @@ async function start(args: string, pidFile: string): Promise<void> {
 	const cmd = `sh -c 'echo $$ > ${pidFile}; exec node dist/cli.js test/fixtures/tui/spin.scn ${args}'; echo "EXIT=$?"; sleep 120`;
 	// A test that failed may have left its session behind.
 	spawnSync('tmux', ['-L', session, 'kill-session', '-t', session]);
-	tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', cmd);
+	t.open(80, 24, cmd);
 	await waitFor(/tick 0\b.*paused/);
 }
 

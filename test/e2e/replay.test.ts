@@ -32,7 +32,7 @@ function sessionFile(tamper: boolean): string {
 describe.skipIf(!hasTmux)('cowdbg replay in tmux', () => {
 	it('a tampered checkpoint: "replay DIFFERS" on screen as it passes it, exit status 1', async () => {
 		const file = sessionFile(true);
-		tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', `node dist/cli.js replay ${file} --speed 4; echo "EXIT=$?"; sleep 120`);
+		t.open(100, 30, `node dist/cli.js replay ${file} --speed 4; echo "EXIT=$?"; sleep 120`);
 		const s = await waitFor(/replay DIFFERS after action \d+\/\d+/);
 		for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
 		tmux('send-keys', '-t', session, 'q');
@@ -42,7 +42,7 @@ describe.skipIf(!hasTmux)('cowdbg replay in tmux', () => {
 
 	it('an untouched session plays to the end, every checkpoint verified, exit status 0', async () => {
 		const file = sessionFile(false);
-		tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', `node dist/cli.js replay ${file} --speed 4; echo "EXIT=$?"; sleep 120`);
+		t.open(100, 30, `node dist/cli.js replay ${file} --speed 4; echo "EXIT=$?"; sleep 120`);
 		await waitFor(/replay done \d+\/\d+ ✓4\/4/);
 		tmux('send-keys', '-t', session, 'q');
 		await waitFor(/EXIT=0/);

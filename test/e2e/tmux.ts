@@ -13,15 +13,19 @@ export class Tmux {
 		this.session = `cowdbg-${name}-${process.pid}-${Date.now()}`;
 	}
 
-	/**
-	 * A tmux command on this server. A new session also turns off the server's
-	 * exit-empty: otherwise killing a test's session makes the server exit, and
-	 * the next test's new-session can reach it while it is going away ("server
-	 * exited unexpectedly"), which a busy machine makes likely.
-	 */
+	/** A tmux command on this server. */
 	run(...args: string[]): string {
-		const more = args[0] === 'new-session' ? [';', 'set-option', '-s', 'exit-empty', 'off'] : [];
-		return execFileSync('tmux', ['-L', this.session, ...args, ...more], {encoding: 'utf8'});
+		return execFileSync('tmux', ['-L', this.session, ...args], {encoding: 'utf8'});
+	}
+
+	/**
+	 * The session, width × height, running `command`. It also turns off the
+	 * server's exit-empty: otherwise killing a test's session makes the server
+	 * exit, and the next test's session can reach it while it is going away
+	 * ("server exited unexpectedly"), which a busy machine makes likely.
+	 */
+	open(width: number, height: number, command: string): void {
+		this.run('new-session', '-d', '-s', this.session, '-x', String(width), '-y', String(height), command, ';', 'set-option', '-s', 'exit-empty', 'off');
 	}
 
 	screen(): string {

@@ -19,7 +19,7 @@ afterAll(() => {
 
 describe.skipIf(!hasTmux)('cowdbg in tmux (80×24)', () => {
 	it('opens, steps, continues to cow, shows help, quits and restores the terminal', async () => {
-		tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `node dist/cli.js scenarios/fork-cow.scn; echo "EXIT=$?"; sleep 120`);
+		t.open(80, 24, `node dist/cli.js scenarios/fork-cow.scn; echo "EXIT=$?"; sleep 120`);
 		let s = await waitFor(/tick 0\b.*paused/);
 		expect(flag('alternate_on')).toBe('1');
 		expect(s).toMatch(/1 Processes/);

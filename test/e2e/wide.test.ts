@@ -47,7 +47,7 @@ afterAll(() => {
 
 describe.skipIf(!hasTmux)('wide text in tmux (100×30)', () => {
 	it('no line is wider than the terminal, and cut text ends in …', async () => {
-		tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', `node dist/cli.js test/fixtures/tui/wide.scn; echo "EXIT=$?"; sleep 120`);
+		t.open(100, 30, `node dist/cli.js test/fixtures/tui/wide.scn; echo "EXIT=$?"; sleep 120`);
 		let lines = await settle((ls) => laidOut(ls, /tick 0\b/));
 		expectFits(lines);
 		tmux('send-keys', '-t', session, 's', 's', 's', 's');
