@@ -82,6 +82,18 @@ function lastRows(c: Controller, width: number): Record<string, RegExp> {
 	};
 }
 
+/** End, then PgDn from the top, then j from the top: each shows the row `last` matches. */
+function reachesLast(c: Controller, last: RegExp): void {
+	key(c, END);
+	expect(screen(c)).toMatch(last);
+	key(c, HOME);
+	pressOn(c, PGDN);
+	expect(screen(c)).toMatch(last);
+	key(c, HOME);
+	pressOn(c, DOWN);
+	expect(screen(c)).toMatch(last);
+}
+
 describe('every row of every pane is reachable', () => {
 	for (const [width, height] of [
 		[80, 24],
@@ -102,14 +114,7 @@ describe('every row of every pane is reachable', () => {
 					key(c, ch(digit));
 					key(c, HOME);
 					expect(screen(c)).not.toMatch(last); // the fixture has more rows than the pane shows
-					key(c, END);
-					expect(screen(c)).toMatch(last);
-					key(c, HOME);
-					pressOn(c, PGDN);
-					expect(screen(c)).toMatch(last);
-					key(c, HOME);
-					pressOn(c, DOWN);
-					expect(screen(c)).toMatch(last);
+					reachesLast(c, last);
 				});
 			}
 
@@ -118,14 +123,7 @@ describe('every row of every pane is reachable', () => {
 				const last = lastRows(c, width).help!;
 				key(c, ch('?'));
 				expect(screen(c)).not.toMatch(last);
-				key(c, END);
-				expect(screen(c)).toMatch(last);
-				key(c, HOME);
-				pressOn(c, PGDN);
-				expect(screen(c)).toMatch(last);
-				key(c, HOME);
-				pressOn(c, DOWN);
-				expect(screen(c)).toMatch(last);
+				reachesLast(c, last);
 			});
 
 			it('the breakpoint list: End, PgDn and j each bring the cursor and the last breakpoint into view', () => {
